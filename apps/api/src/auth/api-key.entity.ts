@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { OrganizationResourcePermission } from './permissions.js';
+
+/** Keys are stored as SHA-256 hashes; the plain key is shown once, when it is created. */
+@Entity('api_key')
+export class ApiKey {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Index({ unique: true })
+  @Column({ name: 'key_hash', type: 'text' })
+  keyHash: string;
+
+  @Column({ name: 'key_prefix', type: 'text' })
+  keyPrefix: string;
+
+  @Column({ type: 'text', array: true })
+  permissions: OrganizationResourcePermission[];
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,56 @@
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
+import { DomainErrorFilter } from './domain-error.filter.js';
+import { ConflictError, QuotaExceededError } from './domain-error.js';
+
+function respond(error: unknown): { status: number; body: unknown } {
+  const captured = { status: 0, body: undefined as unknown };
+  const response = {
+    headersSent: false,
+    status(code: number) {
+      captured.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      captured.body = body;
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  new DomainErrorFilter().catch(error, host);
+  return captured;
+}
+
+describe('DomainErrorFilter', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('maps domain errors by kind, keeping code and details', () => {
+    expect(respond(new QuotaExceededError('cpu', 4, 1, 10))).toEqual({
+      status: 403,
+      body: {
+        statusCode: 403,
+        code: 'quota_exceeded',
+        message: 'Organization cpu quota exceeded: requested 4, available 1 of 10',
+        details: { resource: 'cpu', requested: 4, available: 1, limit: 10 },
+      },
+    });
+    expect(respond(new ConflictError('name_conflict', 'taken')).body).toEqual({
+      statusCode: 409,
+      code: 'name_conflict',
+      message: 'taken',
+    });
+  });
+
+  it('gives framework errors a stable code', () => {
+    expect(respond(new NotFoundException('Cannot GET /x')).body).toEqual({
+      statusCode: 404,
+      code: 'route_not_found',
+      message: 'Cannot GET /x',
+    });
+    expect(respond(new BadRequestException(['a', 'b'])).body).toMatchObject({ statusCode: 400, code: 'bad_request', message: 'a; b' });
+  });
+
+  it('hides the details of unexpected errors', () => {
+    const result = respond(new Error('connection string postgres://secret'));
+    expect(result).toEqual({ status: 500, body: { statusCode: 500, code: 'internal_error', message: 'Internal server error' } });
+  });
+});

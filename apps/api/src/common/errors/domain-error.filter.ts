@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from './domain-error.js';
+import { STATUS_BY_KIND } from './error-status.js';
+import { ErrorResponseDto } from '../dto/error-response.dto.js';
+
+/** Codes for errors raised by the framework itself (routing, body parsing). */
+const CODE_BY_HTTP_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'route_not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** The one place where errors become HTTP responses. Every body is an ErrorResponseDto. */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(error);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(error: unknown): ErrorResponseDto {
+    if (error instanceof DomainError) {
+      return withDetails(
+        { statusCode: STATUS_BY_KIND[error.kind], code: error.code, message: error.message },
+        error.details,
+      );
+    }
+    if (error instanceof HttpException) {
+      const statusCode = error.getStatus();
+      if (statusCode < 500) {
+        const code =
+          isBodyParseError(error) ? 'invalid_json' : (CODE_BY_HTTP_STATUS[statusCode] ?? 'bad_request');
+        return { statusCode, code, message: messageOf(error) };
+      }
+    }
+    if (isBodyParserError(error)) {
+      return { statusCode: error.status, code: error.status === 413 ? 'payload_too_large' : 'invalid_json', message: error.message };
+    }
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return { statusCode: 500, code: 'internal_error', message: 'Internal server error' };
+  }
+}
+
+function withDetails(body: ErrorResponseDto, details?: Record<string, unknown>): ErrorResponseDto {
+  return details === undefined ? body : { ...body, details };
+}
+
+function messageOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : error.message;
+}
+
+function isBodyParseError(error: HttpException): boolean {
+  const cause = (error as { cause?: { type?: string } }).cause;
+  return cause?.type === 'entity.parse.failed';
+}
+
+/** body-parser errors reach the filter as plain errors with a status and a type. */
+function isBodyParserError(error: unknown): error is Error & { status: number; type: string } {
+  const candidate = error as { status?: unknown; type?: unknown };
+  return (
+    error instanceof Error &&
+    typeof candidate.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 500 &&
+    typeof candidate.type === 'string'
+  );
+}

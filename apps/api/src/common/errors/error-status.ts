@@ -1,0 +1,11 @@
+import { DomainErrorKind } from './domain-error.js';
+
+export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  quota: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};

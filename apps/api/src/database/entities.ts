@@ -1,0 +1,10 @@
+import { ApiKey } from '../auth/api-key.entity.js';
+import { Organization } from '../organization/organization.entity.js';
+import { Region } from '../organization/region.entity.js';
+import { Runner } from '../runner/runner.entity.js';
+import { Sandbox } from '../sandbox/entities/sandbox.entity.js';
+import { Snapshot } from '../snapshot/snapshot.entity.js';
+import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema.js';
+
+export const ENTITIES = [Region, Organization, ApiKey, Snapshot, Runner, Sandbox];
+export const MIGRATIONS = [InitialSchema1764100000000];

@@ -1,0 +1,6 @@
+export enum RunnerState {
+  INITIALIZING = 'initializing',
+  READY = 'ready',
+  UNRESPONSIVE = 'unresponsive',
+  DECOMMISSIONED = 'decommissioned',
+}

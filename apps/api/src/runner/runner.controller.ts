@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { AuthContext, type RunnerAuthContext } from '../auth/auth-context.js';
+import { RunnerAuth, RunnerRegistrationAuth } from '../auth/auth-metadata.js';
+import { RegisterRunnerDto, RunnerRegisteredDto } from './dto/register-runner.dto.js';
+import { RunnerService } from './runner.service.js';
+
+/** Routes runners call. Not part of the public API, so kept out of the OpenAPI spec. */
+@ApiExcludeController()
+@Controller('runners')
+export class RunnerController {
+  constructor(private readonly runners: RunnerService) {}
+
+  @Post('register')
+  @HttpCode(200)
+  @RunnerRegistrationAuth()
+  async registerRunner(@Body() dto: RegisterRunnerDto): Promise<RunnerRegisteredDto> {
+    const runner = await this.runners.registerRunner(dto);
+    return { id: runner.id, name: runner.name, region: runner.region, state: runner.state };
+  }
+
+  @Post('heartbeat')
+  @HttpCode(204)
+  @RunnerAuth()
+  async recordHeartbeat(@AuthContext() auth: RunnerAuthContext): Promise<void> {
+    await this.runners.recordHeartbeat(auth.runner.id);
+  }
+}

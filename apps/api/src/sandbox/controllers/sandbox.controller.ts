@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuthContext, type OrganizationAuthContext } from '../../auth/auth-context.js';
+import { RequiredOrganizationResourcePermissions } from '../../auth/auth-metadata.js';
+import { OrganizationResourcePermission } from '../../auth/permissions.js';
+import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
+import { CreateSandboxDto } from '../dto/create-sandbox.dto.js';
+import { ListSandboxesQueryDto } from '../dto/list-sandboxes-query.dto.js';
+import { PaginatedSandboxesDto } from '../dto/paginated-sandboxes.dto.js';
+import { SandboxDto } from '../dto/sandbox.dto.js';
+import { SandboxService } from '../services/sandbox.service.js';
+
+@ApiTags('sandbox')
+@Controller('sandbox')
+export class SandboxController {
+  constructor(private readonly sandboxService: SandboxService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a sandbox from a snapshot', operationId: 'createSandbox' })
+  @ApiOkResponse({ type: SandboxDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown snapshot' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Name already in use' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'No runner has room' })
+  @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.WRITE_SANDBOXES])
+  async createSandbox(
+    @AuthContext() auth: OrganizationAuthContext,
+    @Body() dto: CreateSandboxDto,
+  ): Promise<SandboxDto> {
+    return this.sandboxService.createFromSnapshot(dto, auth.organization);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List sandboxes', operationId: 'listSandboxes' })
+  @ApiOkResponse({ type: PaginatedSandboxesDto })
+  @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
+  async listSandboxes(
+    @AuthContext() auth: OrganizationAuthContext,
+    @Query() query: ListSandboxesQueryDto,
+  ): Promise<PaginatedSandboxesDto> {
+    return this.sandboxService.listSandboxes(auth.organization.id, query);
+  }
+
+  @Get(':sandboxIdOrName')
+  @ApiOperation({ summary: 'Get a sandbox by id or name', operationId: 'getSandbox' })
+  @ApiOkResponse({ type: SandboxDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
+  async getSandbox(
+    @AuthContext() auth: OrganizationAuthContext,
+    @Param('sandboxIdOrName') sandboxIdOrName: string,
+  ): Promise<SandboxDto> {
+    return this.sandboxService.getSandbox(auth.organization.id, sandboxIdOrName);
+  }
+
+  @Delete(':sandboxIdOrName')
+  @ApiOperation({ summary: 'Delete a sandbox', operationId: 'deleteSandbox' })
+  @ApiOkResponse({ type: SandboxDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.DELETE_SANDBOXES])
+  async deleteSandbox(
+    @AuthContext() auth: OrganizationAuthContext,
+    @Param('sandboxIdOrName') sandboxIdOrName: string,
+  ): Promise<SandboxDto> {
+    return this.sandboxService.deleteSandbox(auth.organization.id, sandboxIdOrName);
+  }
+}

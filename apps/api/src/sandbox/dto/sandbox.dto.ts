@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { SandboxDesiredState, SandboxState } from '../entities/sandbox-state.js';
+
+@ApiSchema({ name: 'Sandbox' })
+export class SandboxDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  organizationId: string;
+
+  @ApiProperty({ example: 'batch-a-00001' })
+  name: string;
+
+  @ApiProperty({ description: 'Name of the snapshot the sandbox was created from', example: 'default' })
+  snapshot: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  runnerId: string | null;
+
+  @ApiProperty({ example: 'local' })
+  region: string;
+
+  @ApiProperty({ enum: SandboxState, enumName: 'SandboxState' })
+  state: SandboxState;
+
+  @ApiProperty({ enum: SandboxDesiredState, enumName: 'SandboxDesiredState' })
+  desiredState: SandboxDesiredState;
+
+  @ApiProperty({ description: 'CPU cores' })
+  cpu: number;
+
+  @ApiProperty({ description: 'Memory, GiB' })
+  memory: number;
+
+  @ApiProperty({ description: 'Disk, GiB' })
+  disk: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  env: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  labels: Record<string, string>;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the sandbox is in error' })
+  errorReason: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: Date;
+}

