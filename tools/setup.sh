@@ -28,3 +28,22 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" >"$stamp"
 fi
+
+# As root, Postgres runs as the `postgres` system user and sandboxes as an unprivileged uid, so
+# both must be able to reach files under this checkout. A clone inside a private directory
+# (mode 0700, as `mktemp -d` makes) blocks them: grant search (x, not read) on such ancestors.
+if [ "$(id -u)" = 0 ]; then
+  if ! id postgres >/dev/null 2>&1; then
+    log "creating the postgres system user (embedded Postgres refuses to run as root)"
+    groupadd --system postgres 2>/dev/null || true
+    useradd --system --gid postgres --no-create-home --shell /usr/sbin/nologin postgres
+  fi
+  dir=$(pwd -P)
+  while [ "$dir" != "/" ]; do
+    if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$dir" 2>/dev/null; then
+      log "granting search permission on $dir (so Postgres and sandboxes can reach the checkout)"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+fi

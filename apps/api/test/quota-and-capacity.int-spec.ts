@@ -1,4 +1,11 @@
-import { createApiKey, createOrganization, createSnapshot, registerRunner, seedGeneralDefaults } from './support/factories.js';
+import {
+  createApiKey,
+  createOrganization,
+  createSnapshot,
+  registerRunner,
+  seedGeneralDefaults,
+  type RegisteredRunner,
+} from './support/factories.js';
 import { apiClient, expectErrorBody } from './support/http.js';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -24,8 +31,10 @@ describe('quotas and runner capacity', () => {
   });
 
   describe('with a runner', () => {
+    let runner: RegisteredRunner;
+
     beforeAll(async () => {
-      await registerRunner(api.url, { cpu: 1000, memory: 1000, disk: 1000 });
+      runner = await registerRunner(api.url, { cpu: 1000, memory: 1000, disk: 1000 });
     });
 
     it('refuses past the cpu quota with 403 quota_exceeded naming the resource', async () => {
@@ -55,7 +64,12 @@ describe('quotas and runner capacity', () => {
       const client = await newOrgClient({ totalCpuQuota: 1 });
       const first = await client.post('/sandbox', {});
       expectErrorBody(await client.post('/sandbox', {}), 403, 'quota_exceeded');
-      await client.delete(`/sandbox/${first.body.id}`);
+      // `destroying` still holds quota: the runner may not have freed the resources yet.
+      expect((await client.delete(`/sandbox/${first.body.id}`)).body.state).toBe('destroying');
+      expectErrorBody(await client.post('/sandbox', {}), 403, 'quota_exceeded');
+      await apiClient(api.url, runner.token).post('/runners/sandbox-states', {
+        updates: [{ id: first.body.id, state: 'destroyed' }],
+      });
       expect((await client.post('/sandbox', {})).status).toBe(200);
     });
 

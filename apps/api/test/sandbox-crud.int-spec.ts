@@ -1,18 +1,19 @@
 import { ALL_PERMISSIONS } from '../src/auth/permissions.js';
-import { createApiKey, createOrganization, registerRunner, seedGeneralDefaults } from './support/factories.js';
+import { createApiKey, createOrganization, registerRunner, seedGeneralDefaults, type RegisteredRunner } from './support/factories.js';
 import { apiClient, expectErrorBody, type ApiClient } from './support/http.js';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
 describe('sandbox create, get, list, delete', () => {
   let api: TestApi;
   let client: ApiClient;
+  let runner: RegisteredRunner;
 
   beforeAll(async () => {
     api = await startTestApi();
     await seedGeneralDefaults(api.dataSource);
     const organization = await createOrganization(api.dataSource);
     client = apiClient(api.url, await createApiKey(api.dataSource, organization.id, ALL_PERMISSIONS));
-    await registerRunner(api.url, { cpu: 50, memory: 50, disk: 50 });
+    runner = await registerRunner(api.url, { cpu: 50, memory: 50, disk: 50 });
   });
   afterAll(() => api.close());
 
@@ -73,7 +74,13 @@ describe('sandbox create, get, list, delete', () => {
     const created = await client.post('/sandbox', { name: 'to-delete', labels: { group: 'delete' } });
     const deleted = await client.delete('/sandbox/to-delete');
     expect(deleted.status).toBe(200);
-    expect(deleted.body).toMatchObject({ id: created.body.id, state: 'destroyed', desiredState: 'destroyed' });
+    // No runner process answers here, so the sandbox waits in `destroying` until its runner
+    // reports it gone (real runners: runner-sandboxes.int-spec.ts).
+    expect(deleted.body).toMatchObject({ id: created.body.id, state: 'destroying', desiredState: 'destroyed' });
+    expectErrorBody(await client.post('/sandbox', { name: 'to-delete' }), 409, 'name_conflict');
+    await apiClient(api.url, runner.token).post('/runners/sandbox-states', {
+      updates: [{ id: created.body.id, state: 'destroyed' }],
+    });
 
     expectErrorBody(await client.get('/sandbox/to-delete'), 404, 'sandbox_not_found');
     expect((await client.get(`/sandbox/${created.body.id}`)).body.state).toBe('destroyed');

@@ -12,7 +12,27 @@ export interface AppConfig {
   defaultRegion: string;
   runnerRegistrationToken: string | null;
   seed: SeedConfig;
+  reconciler: ReconcilerConfig;
+  bulk: BulkConfig;
   logLevel: LogLevel;
+}
+
+export interface BulkConfig {
+  /** Most sandboxes one bulk request may ask for, over all its items. */
+  maxTotalCount: number;
+  /** How long `awaitStarted` waits before answering with the states reached so far. */
+  awaitTimeoutMs: number;
+}
+
+export interface ReconcilerConfig {
+  /** How often each API instance runs a reconcile pass (only one instance works at a time). */
+  intervalMs: number;
+  /** A runner silent for this long is unresponsive and its sandboxes go to `error`. */
+  runnerHeartbeatTimeoutMs: number;
+  /** A sandbox not `started` this long after creation goes to `error`. */
+  sandboxStartTimeoutMs: number;
+  /** A sandbox no runner acknowledged after this long is dispatched again. */
+  redispatchAfterMs: number;
 }
 
 export interface EmbeddedPostgresConfig {
@@ -129,6 +149,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       enabled: read.boolean('SEED_DEFAULTS', true),
       apiKey: seedApiKey,
       envFile: read.optional('DAYTONA_ENV_FILE'),
+    },
+    reconciler: {
+      intervalMs: read.integer('RECONCILE_INTERVAL_MS', 2_000, 50, 600_000),
+      runnerHeartbeatTimeoutMs: read.integer('RUNNER_HEARTBEAT_TIMEOUT_SECONDS', 30, 1, 3_600) * 1000,
+      sandboxStartTimeoutMs: read.integer('SANDBOX_START_TIMEOUT_SECONDS', 120, 1, 86_400) * 1000,
+      redispatchAfterMs: read.integer('SANDBOX_REDISPATCH_AFTER_SECONDS', 5, 1, 3_600) * 1000,
+    },
+    bulk: {
+      maxTotalCount: read.integer('BULK_MAX_TOTAL_COUNT', 10_000, 1, 1_000_000),
+      awaitTimeoutMs: read.integer('BULK_AWAIT_TIMEOUT_SECONDS', 300, 1, 3_600) * 1000,
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };

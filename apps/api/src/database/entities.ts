@@ -5,6 +5,7 @@ import { Runner } from '../runner/runner.entity.js';
 import { Sandbox } from '../sandbox/entities/sandbox.entity.js';
 import { Snapshot } from '../snapshot/snapshot.entity.js';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema.js';
+import { SandboxDispatch1764200000000 } from './migrations/1764200000000-sandbox-dispatch.js';
 
 export const ENTITIES = [Region, Organization, ApiKey, Snapshot, Runner, Sandbox];
-export const MIGRATIONS = [InitialSchema1764100000000];
+export const MIGRATIONS = [InitialSchema1764100000000, SandboxDispatch1764200000000];

@@ -1,12 +1,28 @@
 import { Module } from '@nestjs/common';
+import { RunnerModule } from '../runner/runner.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
+import { RunnerSandboxesController } from './controllers/runner-sandboxes.controller.js';
 import { SandboxController } from './controllers/sandbox.controller.js';
+import { SandboxEventEmitter } from './events/sandbox-events.js';
+import { RunnerAssignments } from './services/runner-assignments.js';
+import { SandboxDispatcher } from './services/sandbox-dispatcher.js';
+import { SandboxReconciler } from './services/sandbox-reconciler.js';
+import { SandboxStateReports } from './services/sandbox-state-reports.js';
+import { SandboxStateWaiters } from './services/sandbox-state-waiters.js';
 import { SandboxService } from './services/sandbox.service.js';
 
 @Module({
-  imports: [SnapshotModule],
-  controllers: [SandboxController],
-  providers: [SandboxService],
-  exports: [SandboxService],
+  imports: [SnapshotModule, RunnerModule],
+  controllers: [SandboxController, RunnerSandboxesController],
+  providers: [
+    SandboxService,
+    SandboxEventEmitter,
+    SandboxDispatcher,
+    SandboxStateReports,
+    SandboxStateWaiters,
+    SandboxReconciler,
+    RunnerAssignments,
+  ],
+  exports: [SandboxService, SandboxStateWaiters],
 })
 export class SandboxModule {}

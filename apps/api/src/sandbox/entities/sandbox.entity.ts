@@ -49,6 +49,10 @@ export class Sandbox {
   @Column({ name: 'error_reason', type: 'text', nullable: true })
   errorReason: string | null;
 
+  /** When a runner took the sandbox; null ones are dispatched again by the reconciler. */
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
+  acknowledgedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

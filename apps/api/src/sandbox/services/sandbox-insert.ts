@@ -4,14 +4,44 @@ import { isUniqueViolation } from '../../database/unique-violation.js';
 import { Sandbox } from '../entities/sandbox.entity.js';
 import { STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
 
-/** Postgres allows 65,535 bind parameters per statement; 17 columns x 2,000 rows stays well under. */
-export const INSERT_CHUNK_ROWS = 2_000;
+/**
+ * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 16
+ * bind parameters whatever its row count, far from Postgres' 65,535 limit; chunking only bounds
+ * the size of one statement.
+ */
+export const INSERT_CHUNK_ROWS = 20_000;
 
-/** Inserts sandboxes with one multi-row statement per chunk, never one statement per row. */
+/** Inserts sandboxes with one statement per chunk, never one statement per row. */
 export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandbox[]): Promise<void> {
   try {
     for (let start = 0; start < sandboxes.length; start += INSERT_CHUNK_ROWS) {
-      await manager.insert(Sandbox, sandboxes.slice(start, start + INSERT_CHUNK_ROWS));
+      const chunk = sandboxes.slice(start, start + INSERT_CHUNK_ROWS);
+      const column = <K extends keyof Sandbox>(key: K) => chunk.map((s) => s[key]);
+      await manager.query(
+        `INSERT INTO sandbox (id, organization_id, name, snapshot_id, snapshot_name, runner_id, region, state,
+                              desired_state, cpu, memory, disk, env, labels, created_at, updated_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::uuid[], $7::text[],
+                              $8::text[], $9::text[], $10::int[], $11::int[], $12::int[], $13::jsonb[], $14::jsonb[],
+                              $15::timestamptz[], $16::timestamptz[])`,
+        [
+          column('id'),
+          column('organizationId'),
+          column('name'),
+          column('snapshotId'),
+          column('snapshotName'),
+          column('runnerId'),
+          column('region'),
+          column('state'),
+          column('desiredState'),
+          column('cpu'),
+          column('memory'),
+          column('disk'),
+          chunk.map((s) => JSON.stringify(s.env)),
+          chunk.map((s) => JSON.stringify(s.labels)),
+          column('createdAt'),
+          column('updatedAt'),
+        ],
+      );
     }
   } catch (error) {
     if (isUniqueViolation(error, 'sandbox_org_live_name_idx')) {

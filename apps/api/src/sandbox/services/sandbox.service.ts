@@ -1,20 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../common/errors/domain-error.js';
+import { DataSource, In } from 'typeorm';
+import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
+import { ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from '../../common/errors/domain-error.js';
+import { updateReturning } from '../../database/update-returning.js';
+import { RunnerClient } from '../../runner/runner-client.js';
+import { RunnerState } from '../../runner/runner-state.js';
+import { Runner } from '../../runner/runner.entity.js';
 import { isUuid } from '../../common/uuid.js';
 import { Organization } from '../../organization/organization.entity.js';
 import { Snapshot } from '../../snapshot/snapshot.entity.js';
 import { SnapshotService } from '../../snapshot/snapshot.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
 import { CreateSandboxDto } from '../dto/create-sandbox.dto.js';
 import { ListSandboxesQueryDto } from '../dto/list-sandboxes-query.dto.js';
 import { PaginatedSandboxesDto } from '../dto/paginated-sandboxes.dto.js';
 import { SandboxDto } from '../dto/sandbox.dto.js';
 import { Sandbox } from '../entities/sandbox.entity.js';
 import { SandboxDesiredState, SandboxState, STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
+import { SandboxEventEmitter, SandboxEvents } from '../events/sandbox-events.js';
 import { toSandboxDto } from '../sandbox.mapper.js';
+import { assertBulkRequestAcceptable } from './bulk-request-rules.js';
 import { admitSandboxes } from './sandbox-admission.js';
+import { bulkSandboxNames } from './sandbox-naming.js';
 import { assertNamesFree, findTakenNames, insertSandboxRows } from './sandbox-insert.js';
 import { RESOURCES } from './quota.js';
 
@@ -22,9 +32,15 @@ export const DEFAULT_SNAPSHOT = 'default';
 
 @Injectable()
 export class SandboxService {
+  private readonly logger = new Logger('SandboxService');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly snapshots: SnapshotService,
+    private readonly events: SandboxEventEmitter,
+    private readonly runnerClient: RunnerClient,
+    @Inject(SANDBOX_STATE_BUS) private readonly bus: SandboxStateBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async createFromSnapshot(dto: CreateSandboxDto, organization: Organization): Promise<SandboxDto> {
@@ -49,7 +65,66 @@ export class SandboxService {
       await insertSandboxRows(manager, [row]);
       return row;
     });
+    this.events.emit(SandboxEvents.CREATED, sandbox);
     return toSandboxDto(sandbox);
+  }
+
+  /**
+   * Creates every sandbox of every item in one transaction (all or nothing), admitted in item
+   * order against the organization's quota and the region's runner capacity, then hands them to
+   * the dispatcher: one request per runner. `beforeDispatch` runs after commit and before any
+   * runner hears of the sandboxes, so a waiter registered there cannot miss a state change.
+   */
+  async bulkCreateFromSnapshot(
+    dto: BulkCreateSandboxDto,
+    organization: Organization,
+    hooks: { beforeDispatch?: (sandboxIds: string[]) => void } = {},
+  ): Promise<SandboxDto[]> {
+    assertBulkRequestAcceptable(dto, this.config.bulk.maxTotalCount);
+    const region = organization.defaultRegion;
+    const snapshots = new Map<string, Snapshot>();
+    for (const name of new Set(dto.items.map((item) => item.snapshotIdOrName))) {
+      const snapshot = await this.snapshots.getUsableSnapshot(organization.id, name, region);
+      assertWithinPerSandboxLimits(organization, snapshot);
+      snapshots.set(name, snapshot);
+    }
+
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const admitted = await admitSandboxes(
+        manager,
+        organization.id,
+        region,
+        dto.items.map((item) => ({
+          shape: snapshots.get(item.snapshotIdOrName)!,
+          count: item.count,
+          allowUnder: item.allowUnder ?? false,
+        })),
+      );
+      const created = dto.items.flatMap((item, index) => {
+        const { runnerIds } = admitted[index];
+        const snapshot = snapshots.get(item.snapshotIdOrName)!;
+        return bulkSandboxNames(item.sandboxNamePrefix, runnerIds.length).map((name, n) =>
+          newSandboxRow(organization, snapshot, region, { id: randomUUID(), name, runnerId: runnerIds[n], env: {}, labels: {} }),
+        );
+      });
+      assertNamesFree(await findTakenNames(manager, organization.id, created.map((row) => row.name)));
+      await insertSandboxRows(manager, created);
+      return created;
+    });
+
+    hooks.beforeDispatch?.(rows.map((row) => row.id));
+    for (const row of rows) this.events.emit(SandboxEvents.CREATED, row);
+    return rows.map(toSandboxDto);
+  }
+
+  /** Current rows of `ids`, in the order given (ids not found are left out). */
+  async getSandboxesInOrder(ids: string[]): Promise<SandboxDto[]> {
+    const rows = await this.dataSource.manager.findBy(Sandbox, { id: In(ids) });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [toSandboxDto(row)] : [];
+    });
   }
 
   async listSandboxes(organizationId: string, query: ListSandboxesQueryDto): Promise<PaginatedSandboxesDto> {
@@ -79,14 +154,43 @@ export class SandboxService {
     return toSandboxDto(await this.findSandbox(organizationId, idOrName));
   }
 
+  /**
+   * Destroys the sandbox on its runner. The intent is recorded first, so a late report from the
+   * runner cannot bring it back; if the runner does not answer, the reconciler retries.
+   */
   async deleteSandbox(organizationId: string, idOrName: string): Promise<SandboxDto> {
     const sandbox = await this.findSandbox(organizationId, idOrName);
-    if (sandbox.state !== SandboxState.DESTROYED) {
-      sandbox.state = SandboxState.DESTROYED;
-      sandbox.desiredState = SandboxDesiredState.DESTROYED;
-      await this.dataSource.manager.save(sandbox);
+    if (sandbox.state === SandboxState.DESTROYED) return toSandboxDto(sandbox);
+    await this.changeState(sandbox.id, SandboxState.DESTROYING);
+    const runner = sandbox.runnerId ? await this.dataSource.manager.findOneBy(Runner, { id: sandbox.runnerId }) : null;
+    if (runner && runner.state === RunnerState.READY) {
+      try {
+        await this.runnerClient.destroySandbox(runner, sandbox.id);
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        this.logger.warn(`Destroy of ${sandbox.id} deferred: ${error.message}`);
+        return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
+      }
     }
-    return toSandboxDto(sandbox);
+    // No runner, or one that is gone: nothing is left to clean up but the row.
+    await this.changeState(sandbox.id, SandboxState.DESTROYED);
+    return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
+  }
+
+  /** A sandbox of the organization, by id or name (see findSandbox). */
+  async getSandboxEntity(organizationId: string, idOrName: string): Promise<Sandbox> {
+    return this.findSandbox(organizationId, idOrName);
+  }
+
+  private async changeState(id: string, state: SandboxState.DESTROYING | SandboxState.DESTROYED): Promise<void> {
+    const changed = await updateReturning<SandboxStateEvent>(
+      this.dataSource.manager,
+      `UPDATE sandbox SET state = $2, desired_state = 'destroyed', updated_at = now()
+        WHERE id = $1 AND state <> 'destroyed'
+      RETURNING id, organization_id AS "organizationId", state, error_reason AS "errorReason"`,
+      [id, state],
+    );
+    await this.bus.publish(changed);
   }
 
   /** By id, or by name among live sandboxes. Another organization's sandbox is simply not found. */
@@ -175,6 +279,7 @@ export function newSandboxRow(
     memory: snapshot.memory,
     disk: snapshot.disk,
     errorReason: null,
+    acknowledgedAt: null,
     createdAt: now,
     updatedAt: now,
   });

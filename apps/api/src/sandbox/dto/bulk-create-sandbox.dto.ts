@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { SANDBOX_NAME_PREFIX_PATTERN } from '../services/sandbox-naming.js';
+
+export const MAX_BULK_ITEMS = 100;
+
+@ApiSchema({ name: 'BulkCreateItem' })
+export class BulkCreateItemDto {
+  @ApiProperty({ description: 'Id or name of the snapshot to create the sandboxes from', example: 'default' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  snapshotIdOrName: string;
+
+  @ApiProperty({ description: 'How many sandboxes to create', minimum: 1, example: 100 })
+  @IsInt()
+  @Min(1)
+  count: number;
+
+  @ApiProperty({
+    description:
+      'Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: ' +
+      'a letter or digit, then letters, digits, ".", "_" or "-"; unique within the request.',
+    example: 'batch-a',
+  })
+  @IsString()
+  @Matches(SANDBOX_NAME_PREFIX_PATTERN, {
+    message: 'sandboxNamePrefix must be 1-50 characters: a letter or digit, then letters, digits, ".", "_" or "-"',
+  })
+  sandboxNamePrefix: string;
+
+  @ApiPropertyOptional({
+    description:
+      'When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowUnder?: boolean;
+}
+
+@ApiSchema({ name: 'BulkCreateSandbox' })
+export class BulkCreateSandboxDto {
+  @ApiProperty({ type: [BulkCreateItemDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => BulkCreateItemDto)
+  items: BulkCreateItemDto[];
+
+  @ApiPropertyOptional({
+    description:
+      'Answer only once every sandbox is started, error or build_failed, or at the server timeout (300 s by ' +
+      'default), with each sandbox\'s state at that moment. A timeout is not an error.',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  awaitStarted?: boolean;
+}
