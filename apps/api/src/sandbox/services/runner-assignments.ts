@@ -14,7 +14,7 @@ export class RunnerAssignments {
               s.desired_state AS "desiredState", s.state
          FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
         WHERE s.runner_id = $1 AND s.state <> 'destroyed'
-        ORDER BY s.created_at, s.id`,
+        ORDER BY s.created_at, s.name`,
       [runnerId],
     );
   }

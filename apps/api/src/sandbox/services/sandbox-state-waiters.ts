@@ -31,6 +31,8 @@ export const SETTLED_STATES: ReadonlySet<SandboxState> = new Set([
 @Injectable()
 export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Waits in progress, ended early (as aborted) when the application shuts down. */
+  private readonly activeWaits = new Set<(outcome: WaitOutcome) => void>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -44,6 +46,7 @@ export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    for (const finish of this.activeWaits) finish('aborted');
   }
 
   /** Number of sandbox ids with at least one waiter (for tests and metrics). */
@@ -85,6 +88,7 @@ export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
     };
     const timeout = setTimeout(() => finish('timeout'), options.timeoutMs);
     const interval = setInterval(() => void recheck().catch(() => undefined), options.recheckIntervalMs ?? 2_000);
+    this.activeWaits.add(finish);
     const onAbort = () => finish('aborted');
     options.signal?.addEventListener('abort', onAbort);
     if (options.signal?.aborted) finish('aborted');
@@ -96,6 +100,7 @@ export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
       clearTimeout(timeout);
       clearInterval(interval);
       options.signal?.removeEventListener('abort', onAbort);
+      this.activeWaits.delete(finish);
       unregister();
     }
   }
