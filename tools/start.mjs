@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: builds the API and runs the embedded stack (Postgres inside the API process).
-// Prints the URL and API key; Ctrl-C stops everything cleanly.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm start`: builds the API and the runner, then runs the embedded stack: the API (with its
+// embedded Postgres) and one local runner with bubblewrap sandboxes. Prints the URL and API key;
+// Ctrl-C stops everything cleanly.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildApps, ROOT, startApi, startRunner } from './stack/services.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(root, '.data');
-const envFile = join(root, '.env.local');
-const port = process.env.PORT ?? '3000';
+const dataDir = join(ROOT, '.data');
+const envFile = join(ROOT, '.env.local');
+const port = Number(process.env.PORT ?? 3000);
+const runnerPort = Number(process.env.RUNNER_PORT ?? 3003);
 
 function readEnvFile(path) {
   if (!existsSync(path)) return {};
@@ -31,73 +31,76 @@ function persistentSecret(name) {
 }
 
 mkdirSync(dataDir, { recursive: true });
-const build = spawnSync('npx', ['nx', 'run', 'api:build', '--skip-nx-cache', '--outputStyle=stream'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-if (build.status !== 0) {
-  console.error('Build failed: run `npx nx run api:build` to see why.');
-  process.exit(1);
-}
-
-const previous = readEnvFile(envFile);
-const apiUrl = process.env.DAYTONA_API_URL ?? `http://127.0.0.1:${port}/api`;
-const env = {
-  ...process.env,
-  PORT: port,
-  DAYTONA_API_URL: apiUrl,
-  DAYTONA_ENV_FILE: envFile,
-  EMBEDDED_PG_DATA_DIR: process.env.EMBEDDED_PG_DATA_DIR ?? join(dataDir, 'postgres'),
-  RUNNER_REGISTRATION_TOKEN: process.env.RUNNER_REGISTRATION_TOKEN ?? persistentSecret('runner-registration-token'),
-};
-// Keep the key a developer already has in .env.local, even if the database was wiped.
-if (!env.DAYTONA_API_KEY && previous.DAYTONA_API_KEY) env.DAYTONA_API_KEY = previous.DAYTONA_API_KEY;
-
 const started = Date.now();
-const api = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps/api/main.js')], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+await buildApps();
 
+const apiUrl = process.env.DAYTONA_API_URL ?? `http://127.0.0.1:${port}/api`;
+const registrationToken = process.env.RUNNER_REGISTRATION_TOKEN ?? persistentSecret('runner-registration-token');
+// Keep the key a developer already has in .env.local, even if the database was wiped.
+const apiKey = process.env.DAYTONA_API_KEY ?? readEnvFile(envFile).DAYTONA_API_KEY;
+
+const services = [];
 let stopping = false;
-function stop(signal) {
+async function stop(code) {
   if (stopping) return;
   stopping = true;
-  api.kill(signal);
+  for (const service of services.reverse()) await service.stop('SIGTERM');
+  process.exit(code);
 }
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
-api.on('exit', (code, signal) => {
-  if (!stopping) console.error(`API exited (${signal ?? code})`);
-  process.exit(stopping ? 0 : (code ?? 1));
-});
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
 
-async function waitForHealth() {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const response = await fetch(`${apiUrl}/health`);
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+try {
+  const api = await startApi({
+    port,
+    output: process.stdout,
+    env: {
+      DAYTONA_API_URL: apiUrl,
+      DAYTONA_ENV_FILE: envFile,
+      EMBEDDED_PG_DATA_DIR: process.env.EMBEDDED_PG_DATA_DIR ?? join(dataDir, 'postgres'),
+      RUNNER_REGISTRATION_TOKEN: registrationToken,
+      ...(apiKey ? { DAYTONA_API_KEY: apiKey } : {}),
+    },
+  });
+  services.push(api);
+  const runner = await startRunner({
+    port: runnerPort,
+    output: process.stdout,
+    env: {
+      RUNNER_NAME: process.env.RUNNER_NAME ?? 'local',
+      RUNNER_TOKEN: process.env.RUNNER_TOKEN ?? persistentSecret('runner-token'),
+      RUNNER_REGISTRATION_TOKEN: registrationToken,
+      RUNNER_DATA_DIR: process.env.RUNNER_DATA_DIR ?? join(dataDir, 'runner'),
+      DAYTONA_API_URL: apiUrl,
+    },
+  });
+  services.push(runner);
+  for (const service of services) {
+    service.exited.then((how) => {
+      if (stopping) return;
+      console.error(`${service.name} exited (${how}); stopping the stack`);
+      void stop(1);
+    });
   }
-  return false;
+} catch (error) {
+  console.error(error.message);
+  await stop(1);
 }
 
-if (await waitForHealth()) {
-  const { DAYTONA_API_KEY: key } = readEnvFile(envFile);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`
-  Daytona is up in ${seconds}s
+const { DAYTONA_API_KEY: key } = readEnvFile(envFile);
+console.log(`
+  Daytona is up in ${((Date.now() - started) / 1000).toFixed(1)}s
     API        ${apiUrl}
     API docs   ${apiUrl}/docs
     API key    ${key ?? '(see the log above)'}
     Saved to   .env.local (DAYTONA_API_URL, DAYTONA_API_KEY)
 
-  Try: curl -H "Authorization: Bearer $DAYTONA_API_KEY" ${apiUrl}/sandbox
+  Try:
+    source .env.local
+    curl -s -H "Authorization: Bearer $DAYTONA_API_KEY" -H 'content-type: application/json' \\
+         -d '{"name":"hello"}' $DAYTONA_API_URL/sandbox
+    curl -s -H "Authorization: Bearer $DAYTONA_API_KEY" -H 'content-type: application/json' \\
+         -d '{"command":"echo hello"}' $DAYTONA_API_URL/toolbox/hello/toolbox/process/execute
+
   Ctrl-C stops everything.
 `);
-}

@@ -26,9 +26,11 @@ jest() {
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/$report.json" "$@"
 }
 
-step "api: typecheck" npx tsc -p apps/api/tsconfig.json
+step "typecheck: api, runner" bash -c "npx tsc -p apps/api/tsconfig.json && npx tsc -p apps/runner/tsconfig.json"
+step "build: api, runner" npx nx run-many -t build -p api runner --outputStyle=stream
 step "api: openapi spec is current" bash tools/check-openapi.sh
 step "api: unit" jest api-unit -c apps/api/jest.config.js
-step "api: integration (embedded Postgres)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
+step "runner: unit and integration (real bubblewrap)" jest runner -c apps/runner/jest.config.js
+step "api: integration (embedded Postgres, Redis, real runners)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
 
 node tools/test-summary.mjs "$results" "${failed[@]}"

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type {
   CreateSandboxesRequest,
   CreateSandboxesResponse,
@@ -31,34 +33,63 @@ export class RunnerClient {
   }
 
   private async call<T>(runner: Runner, method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(`${runner.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${runner.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await sendJson(`${runner.url}${path}`, method, runner.token, body, timeoutMs);
     } catch (error) {
       this.logger.warn(`${method} ${runner.name}${path}: ${(error as Error).message}`);
       throw new UnavailableError('runner_unavailable', `Runner "${runner.name}" did not answer`, { runner: runner.name });
     }
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    const { status, text } = response;
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     const error = parseError(text);
-    if (response.status === 404 && error.code === 'sandbox_not_found') {
+    if (status === 404 && error.code === 'sandbox_not_found') {
       throw new NotFoundError('sandbox_not_found', 'The sandbox is not on its runner');
     }
-    if (response.status === 409) throw new ConflictError(error.code, error.message);
-    this.logger.warn(`${method} ${runner.name}${path}: ${response.status} ${error.code}`);
+    if (status === 409) throw new ConflictError(error.code, error.message);
+    this.logger.warn(`${method} ${runner.name}${path}: ${status} ${error.code}`);
     throw new UnavailableError('runner_error', `Runner "${runner.name}" failed: ${error.message}`, {
       runner: runner.name,
       runnerCode: error.code,
     });
   }
+}
+
+/**
+ * node:http rather than fetch: fetch gives up after 300 s without response headers, and a
+ * command may legitimately run for up to an hour before the runner answers.
+ */
+function sendJson(
+  url: string,
+  method: string,
+  token: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
 }
 
 function parseError(text: string): Pick<RunnerErrorBody, 'code' | 'message'> {

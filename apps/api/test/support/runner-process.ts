@@ -54,7 +54,7 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const ready = options.readyPattern ?? /ready|listening/i;
+  const ready = options.readyPattern ?? /Runner ".*" ready at/;
   await new Promise<void>((resolveReady, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,0 +1,78 @@
+import { ConfigError, loadRunnerConfig } from './runner-config.js';
+
+const required = {
+  RUNNER_TOKEN: 'r'.repeat(32),
+  DAYTONA_API_URL: 'http://127.0.0.1:3000/api/',
+  RUNNER_REGISTRATION_TOKEN: 'registration-secret',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadRunnerConfig(env, '/srv');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadRunnerConfig', () => {
+  it('fills defaults around the three required variables', () => {
+    const config = loadRunnerConfig({ ...required, RUNNER_NAME: 'runner-1' }, '/srv');
+    expect(config).toMatchObject({
+      name: 'runner-1',
+      host: '127.0.0.1',
+      port: 3003,
+      url: null,
+      apiUrl: 'http://127.0.0.1:3000/api',
+      region: 'local',
+      capacity: { cpu: 4000, memory: 4000, disk: 4000 },
+      dataDir: '/srv/.data/runner',
+      provider: 'auto',
+      startConcurrency: 16,
+      reportIntervalMs: 100,
+      heartbeatIntervalMs: 5000,
+      execOutputLimitBytes: 1_048_576,
+      execDefaultTimeoutSeconds: 300,
+      sandboxUid: 65534,
+      sandboxGid: 65534,
+      network: false,
+      logLevel: 'log',
+    });
+  });
+
+  it('accepts port 0 and explicit values', () => {
+    const config = loadRunnerConfig(
+      { ...required, RUNNER_NAME: 'r', RUNNER_PORT: '0', RUNNER_PROVIDER: 'process', RUNNER_NETWORK: 'true', RUNNER_DATA_DIR: '/var/lib/runner' },
+      '/srv',
+    );
+    expect(config).toMatchObject({ port: 0, provider: 'process', network: true, dataDir: '/var/lib/runner' });
+  });
+
+  it('lists every missing required variable', () => {
+    const problems = problemsOf({ RUNNER_NAME: 'r' });
+    expect(problems).toHaveLength(3);
+    for (const name of ['RUNNER_TOKEN', 'DAYTONA_API_URL', 'RUNNER_REGISTRATION_TOKEN']) {
+      expect(problems.join('\n')).toContain(name);
+    }
+  });
+
+  it('reports every bad variable at once', () => {
+    const problems = problemsOf({
+      ...required,
+      RUNNER_NAME: 'bad name!',
+      RUNNER_TOKEN: 'too-short',
+      DAYTONA_API_URL: 'ftp://x',
+      RUNNER_PORT: '70000',
+      RUNNER_PROVIDER: 'docker',
+      RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS: '3601',
+      RUNNER_NETWORK: 'maybe',
+      LOG_LEVEL: 'loud',
+    });
+    const text = problems.join('\n');
+    for (const name of ['RUNNER_NAME', 'RUNNER_TOKEN', 'DAYTONA_API_URL', 'RUNNER_PORT', 'RUNNER_PROVIDER', 'RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 'RUNNER_NETWORK', 'LOG_LEVEL']) {
+      expect(text).toContain(name);
+    }
+    expect(problems).toHaveLength(8);
+  });
+});

@@ -1,0 +1,159 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Typed configuration, parsed once from the environment at boot.
+ * Every bad variable is reported together so an operator fixes them in one pass.
+ */
+export interface RunnerConfig {
+  name: string;
+  host: string;
+  /** 0 picks a free port; the port actually bound is what gets registered. */
+  port: number;
+  /** URL the API reaches this runner at; null means http://{host}:{bound port}. */
+  url: string | null;
+  token: string;
+  apiUrl: string;
+  registrationToken: string;
+  region: string;
+  /** Overcommitted scheduling budget (cores, GiB, GiB), not the machine's physical size. */
+  capacity: { cpu: number; memory: number; disk: number };
+  /** Absolute. */
+  dataDir: string;
+  provider: ProviderChoice;
+  startConcurrency: number;
+  reportIntervalMs: number;
+  heartbeatIntervalMs: number;
+  execOutputLimitBytes: number;
+  execDefaultTimeoutSeconds: number;
+  /** Host uid/gid sandboxes run as when the runner is root. */
+  sandboxUid: number;
+  sandboxGid: number;
+  /** false: every sandbox gets its own empty network namespace. */
+  network: boolean;
+  logLevel: LogLevel;
+}
+
+export type ProviderChoice = 'auto' | 'bwrap' | 'process' | 'park';
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
+
+export const MAX_EXEC_TIMEOUT_SECONDS = 3600;
+/** Same rule the API applies to runner names. */
+const RUNNER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid runner configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optional(name: string): string | null {
+    const value = this.env[name];
+    return value === undefined || value === '' ? null : value;
+  }
+
+  required(name: string, minLength = 1): string {
+    const value = this.optional(name);
+    if (value === null) {
+      this.problems.push(`${name} is required`);
+      return '';
+    }
+    if (value.length < minLength) this.problems.push(`${name} must be at least ${minLength} characters`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  httpUrl(name: string, raw: string | null): string | null {
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        this.problems.push(`${name} must use http: or https: (got "${parsed.protocol}")`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL (got "${raw}")`);
+    }
+    return raw.replace(/\/+$/, '');
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!allowed.includes(raw as T)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+}
+
+export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): RunnerConfig {
+  const read = new EnvReader(env);
+  const name = read.string('RUNNER_NAME', os.hostname());
+  if (!RUNNER_NAME.test(name)) {
+    read.problems.push(`RUNNER_NAME must be 1-63 letters, digits, ".", "_" or "-" (got "${name}")`);
+  }
+  const token = read.required('RUNNER_TOKEN', 32);
+  const apiUrl = read.httpUrl('DAYTONA_API_URL', read.required('DAYTONA_API_URL') || null) ?? '';
+  const registrationToken = read.required('RUNNER_REGISTRATION_TOKEN');
+  const region = read.string('RUNNER_REGION', 'local');
+  if (region.length > 63) read.problems.push('RUNNER_REGION must be at most 63 characters');
+  const config: RunnerConfig = {
+    name,
+    host: read.string('RUNNER_HOST', '127.0.0.1'),
+    port: read.integer('RUNNER_PORT', 3003, 0, 65535),
+    url: read.httpUrl('RUNNER_URL', read.optional('RUNNER_URL')),
+    token,
+    apiUrl,
+    registrationToken,
+    region,
+    capacity: {
+      cpu: read.integer('RUNNER_CAPACITY_CPU', 4000, 0, 1_000_000),
+      memory: read.integer('RUNNER_CAPACITY_MEMORY', 4000, 0, 1_000_000),
+      disk: read.integer('RUNNER_CAPACITY_DISK', 4000, 0, 10_000_000),
+    },
+    dataDir: path.resolve(cwd, read.string('RUNNER_DATA_DIR', '.data/runner')),
+    provider: read.oneOf('RUNNER_PROVIDER', ['auto', 'bwrap', 'process', 'park'] as const, 'auto'),
+    startConcurrency: read.integer('RUNNER_START_CONCURRENCY', 16, 1, 1024),
+    reportIntervalMs: read.integer('RUNNER_REPORT_INTERVAL_MS', 100, 1, 60_000),
+    heartbeatIntervalMs: read.integer('RUNNER_HEARTBEAT_INTERVAL_MS', 5000, 100, 600_000),
+    execOutputLimitBytes: read.integer('RUNNER_EXEC_OUTPUT_LIMIT_BYTES', 1_048_576, 1024, 256 * 1_048_576),
+    execDefaultTimeoutSeconds: read.integer('RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 300, 1, MAX_EXEC_TIMEOUT_SECONDS),
+    sandboxUid: read.integer('RUNNER_SANDBOX_UID', 65534, 1, 4_294_967_294),
+    sandboxGid: read.integer('RUNNER_SANDBOX_GID', 65534, 1, 4_294_967_294),
+    network: read.boolean('RUNNER_NETWORK', false),
+    logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

@@ -1,0 +1,71 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { RunnerErrorBody } from '../../../../libs/runner-contract/src/index.js';
+import { RunnerError } from '../errors/runner-error.js';
+import type { Logger } from '../logging/logger.js';
+import { hasRunnerToken } from './bearer-auth.js';
+import { ERROR_STATUS } from './error-status.js';
+import { readJsonBody } from './json-body.js';
+import type { Route } from './runner-routes.js';
+
+/**
+ * Plain node:http server for the runner API: every request needs the runner token, every error is
+ * a RunnerErrorBody, and nothing a client sends can take the process down.
+ */
+export function createRunnerHttpServer(routes: Route[], token: string, logger: Logger): http.Server {
+  const server = http.createServer((request, response) => {
+    handleRequest(routes, token, request, response).catch((error: Error) => {
+      logger.error(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
+      if (!response.headersSent) sendError(response, new RunnerError('internal_error', 'Internal error'));
+      else response.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function handleRequest(routes: Route[], token: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  try {
+    if (!hasRunnerToken(request.headers.authorization, token)) {
+      throw new RunnerError('unauthenticated', 'Missing or invalid runner token (Authorization: Bearer <RUNNER_TOKEN>)');
+    }
+    const path = new URL(request.url ?? '/', 'http://runner').pathname;
+    const method = request.method ?? 'GET';
+    for (const route of routes) {
+      const match = route.method === method ? route.path.exec(path) : null;
+      if (!match) continue;
+      const params = match.slice(1).map(decodePathParam);
+      const body = route.readsBody ? await readJsonBody(request) : undefined;
+      const result = await route.handle(params, body);
+      sendJson(response, result.status, result.body);
+      return;
+    }
+    throw new RunnerError('route_not_found', `No route ${method} ${path}`);
+  } catch (error) {
+    if (!(error instanceof RunnerError)) throw error;
+    sendError(response, error);
+  }
+}
+
+function decodePathParam(param: string): string {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    throw new RunnerError('validation_failed', `Malformed path segment ${JSON.stringify(param)}`);
+  }
+}
+
+function sendError(response: ServerResponse, error: RunnerError): void {
+  const body: RunnerErrorBody = { statusCode: ERROR_STATUS[error.code], code: error.code, message: error.message };
+  sendJson(response, body.statusCode, body);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  // A request answered before its body was read (401, 413, errors) cannot keep the connection.
+  if (!response.req.complete) headers.connection = 'close';
+  response.writeHead(status, headers).end(text);
+}

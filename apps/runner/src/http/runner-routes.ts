@@ -1,0 +1,87 @@
+import type {
+  CreateSandboxesResponse,
+  ExecuteCommandResponse,
+  ListRunnerSandboxesResponse,
+  RunnerHealthResponse,
+  RunnerReportedState,
+} from '../../../../libs/runner-contract/src/index.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
+import { parseCreateSandboxesRequest, parseExecuteCommandRequest } from './request-validation.js';
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+}
+
+export interface Route {
+  method: string;
+  path: RegExp;
+  /** Whether the handler takes the JSON body. */
+  readsBody: boolean;
+  handle(params: string[], body: unknown): Promise<RouteResult>;
+}
+
+export interface RouteDependencies {
+  manager: SandboxManager;
+  health(): RunnerHealthResponse;
+}
+
+const SANDBOX = '/sandboxes/([^/]+)';
+
+/** The runner's HTTP API: thin handlers, one call into the manager each. */
+export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
+  const stateOf = (id: string, state: RunnerReportedState): RouteResult => ({ status: 200, body: { id, state } });
+  return [
+    {
+      method: 'GET',
+      path: /^\/health$/,
+      readsBody: false,
+      handle: async () => ({ status: 200, body: health() satisfies RunnerHealthResponse }),
+    },
+    {
+      method: 'POST',
+      path: /^\/sandboxes$/,
+      readsBody: true,
+      handle: async (_, body) => {
+        const request = parseCreateSandboxesRequest(body);
+        return { status: 202, body: { accepted: manager.create(request.sandboxes) } satisfies CreateSandboxesResponse };
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/sandboxes$/,
+      readsBody: false,
+      handle: async () => ({ status: 200, body: { sandboxes: manager.list() } satisfies ListRunnerSandboxesResponse }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^${SANDBOX}/stop$`),
+      readsBody: false,
+      handle: async ([id]) => stateOf(id, await manager.stop(id)),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^${SANDBOX}/start$`),
+      readsBody: false,
+      handle: async ([id]) => stateOf(id, await manager.start(id)),
+    },
+    {
+      method: 'DELETE',
+      path: new RegExp(`^${SANDBOX}$`),
+      readsBody: false,
+      handle: async ([id]) => {
+        await manager.destroy(id);
+        return stateOf(id, 'destroyed');
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^${SANDBOX}/execute$`),
+      readsBody: true,
+      handle: async ([id], body) => {
+        const request = parseExecuteCommandRequest(body);
+        return { status: 200, body: (await manager.execute(id, request)) satisfies ExecuteCommandResponse };
+      },
+    },
+  ];
+}

@@ -1,0 +1,56 @@
+/** Where a sandbox's home is mounted, and the uid/gid its user has, inside every sandbox. */
+export const SANDBOX_HOME = '/home/daytona';
+export const SANDBOX_USER_ID = 1000;
+
+export interface BwrapSandboxOptions {
+  hostname: string;
+  /** Host directory mounted at /home/daytona. */
+  home: string;
+  snapshotMounts: string[];
+  /** true shares the host's network; false gives the sandbox an empty network namespace (only lo). */
+  network: boolean;
+  /** Program run as the sandbox's main process. */
+  command: string[];
+}
+
+/**
+ * bwrap argv for one sandbox: new user, pid, ipc, uts (and net) namespaces, the snapshot
+ * read-only, a private /tmp, /proc and /dev, and the home as the only writable host directory.
+ * bwrap reports the namespaces' pid as JSON on fd 3 once they exist.
+ */
+export function bwrapArguments(options: BwrapSandboxOptions): string[] {
+  return [
+    '--unshare-user',
+    '--uid', String(SANDBOX_USER_ID),
+    '--gid', String(SANDBOX_USER_ID),
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(options.network ? [] : ['--unshare-net']),
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--new-session',
+    ...options.snapshotMounts,
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--tmpfs', '/tmp',
+    '--bind', options.home, SANDBOX_HOME,
+    '--chdir', SANDBOX_HOME,
+    '--hostname', options.hostname,
+    '--setenv', 'HOME', SANDBOX_HOME,
+    '--info-fd', '3',
+    '--',
+    ...options.command,
+  ];
+}
+
+/** A valid hostname (RFC 1123 label, at most 63 characters) derived from a sandbox name. */
+export function sandboxHostname(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return label || 'sandbox';
+}

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
+import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
+import { killProcessGroup, runCommandProcess } from './command-process.js';
+import { HOST_SNAPSHOT_REF } from './host-snapshot.js';
+import { SandboxStartError, type RunningSandbox, type SandboxCommand, type SandboxProvider } from './sandbox-provider.js';
+
+export interface ProcessProviderOptions {
+  layout: SandboxLayout;
+  /** Host uid/gid commands run as; null when the runner is not root. */
+  sandboxUser: { uid: number; gid: number } | null;
+  outputLimitBytes: number;
+}
+
+/**
+ * Fallback for hosts without working bubblewrap: NO isolation. A sandbox is only a home directory;
+ * commands are plain child processes of the runner with that directory as their working directory.
+ */
+export class ProcessProvider implements SandboxProvider {
+  readonly kind = 'process';
+  readonly isolated = false;
+  readonly cgroups = 'none';
+
+  constructor(private readonly options: ProcessProviderOptions) {}
+
+  async start(spec: RunnerSandboxSpec): Promise<RunningSandbox> {
+    if (spec.snapshotRef !== HOST_SNAPSHOT_REF) {
+      throw new SandboxStartError(`Unknown snapshot ref "${spec.snapshotRef}": this runner only has "${HOST_SNAPSHOT_REF}"`);
+    }
+    const paths = await this.options.layout.prepare(spec);
+    return new ProcessSandbox(spec, paths.home, this.options);
+  }
+
+  async removeTraces(id: string): Promise<void> {
+    await this.options.layout.remove(id);
+  }
+
+  listLocalSandboxIds(): Promise<string[]> {
+    return this.options.layout.listIds();
+  }
+
+  async removeLeftoversAtBoot(): Promise<void> {
+    // Commands were children of the previous runner process; nothing else is left behind.
+  }
+
+  async close(): Promise<void> {}
+}
+
+class ProcessSandbox implements RunningSandbox {
+  /** Process groups of commands, kept after a command exits: its background processes share them. */
+  private readonly processGroups = new Set<number>();
+
+  constructor(
+    private readonly spec: RunnerSandboxSpec,
+    private readonly home: string,
+    private readonly options: ProcessProviderOptions,
+  ) {}
+
+  execute(command: SandboxCommand): Promise<ExecuteCommandResponse> {
+    const user = this.options.sandboxUser;
+    return runCommandProcess({
+      ...launchInCgroups([], ['/bin/sh', '-c', command.command], { mergeStderr: true }),
+      env: { HOME: this.home, PATH: LAUNCH_ENV.PATH, ...this.spec.env, ...command.env },
+      cwd: path.resolve(this.home, command.cwd ?? '.'),
+      uid: user?.uid,
+      gid: user?.gid,
+      timeoutMs: command.timeoutSeconds * 1000,
+      outputLimitBytes: this.options.outputLimitBytes,
+      onProcessGroup: (pgid) => this.processGroups.add(pgid),
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const pgid of this.processGroups) killProcessGroup(pgid);
+    this.processGroups.clear();
+  }
+}

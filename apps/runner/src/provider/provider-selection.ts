@@ -1,0 +1,58 @@
+import type { RunnerConfig } from '../config/runner-config.js';
+import { detectSandboxCgroups } from '../cgroups/sandbox-cgroups.js';
+import { warnLoudly, type Logger } from '../logging/logger.js';
+import { SandboxLayout } from '../sandbox/sandbox-layout.js';
+import { BwrapProvider } from './bwrap-provider.js';
+import { ParkProvider } from './park-provider.js';
+import { ProcessProvider } from './process-provider.js';
+import type { SandboxProvider } from './sandbox-provider.js';
+
+type ProviderSettings = Pick<RunnerConfig, 'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'execOutputLimitBytes'>;
+
+/**
+ * Picks the sandbox provider. `auto` uses bwrap when a probe sandbox works there and falls back,
+ * loudly, to the unisolated process provider; `bwrap` refuses to start without a working bwrap.
+ */
+export async function selectSandboxProvider(settings: ProviderSettings, logger: Logger): Promise<SandboxProvider> {
+  const runsAsRoot = process.getuid?.() === 0;
+  const sandboxUser = runsAsRoot ? { uid: settings.sandboxUid, gid: settings.sandboxGid } : null;
+  const layout = new SandboxLayout(settings.dataDir, sandboxUser);
+  await layout.init();
+  const fallback = () => new ProcessProvider({ layout, sandboxUser, outputLimitBytes: settings.execOutputLimitBytes });
+
+  if (settings.provider === 'park') {
+    warnLoudly(logger, [
+      'RUNNER_PROVIDER=park: sandboxes are accepted and reported started, but NOTHING runs.',
+      'For measuring the control plane (npm run bench) only; commands are refused.',
+    ]);
+    return new ParkProvider();
+  }
+
+  if (settings.provider === 'process') {
+    warnLoudly(logger, [
+      'RUNNER_PROVIDER=process: sandboxes are NOT isolated.',
+      'Commands run as plain processes on this host, in the sandbox home directory.',
+    ]);
+    return fallback();
+  }
+
+  const cgroups = await detectSandboxCgroups(settings.name);
+  const bwrap = await BwrapProvider.create({ layout, cgroups, sandboxUser, network: settings.network, outputLimitBytes: settings.execOutputLimitBytes });
+  const problem = await bwrap.probe();
+  if (problem !== null) {
+    await bwrap.close();
+    if (settings.provider === 'bwrap') throw new Error(`RUNNER_PROVIDER=bwrap but a probe sandbox failed: ${problem}`);
+    warnLoudly(logger, [
+      'bubblewrap does not work on this host, so sandboxes are NOT isolated (process provider).',
+      `Probe sandbox failed: ${problem}`,
+      'Fix the cause (bubblewrap installed, unprivileged user namespaces allowed, RUNNER_DATA_DIR reachable',
+      'by RUNNER_SANDBOX_UID), or set RUNNER_PROVIDER=bwrap to refuse to start without isolation.',
+    ]);
+    return fallback();
+  }
+  if (cgroups.support === 'none') {
+    warnLoudly(logger, ['No usable cgroups: sandbox cpu and memory limits are NOT enforced.', ...cgroups.problems]);
+  }
+  logger.log(`Sandbox provider: bwrap (cgroups ${cgroups.support}, network ${settings.network ? 'shared with the host' : 'none'})`);
+  return bwrap;
+}

@@ -1,0 +1,42 @@
+import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { CgroupSupport } from '../cgroups/sandbox-cgroups.js';
+
+export type ProviderKind = 'bwrap' | 'process' | 'park';
+
+/** A command to run in a started sandbox, defaults already applied. */
+export interface SandboxCommand {
+  command: string;
+  cwd?: string;
+  env: Record<string, string>;
+  timeoutSeconds: number;
+}
+
+/** A started sandbox. */
+export interface RunningSandbox {
+  execute(command: SandboxCommand): Promise<ExecuteCommandResponse>;
+  /** Kills every process of the sandbox and waits until they are gone; its files stay. */
+  stop(): Promise<void>;
+}
+
+/** Why a sandbox could not start, in words for the API's errorReason. */
+export class SandboxStartError extends Error {}
+
+/** Runs sandboxes on this machine. */
+export interface SandboxProvider {
+  readonly kind: ProviderKind;
+  readonly isolated: boolean;
+  readonly cgroups: CgroupSupport;
+  /**
+   * Starts a sandbox (creating its directories when missing) and resolves once it runs.
+   * `onUnexpectedExit` fires if it later dies without stop() being called.
+   */
+  start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void): Promise<RunningSandbox>;
+  /** Deletes a sandbox that is not running: its cgroups and its directory. */
+  removeTraces(id: string): Promise<void>;
+  /** Ids of sandboxes that have a directory on this machine. */
+  listLocalSandboxIds(): Promise<string[]>;
+  /** Removes everything a previous runner process left behind that nothing can be using now. */
+  removeLeftoversAtBoot(): Promise<void>;
+  /** Releases runner-wide resources (parent cgroups) once every sandbox is stopped. */
+  close(): Promise<void>;
+}

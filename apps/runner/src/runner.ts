@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { RunnerConfig } from './config/runner-config.js';
+import { ControlPlaneClient } from './control-plane/control-plane-client.js';
+import { startHeartbeats } from './control-plane/heartbeat.js';
+import { retryUntilAnswered } from './control-plane/retry-until-answered.js';
+import { StateReporter } from './control-plane/state-reporter.js';
+import { createRunnerHttpServer } from './http/runner-http-server.js';
+import { runnerRoutes } from './http/runner-routes.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { selectSandboxProvider } from './provider/provider-selection.js';
+import type { SandboxProvider } from './provider/sandbox-provider.js';
+import { reconcileWithAssignments } from './reconcile/startup-reconcile.js';
+import { SandboxManager } from './sandbox/sandbox-manager.js';
+
+// Time left to deliver queued state updates when shutting down.
+const SHUTDOWN_REPORT_DEADLINE_MS = 3_000;
+
+/**
+ * One runner process: provider, HTTP API, registration, heartbeats, state reports and the start-up
+ * reconcile, in that order; shutdown() undoes whatever has been started so far.
+ */
+export class Runner {
+  private readonly aborted = new AbortController();
+  private provider: SandboxProvider | undefined;
+  private server: Server | undefined;
+  private manager: SandboxManager | undefined;
+  private reporter: StateReporter | undefined;
+  private heartbeats: { stop(): void } | undefined;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the runner is registered and has reconciled with the API. */
+  async start(): Promise<{ url: string }> {
+    const { config, logger } = this;
+    const provider = (this.provider = await selectSandboxProvider(config, logger));
+    await provider.removeLeftoversAtBoot();
+
+    const client = new ControlPlaneClient(config.apiUrl, config.token, config.registrationToken);
+    const reporter = (this.reporter = new StateReporter((request) => client.reportSandboxStates(request), config.reportIntervalMs, createLogger('state-reporter', config.logLevel)));
+    const manager = (this.manager = new SandboxManager(provider, reporter, config, createLogger('sandboxes', config.logLevel)));
+    const routes = runnerRoutes({
+      manager,
+      health: () => ({ status: 'ok', name: config.name, provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
+    });
+    const server = (this.server = createRunnerHttpServer(routes, config.token, createLogger('http', config.logLevel)));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const url = config.url ?? `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
+    logger.log(`Listening on ${config.host}:${(server.address() as AddressInfo).port}; registering as "${config.name}" at ${url}`);
+
+    const signal = this.aborted.signal;
+    const registered = await retryUntilAnswered(
+      'Registering with the API',
+      () => client.register({ name: config.name, url, region: config.region, token: config.token, capacity: config.capacity }),
+      logger,
+      signal,
+    );
+    logger.log(`Registered with ${config.apiUrl} as runner ${registered.id} (${registered.state})`);
+    reporter.start();
+    this.heartbeats = startHeartbeats(client, config.heartbeatIntervalMs, logger);
+
+    const assignments = await retryUntilAnswered('Listing the sandboxes assigned to this runner', () => client.listAssignedSandboxes(), logger, signal);
+    await reconcileWithAssignments(assignments, manager, provider, logger);
+    return { url };
+  }
+
+  /** Stops heartbeats and the API, kills every sandbox process, delivers queued reports. */
+  async shutdown(): Promise<void> {
+    this.aborted.abort();
+    this.heartbeats?.stop();
+    this.server?.close();
+    this.server?.closeIdleConnections();
+    await this.manager?.shutdown();
+    await this.reporter?.stop(SHUTDOWN_REPORT_DEADLINE_MS);
+    await this.provider?.close();
+    this.server?.closeAllConnections();
+  }
+}
+
+function urlHost(host: string): string {
+  // A wildcard address is not a place to connect to; RUNNER_URL says where the API should.
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

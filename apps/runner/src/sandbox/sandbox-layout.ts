@@ -1,0 +1,70 @@
+import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+
+export interface SandboxPaths {
+  /** Root-owned, 0711: the sandbox user may pass through to its home but not list it. */
+  dir: string;
+  /** Owned by the sandbox user, 0700; mounted at /home/daytona. */
+  home: string;
+  /** The spec, env included: root-owned, 0600. */
+  specFile: string;
+  /** stderr of the sandbox's bwrap, read when a start fails. */
+  logFile: string;
+}
+
+/** Host uid/gid that owns sandbox homes; null when the runner is not root and cannot chown. */
+export type HomeOwner = { uid: number; gid: number } | null;
+
+/** Sandbox ids become directory names; this keeps them from naming anything else. */
+export const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** {dataDir}/sandboxes/{id}/ on the host: everything a sandbox keeps between starts. */
+export class SandboxLayout {
+  readonly sandboxesDir: string;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly homeOwner: HomeOwner,
+  ) {
+    this.sandboxesDir = path.join(dataDir, 'sandboxes');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.sandboxesDir, { recursive: true });
+    // The sandbox user must traverse down to its home (bwrap binds it as that user).
+    await chmod(this.dataDir, 0o711);
+    await chmod(this.sandboxesDir, 0o711);
+  }
+
+  paths(id: string): SandboxPaths {
+    if (!SANDBOX_ID.test(id)) throw new Error(`Refusing sandbox id ${JSON.stringify(id)} as a directory name`);
+    const dir = path.join(this.sandboxesDir, id);
+    return { dir, home: path.join(dir, 'home'), specFile: path.join(dir, 'sandbox.json'), logFile: path.join(dir, 'bwrap.log') };
+  }
+
+  /** Creates what is missing (a restart reuses the home as it was) and records the spec. */
+  async prepare(spec: RunnerSandboxSpec): Promise<SandboxPaths> {
+    const paths = this.paths(spec.id);
+    await mkdir(paths.dir, { mode: 0o711, recursive: true });
+    const created = await mkdir(paths.home, { mode: 0o700 }).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return false;
+        throw error;
+      },
+    );
+    if (created && this.homeOwner) await chown(paths.home, this.homeOwner.uid, this.homeOwner.gid);
+    await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
+    return paths;
+  }
+
+  async listIds(): Promise<string[]> {
+    const entries = await readdir(this.sandboxesDir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((entry) => entry.isDirectory() && SANDBOX_ID.test(entry.name)).map((entry) => entry.name);
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.paths(id).dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}

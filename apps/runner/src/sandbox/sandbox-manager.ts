@@ -1,0 +1,230 @@
+import type {
+  ExecuteCommandRequest,
+  ExecuteCommandResponse,
+  ReportSandboxStatesRequest,
+  RunnerDesiredState,
+  RunnerReportedState,
+  RunnerSandboxAssignment,
+  RunnerSandboxSpec,
+  RunnerSandboxStatus,
+} from '../../../../libs/runner-contract/src/index.js';
+import { SandboxNotFoundError, SandboxNotStartedError } from '../errors/runner-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { RunningSandbox, SandboxProvider } from '../provider/sandbox-provider.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { SANDBOX_ID } from './sandbox-layout.js';
+
+export type SandboxStateUpdate = ReportSandboxStatesRequest['updates'][number];
+
+/** Where state changes go (the batching reporter in production). */
+export interface StateSink {
+  report(update: SandboxStateUpdate): void;
+}
+
+export interface SandboxManagerOptions {
+  startConcurrency: number;
+  execDefaultTimeoutSeconds: number;
+}
+
+interface ManagedSandbox {
+  spec: RunnerSandboxSpec;
+  state: RunnerReportedState;
+  errorReason: string | null;
+  /** What the last request asked for; queued work re-checks it before acting. */
+  desired: RunnerDesiredState;
+  running: RunningSandbox | null;
+  /** Lifecycle operations on one sandbox run one after another. */
+  tail: Promise<void>;
+}
+
+// The API keeps at most this much of an error reason.
+const MAX_REASON_LENGTH = 2000;
+
+/** The sandboxes this runner owns: their lifecycle, serialized per sandbox, and what gets reported. */
+export class SandboxManager {
+  private readonly sandboxes = new Map<string, ManagedSandbox>();
+  private readonly starts: ConcurrencyLimiter;
+  private closing = false;
+
+  constructor(
+    private readonly provider: SandboxProvider,
+    private readonly states: StateSink,
+    private readonly options: SandboxManagerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.starts = new ConcurrencyLimiter(options.startConcurrency);
+  }
+
+  get count(): number {
+    return this.sandboxes.size;
+  }
+
+  knows(id: string): boolean {
+    return this.sandboxes.has(id);
+  }
+
+  list(): RunnerSandboxStatus[] {
+    return [...this.sandboxes.values()].map((sandbox) => ({ id: sandbox.spec.id, state: sandbox.state, errorReason: sandbox.errorReason }));
+  }
+
+  /** Takes ownership of sandboxes and starts the new ones in the background; known ids cost nothing. */
+  create(specs: RunnerSandboxSpec[]): string[] {
+    const accepted = new Set<string>();
+    for (const spec of specs) {
+      const known = this.sandboxes.get(spec.id);
+      accepted.add(spec.id);
+      if (known && known.desired !== 'destroyed') continue;
+      const sandbox = known ?? this.track(spec, 'started', 'starting');
+      sandbox.spec = spec;
+      sandbox.desired = 'started';
+      this.setState(sandbox, 'starting');
+      this.queueStart(sandbox);
+    }
+    return [...accepted];
+  }
+
+  async start(id: string): Promise<RunnerReportedState> {
+    const sandbox = this.get(id);
+    sandbox.desired = 'started';
+    await this.serialize(sandbox, () => this.startNow(sandbox));
+    return sandbox.state;
+  }
+
+  async stop(id: string): Promise<RunnerReportedState> {
+    const sandbox = this.get(id);
+    sandbox.desired = 'stopped';
+    await this.serialize(sandbox, () => this.stopNow(sandbox));
+    return sandbox.state;
+  }
+
+  /** Resolves once no process, cgroup or file of the sandbox is left; unknown ids are already gone. */
+  async destroy(id: string): Promise<void> {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox) {
+      // Not ours (or not yet re-adopted after a restart): still make sure nothing is left on disk.
+      if (SANDBOX_ID.test(id)) await this.provider.removeTraces(id);
+      return;
+    }
+    sandbox.desired = 'destroyed';
+    await this.serialize(sandbox, async () => {
+      await this.stopProcesses(sandbox);
+      await this.provider.removeTraces(id);
+      this.setState(sandbox, 'destroyed');
+      if (sandbox.desired === 'destroyed') this.sandboxes.delete(id);
+    });
+  }
+
+  async execute(id: string, request: ExecuteCommandRequest): Promise<ExecuteCommandResponse> {
+    const sandbox = this.get(id);
+    if (sandbox.state !== 'started' || !sandbox.running) throw new SandboxNotStartedError(id, sandbox.state);
+    return sandbox.running.execute({
+      command: request.command,
+      cwd: request.cwd,
+      env: request.env ?? {},
+      timeoutSeconds: request.timeout ?? this.options.execDefaultTimeoutSeconds,
+    });
+  }
+
+  /**
+   * Takes over what the API says this runner holds, after a restart: nothing runs yet, so
+   * `started` ones are started again, `stopped` ones stay down and `destroyed` ones are deleted.
+   * Sandboxes already created over HTTP since this process started are left alone.
+   */
+  async adopt(assignments: RunnerSandboxAssignment[]): Promise<void> {
+    const removals: Array<Promise<void>> = [];
+    for (const { desiredState, state, ...spec } of assignments) {
+      if (this.sandboxes.has(spec.id)) continue;
+      if (!SANDBOX_ID.test(spec.id)) {
+        this.logger.warn(`Ignoring assigned sandbox with unusable id ${JSON.stringify(spec.id)}`);
+        continue;
+      }
+      if (desiredState === 'destroyed') {
+        removals.push(this.starts.run(() => this.provider.removeTraces(spec.id)).then(() => this.states.report({ id: spec.id, state: 'destroyed' })));
+        continue;
+      }
+      if (state === 'error') {
+        // Left as the API knows it (so not reported): files kept for inspection, not started.
+        this.track(spec, desiredState, 'error', false).errorReason = 'The sandbox was in error before the runner restarted';
+      } else if (desiredState === 'stopped') {
+        this.track(spec, desiredState, 'stopped');
+      } else {
+        this.queueStart(this.track(spec, desiredState, 'starting'));
+      }
+    }
+    await Promise.all(removals);
+  }
+
+  /** Kills every sandbox's processes without reporting: the next start re-creates them from the API's list. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.sandboxes.values()].map((sandbox) => this.serialize(sandbox, () => this.stopProcesses(sandbox))));
+  }
+
+  private track(spec: RunnerSandboxSpec, desired: RunnerDesiredState, state: RunnerReportedState, report = true): ManagedSandbox {
+    const sandbox: ManagedSandbox = { spec, state, errorReason: null, desired, running: null, tail: Promise.resolve() };
+    this.sandboxes.set(spec.id, sandbox);
+    if (report && !this.closing) this.states.report({ id: spec.id, state, errorReason: null });
+    return sandbox;
+  }
+
+  private get(id: string): ManagedSandbox {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox || sandbox.desired === 'destroyed') throw new SandboxNotFoundError(id);
+    return sandbox;
+  }
+
+  private queueStart(sandbox: ManagedSandbox): void {
+    this.starts.run(() => this.serialize(sandbox, () => this.startNow(sandbox))).catch(() => undefined); // logged by serialize
+  }
+
+  private async startNow(sandbox: ManagedSandbox): Promise<void> {
+    if (this.closing || sandbox.desired !== 'started' || sandbox.running) return;
+    this.setState(sandbox, 'starting');
+    try {
+      const running = await this.provider.start(sandbox.spec, (reason) => this.onUnexpectedExit(sandbox, running, reason));
+      sandbox.running = running;
+      this.setState(sandbox, 'started');
+    } catch (error) {
+      this.logger.warn(`Sandbox ${sandbox.spec.id} failed to start: ${(error as Error).message}`);
+      this.setState(sandbox, 'error', (error as Error).message);
+    }
+  }
+
+  private async stopNow(sandbox: ManagedSandbox): Promise<void> {
+    await this.stopProcesses(sandbox);
+    this.setState(sandbox, 'stopped');
+  }
+
+  private async stopProcesses(sandbox: ManagedSandbox): Promise<void> {
+    const running = sandbox.running;
+    sandbox.running = null;
+    await running?.stop();
+  }
+
+  private onUnexpectedExit(sandbox: ManagedSandbox, running: RunningSandbox, reason: string): void {
+    const cleanUp = this.serialize(sandbox, async () => {
+      if (sandbox.running !== running) return;
+      this.logger.warn(`Sandbox ${sandbox.spec.id} stopped unexpectedly: ${reason}`);
+      this.setState(sandbox, 'error', reason);
+      await this.stopProcesses(sandbox);
+    });
+    cleanUp.catch(() => undefined); // logged by serialize
+  }
+
+  private setState(sandbox: ManagedSandbox, state: RunnerReportedState, errorReason: string | null = null): void {
+    const reason = errorReason?.slice(0, MAX_REASON_LENGTH) ?? null;
+    if (sandbox.state === state && sandbox.errorReason === reason) return;
+    sandbox.state = state;
+    sandbox.errorReason = reason;
+    if (!this.closing) this.states.report({ id: sandbox.spec.id, state, errorReason: reason });
+  }
+
+  private serialize<T>(sandbox: ManagedSandbox, operation: () => Promise<T>): Promise<T> {
+    const result = sandbox.tail.then(operation);
+    sandbox.tail = result.then(
+      () => undefined,
+      (error: Error) => this.logger.error(`Sandbox ${sandbox.spec.id}: ${error.message}`),
+    );
+    return result;
+  }
+}

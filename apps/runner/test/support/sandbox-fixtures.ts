@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import { detectSandboxCgroups } from '../../src/cgroups/sandbox-cgroups.js';
+import { BwrapProvider } from '../../src/provider/bwrap-provider.js';
+import { SandboxLayout } from '../../src/sandbox/sandbox-layout.js';
+
+export function sandboxSpec(overrides: Partial<RunnerSandboxSpec> = {}): RunnerSandboxSpec {
+  return { id: randomUUID(), name: 'sandbox', snapshotRef: 'host', cpu: 1, memory: 1, disk: 1, env: {}, ...overrides };
+}
+
+/** A fresh data directory the sandbox user can traverse, like the runner's own. */
+export async function tempDataDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'runner-test-'));
+  await chmod(dir, 0o711);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export const SANDBOX_UID = 65534;
+
+/** A bwrap provider on real bubblewrap with its own cgroup parent, as the runner builds it. */
+export async function testBwrapProvider(dataDir: string, options: { network?: boolean; outputLimitBytes?: number } = {}) {
+  const sandboxUser = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_UID } : null;
+  const layout = new SandboxLayout(dataDir, sandboxUser);
+  await layout.init();
+  const cgroups = await detectSandboxCgroups(`test-${randomUUID().slice(0, 8)}`);
+  const provider = await BwrapProvider.create({
+    layout,
+    cgroups,
+    sandboxUser,
+    network: options.network ?? false,
+    outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
+  });
+  return { provider, layout, cgroups };
+}

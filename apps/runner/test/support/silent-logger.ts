@@ -1,0 +1,3 @@
+import type { Logger } from '../../src/logging/logger.js';
+
+export const silentLogger: Logger = { error() {}, warn() {}, log() {}, debug() {} };
