@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\033[36m[setup]\033[0m %s\n' "$*"; }
 
-# Debian packages: the API's Redis bus (tests) and the runner's bubblewrap sandboxes.
-declare -A needs=([redis-server]=redis-server [bwrap]=bubblewrap)
+# Debian packages: Redis (the state bus in tests), bubblewrap (the runner's sandboxes), and Ruby
+# with the only gems the Ruby client and SDK use (there is no RubyGems registry here).
+packages=(redis-server bubblewrap ruby ruby-typhoeus ruby-json ruby-rspec)
 missing=()
-for command in "${!needs[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${needs[$command]}")
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
 done
 if ((${#missing[@]} > 0)); then
   sudo=""
@@ -47,3 +48,7 @@ if [ "$(id -u)" = 0 ]; then
     dir=$(dirname "$dir")
   done
 fi
+
+# Python virtualenv (generated clients, SDK, pytest) and Go modules (go.work).
+bash tools/setup-python.sh
+bash tools/setup-go.sh

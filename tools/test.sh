@@ -29,8 +29,12 @@ jest() {
 step "typecheck: api, runner" bash -c "npx tsc -p apps/api/tsconfig.json && npx tsc -p apps/runner/tsconfig.json"
 step "build: api, runner" npx nx run-many -t build -p api runner --outputStyle=stream
 step "api: openapi spec is current" bash tools/check-openapi.sh
+step "api clients: generated code matches the spec" bash tools/api-clients/check-drift.sh
+step "api clients: build (tsc, python import, go build+vet, ruby require)" npx nx run-many -t build -p 'api-client*' --outputStyle=stream
 step "api: unit" jest api-unit -c apps/api/jest.config.js
 step "runner: unit and integration (real bubblewrap)" jest runner -c apps/runner/jest.config.js
 step "api: integration (embedded Postgres, Redis, real runners)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
+
+step "api clients: smoke against a live stack" node tools/e2e/with-stack.mjs -- npx nx run-many -t smoke -p 'api-client*' --parallel=1 --outputStyle=stream
 
 node tools/test-summary.mjs "$results" "${failed[@]}"

@@ -26,7 +26,7 @@ export class BulkCreateItemDto {
   @MaxLength(255)
   snapshotIdOrName: string;
 
-  @ApiProperty({ description: 'How many sandboxes to create', minimum: 1, example: 100 })
+  @ApiProperty({ type: 'integer', description: 'How many sandboxes to create', minimum: 1, example: 100 })
   @IsInt()
   @Min(1)
   count: number;
@@ -36,6 +36,7 @@ export class BulkCreateItemDto {
       'Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: ' +
       'a letter or digit, then letters, digits, ".", "_" or "-"; unique within the request.',
     example: 'batch-a',
+    pattern: SANDBOX_NAME_PREFIX_PATTERN.source,
   })
   @IsString()
   @Matches(SANDBOX_NAME_PREFIX_PATTERN, {

@@ -29,6 +29,7 @@ export class CreateSandboxDto {
   @ApiPropertyOptional({
     description: 'Unique among the organization\'s live sandboxes; defaults to the sandbox id',
     example: 'my-sandbox',
+    pattern: SANDBOX_NAME_PATTERN.source,
   })
   @IsOptional()
   @Matches(SANDBOX_NAME_PATTERN, {

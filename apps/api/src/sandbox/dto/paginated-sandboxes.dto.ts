@@ -6,15 +6,15 @@ export class PaginatedSandboxesDto {
   @ApiProperty({ type: [SandboxDto] })
   items: SandboxDto[];
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   total: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   page: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   limit: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   totalPages: number;
 }

@@ -27,13 +27,13 @@ export class SandboxDto {
   @ApiProperty({ enum: SandboxDesiredState, enumName: 'SandboxDesiredState' })
   desiredState: SandboxDesiredState;
 
-  @ApiProperty({ description: 'CPU cores' })
+  @ApiProperty({ type: 'integer', description: 'CPU cores' })
   cpu: number;
 
-  @ApiProperty({ description: 'Memory, GiB' })
+  @ApiProperty({ type: 'integer', description: 'Memory, GiB' })
   memory: number;
 
-  @ApiProperty({ description: 'Disk, GiB' })
+  @ApiProperty({ type: 'integer', description: 'Disk, GiB' })
   disk: number;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })

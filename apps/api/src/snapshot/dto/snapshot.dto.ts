@@ -16,13 +16,13 @@ export class SnapshotDto {
   @ApiProperty({ enum: SnapshotState, enumName: 'SnapshotState' })
   state: SnapshotState;
 
-  @ApiProperty({ description: 'CPU cores per sandbox' })
+  @ApiProperty({ type: 'integer', description: 'CPU cores per sandbox' })
   cpu: number;
 
-  @ApiProperty({ description: 'Memory per sandbox, GiB' })
+  @ApiProperty({ type: 'integer', description: 'Memory per sandbox, GiB' })
   memory: number;
 
-  @ApiProperty({ description: 'Disk per sandbox, GiB' })
+  @ApiProperty({ type: 'integer', description: 'Disk per sandbox, GiB' })
   disk: number;
 
   @ApiProperty({ type: [String] })

@@ -26,6 +26,7 @@ export class ExecuteCommandDto {
   env?: Record<string, string>;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: `Seconds before the command's process group is killed (exit code 124); default 300`,
     minimum: 1,
     maximum: MAX_COMMAND_TIMEOUT_SECONDS,
@@ -39,7 +40,7 @@ export class ExecuteCommandDto {
 
 @ApiSchema({ name: 'ExecuteResponse' })
 export class ExecuteCommandResponseDto {
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   exitCode: number;
 
   @ApiProperty({ example: 'hello\n', description: 'stdout and stderr interleaved, at most 1 MiB' })

@@ -1,0 +1,8 @@
+# flake8: noqa
+
+# import apis into api package
+from daytona_api_client.api.health_api import HealthApi
+from daytona_api_client.api.sandbox_api import SandboxApi
+from daytona_api_client.api.snapshots_api import SnapshotsApi
+from daytona_api_client.api.toolbox_api import ToolboxApi
+

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm run bench`: bulk creation against one-by-one creation, the insert path against COPY, and
+// real sandboxes started with awaitStarted. Ratios measured side by side in one run; absolute
+// times depend on the machine. Not a test: it prints a table and asserts nothing.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { buildApps, freePort, ROOT, startApi, startRunner } from '../stack/services.mjs';
+import { connect, createOrganizationWithKey, retireSandboxes } from './admin-db.mjs';
+import { measureInsertAgainstCopy } from './insert-floor.mjs';
+import { formatTable, pool, postJson, sampleRss, timed } from './measure.mjs';
+
+const CONTROL_PLANE_SIZES = [100, 1_000, 10_000];
+const REAL_SANDBOX_SIZES = [100, 1_000];
+const SINGLE_CREATE_CLIENTS = 32;
+
+const results = join(ROOT, '.test-results');
+mkdirSync(results, { recursive: true });
+const log = createWriteStream(join(results, 'bench-services.log'));
+const workDir = await mkdtemp(join(tmpdir(), 'daytona-bench-'));
+await chmod(workDir, 0o711);
+const services = [];
+
+async function teardown() {
+  for (const service of services.reverse()) await service.stop().catch(() => undefined);
+  await rm(workDir, { recursive: true, force: true });
+}
+process.on('SIGINT', () => void teardown().finally(() => process.exit(130)));
+
+function say(message) {
+  console.log(`[bench] ${message}`);
+}
+
+try {
+  await buildApps();
+  const [apiPort, pgPort] = [await freePort(), await freePort()];
+  const apiUrl = `http://127.0.0.1:${apiPort}/api`;
+  const registrationToken = randomBytes(24).toString('hex');
+  const databaseUrl = `postgres://daytona:daytona@127.0.0.1:${pgPort}/daytona`;
+  const api = await startApi({
+    port: apiPort,
+    output: log,
+    env: {
+      DAYTONA_API_URL: apiUrl,
+      RUNNER_REGISTRATION_TOKEN: registrationToken,
+      EMBEDDED_PG_PORT: String(pgPort),
+      EMBEDDED_PG_DATA_DIR: join(workDir, 'postgres'),
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  services.push(api);
+  const db = await connect(databaseUrl);
+  const runnerEnv = (name, provider) => ({
+    RUNNER_NAME: name,
+    RUNNER_PROVIDER: provider,
+    RUNNER_TOKEN: randomBytes(24).toString('hex'),
+    RUNNER_REGISTRATION_TOKEN: registrationToken,
+    RUNNER_DATA_DIR: join(workDir, name),
+    RUNNER_CAPACITY_CPU: '1000000',
+    RUNNER_CAPACITY_MEMORY: '1000000',
+    RUNNER_CAPACITY_DISK: '1000000',
+    DAYTONA_API_URL: apiUrl,
+  });
+
+  // ---- control plane: a runner that accepts sandboxes and parks them (runs nothing) ----
+  const park = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-park', 'park') });
+  services.push(park);
+  const warm = await createOrganizationWithKey(db, 100);
+  await postJson(`${apiUrl}/sandbox/bulk`, warm.key, { items: [{ snapshotIdOrName: 'default', count: 50, sandboxNamePrefix: 'warm' }] });
+  await pool(50, 8, () => postJson(`${apiUrl}/sandbox`, warm.key, {}));
+  await retireSandboxes(db, warm.organizationId);
+
+  const controlRows = [];
+  for (const n of CONTROL_PLANE_SIZES) {
+    const bulkOrg = await createOrganizationWithKey(db, n);
+    const bulk = await timed(() =>
+      postJson(`${apiUrl}/sandbox/bulk`, bulkOrg.key, { items: [{ snapshotIdOrName: 'default', count: n, sandboxNamePrefix: 'bulk' }] }),
+    );
+    if (bulk.value.length !== n) throw new Error(`bulk created ${bulk.value.length} of ${n}`);
+    await retireSandboxes(db, bulkOrg.organizationId);
+    say(`bulk ${n}: ${bulk.ms.toFixed(0)} ms`);
+
+    const singleOrg = await createOrganizationWithKey(db, n);
+    const single = await timed(() => pool(n, SINGLE_CREATE_CLIENTS, () => postJson(`${apiUrl}/sandbox`, singleOrg.key, {})));
+    await retireSandboxes(db, singleOrg.organizationId);
+    say(`${n} single creates: ${single.ms.toFixed(0)} ms`);
+    controlRows.push([
+      n.toLocaleString('en'),
+      `${bulk.ms.toFixed(0)} ms`,
+      `${single.ms.toFixed(0)} ms`,
+      `${(single.ms / bulk.ms).toFixed(1)}x`,
+      `${((bulk.ms * 1000) / n).toFixed(0)} µs`,
+    ]);
+  }
+
+  const floorOrg = await createOrganizationWithKey(db, 10_000);
+  const floorRows = [];
+  for (const n of [1_000, 10_000]) {
+    const { insertMs, copyMs } = await measureInsertAgainstCopy(databaseUrl, floorOrg.organizationId, n);
+    floorRows.push([
+      n.toLocaleString('en'),
+      `${insertMs.toFixed(1)} ms (${((insertMs * 1000) / n).toFixed(1)} µs/row)`,
+      `${copyMs.toFixed(1)} ms (${((copyMs * 1000) / n).toFixed(1)} µs/row)`,
+      `${(insertMs / copyMs).toFixed(2)}x`,
+    ]);
+  }
+  await park.stop();
+  services.splice(services.indexOf(park), 1);
+  await db.query(`UPDATE runner SET schedulable = false WHERE name = 'bench-park'`);
+
+  // ---- real sandboxes: bubblewrap runner, awaitStarted ----
+  const bwrap = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-bwrap', 'bwrap') });
+  services.push(bwrap);
+  const realRows = [];
+  for (const n of REAL_SANDBOX_SIZES) {
+    const org = await createOrganizationWithKey(db, n);
+    const memory = sampleRss(api.child.pid);
+    const run = await timed(() =>
+      postJson(`${apiUrl}/sandbox/bulk`, org.key, {
+        items: [{ snapshotIdOrName: 'default', count: n, sandboxNamePrefix: 'real' }],
+        awaitStarted: true,
+      }),
+    );
+    const peakMiB = memory.stop();
+    const started = run.value.filter((s) => s.state === 'started').length;
+    say(`awaitStarted ${n}: ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB`);
+    realRows.push([n.toLocaleString('en'), `${(run.ms / 1000).toFixed(2)} s`, `${started}/${n}`, `${peakMiB.toFixed(0)} MiB`]);
+    await pool(run.value.length, 16, (i) =>
+      fetch(`${apiUrl}/sandbox/${run.value[i].id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
+    );
+  }
+  await db.end();
+
+  const report = [
+    `Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${new Date().toISOString()}`,
+    '',
+    'Control plane (runner provider `park`: accepts and reports sandboxes started without running them)',
+    '',
+    formatTable(['N', `bulk (1 request)`, `${SINGLE_CREATE_CLIENTS} clients x single`, 'ratio', 'bulk per sandbox'], controlRows),
+    '',
+    'Getting rows in: the server\'s insert path (unnest) against COPY of the same rows, median of 5, rolled back',
+    '',
+    formatTable(['rows', 'server insert', 'COPY (floor)', 'insert/COPY'], floorRows),
+    '',
+    'Real sandboxes (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true',
+    '',
+    formatTable(['N', 'until all started', 'started', 'API peak RSS'], realRows),
+  ].join('\n');
+  console.log(`\n${report}\n`);
+  writeFileSync(join(results, 'bench.md'), report + '\n');
+  say(`table written to .test-results/bench.md; service logs in .test-results/bench-services.log`);
+} catch (error) {
+  console.error(`[bench] ${error.stack ?? error.message}`);
+  process.exitCode = 1;
+} finally {
+  await teardown();
+}
