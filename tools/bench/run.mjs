@@ -114,6 +114,28 @@ try {
   // ---- real sandboxes: bubblewrap runner, awaitStarted ----
   const bwrap = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-bwrap', 'bwrap') });
   services.push(bwrap);
+  // Single creates, each polled until started (10 ms polls).
+  const singleRealRows = [];
+  for (const n of [1, 100]) {
+    const org = await createOrganizationWithKey(db, n);
+    const untilStarted = async () => {
+      const sandbox = await postJson(`${apiUrl}/sandbox`, org.key, {});
+      for (;;) {
+        const response = await fetch(`${apiUrl}/sandbox/${sandbox.id}`, { headers: { authorization: `Bearer ${org.key}` } });
+        const { state } = await response.json();
+        if (state === 'started') return sandbox.id;
+        if (state === 'error') throw new Error(`sandbox ${sandbox.id} failed`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const run = await timed(() => Promise.all(Array.from({ length: n }, untilStarted)));
+    say(`${n} concurrent single creates until started: ${run.ms.toFixed(0)} ms`);
+    singleRealRows.push([n === 1 ? '1' : `${n} concurrent`, `${run.ms.toFixed(0)} ms`]);
+    await pool(run.value.length, 16, (i) =>
+      fetch(`${apiUrl}/sandbox/${run.value[i]}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
+    );
+  }
+
   const realRows = [];
   for (const n of REAL_SANDBOX_SIZES) {
     const org = await createOrganizationWithKey(db, n);
@@ -148,6 +170,10 @@ try {
     'Real sandboxes (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true',
     '',
     formatTable(['N', 'until all started', 'started', 'API peak RSS'], realRows),
+    '',
+    'Real sandboxes: POST /sandbox, then GET until started',
+    '',
+    formatTable(['single creates', 'until all started'], singleRealRows),
   ].join('\n');
   console.log(`\n${report}\n`);
   writeFileSync(join(results, 'bench.md'), report + '\n');
