@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from '../../common/errors/domain-error.js';
 import { updateReturning } from '../../database/update-returning.js';
@@ -48,23 +48,15 @@ export class SandboxService {
     const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT, region);
     assertWithinPerSandboxLimits(organization, snapshot);
     const id = randomUUID();
-    const name = dto.name ?? id;
-
-    const sandbox = await this.dataSource.transaction(async (manager) => {
-      const [admitted] = await admitSandboxes(manager, organization.id, region, [
-        { shape: snapshot, count: 1, allowUnder: false },
-      ]);
-      assertNamesFree(await findTakenNames(manager, organization.id, [name]));
-      const row = newSandboxRow(organization, snapshot, region, {
-        id,
-        name,
-        runnerId: admitted.runnerIds[0],
-        env: dto.env ?? {},
-        labels: dto.labels ?? {},
-      });
-      await insertSandboxRows(manager, [row]);
-      return row;
-    });
+    const [sandbox] = await this.admitAndInsert(organization, region, [
+      {
+        snapshot,
+        count: 1,
+        allowUnder: false,
+        names: () => [dto.name ?? id],
+        fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
+      },
+    ]);
     this.events.emit(SandboxEvents.CREATED, sandbox);
     return toSandboxDto(sandbox);
   }
@@ -89,37 +81,59 @@ export class SandboxService {
       snapshots.set(name, snapshot);
     }
 
-    const rows = await this.dataSource.transaction(async (manager) => {
-      const admitted = await admitSandboxes(
-        manager,
-        organization.id,
-        region,
-        dto.items.map((item) => ({
-          shape: snapshots.get(item.snapshotIdOrName)!,
-          count: item.count,
-          allowUnder: item.allowUnder ?? false,
-        })),
-      );
-      const created = dto.items.flatMap((item, index) => {
-        const { runnerIds } = admitted[index];
-        const snapshot = snapshots.get(item.snapshotIdOrName)!;
-        return bulkSandboxNames(item.sandboxNamePrefix, runnerIds.length).map((name, n) =>
-          newSandboxRow(organization, snapshot, region, { id: randomUUID(), name, runnerId: runnerIds[n], env: {}, labels: {} }),
-        );
-      });
-      assertNamesFree(await findTakenNames(manager, organization.id, created.map((row) => row.name)));
-      await insertSandboxRows(manager, created);
-      return created;
-    });
+    const rows = await this.admitAndInsert(
+      organization,
+      region,
+      dto.items.map((item) => ({
+        snapshot: snapshots.get(item.snapshotIdOrName)!,
+        count: item.count,
+        allowUnder: item.allowUnder ?? false,
+        names: (admitted: number) => bulkSandboxNames(item.sandboxNamePrefix, admitted),
+        fields: { id: randomUUID, env: {}, labels: {} },
+      })),
+    );
 
     hooks.beforeDispatch?.(rows.map((row) => row.id));
     for (const row of rows) this.events.emit(SandboxEvents.CREATED, row);
     return rows.map(toSandboxDto);
   }
 
+  /**
+   * The one transaction every create goes through: admission (locks, quota, placement), names,
+   * conflict check, insert. Nothing is created unless everything is.
+   */
+  private async admitAndInsert(organization: Organization, region: string, requests: CreateRequest[]): Promise<Sandbox[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const admitted = await admitSandboxes(
+        manager,
+        organization.id,
+        region,
+        requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder })),
+      );
+      const rows = requests.flatMap((request, index) => {
+        const { runnerIds } = admitted[index];
+        return request.names(runnerIds.length).map((name, n) =>
+          newSandboxRow(organization, request.snapshot, region, {
+            id: request.fields.id(),
+            name,
+            runnerId: runnerIds[n],
+            env: request.fields.env,
+            labels: request.fields.labels,
+          }),
+        );
+      });
+      assertNamesFree(await findTakenNames(manager, organization.id, rows.map((row) => row.name)));
+      await insertSandboxRows(manager, rows);
+      return rows;
+    });
+  }
+
   /** Current rows of `ids`, in the order given (ids not found are left out). */
   async getSandboxesInOrder(ids: string[]): Promise<SandboxDto[]> {
-    const rows = await this.dataSource.manager.findBy(Sandbox, { id: In(ids) });
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(Sandbox, 's')
+      .where('s.id = ANY(:ids)', { ids })
+      .getMany();
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.flatMap((id) => {
       const row = byId.get(id);
@@ -250,6 +264,15 @@ export function assertWithinPerSandboxLimits(organization: Organization, snapsho
       );
     }
   }
+}
+
+interface CreateRequest {
+  snapshot: Snapshot;
+  count: number;
+  allowUnder: boolean;
+  /** Names for the sandboxes admitted, which may be fewer than `count` with allowUnder. */
+  names: (admitted: number) => string[];
+  fields: { id: () => string; env: Record<string, string>; labels: Record<string, string> };
 }
 
 export interface NewSandboxFields {
