@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { isProcessAlive, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { findFreePort } from './support/free-port.js';
 
 async function canQuery(url: string): Promise<boolean> {
@@ -14,15 +14,6 @@ async function canQuery(url: string): Promise<boolean> {
     return (await client.query('SELECT 1 AS one')).rows[0].one === 1;
   } finally {
     await client.end();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -41,7 +32,7 @@ describe('embedded Postgres survives unclean stops', () => {
     await startEmbeddedPostgres({ dataDir, port });
     const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+    while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(true);
 
     const second = await startEmbeddedPostgres({ dataDir, port });
@@ -72,11 +63,11 @@ describe('embedded Postgres survives unclean stops', () => {
     const orphanPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     owner.kill('SIGKILL');
     await new Promise((r) => owner.once('exit', r));
-    expect(isAlive(orphanPid)).toBe(true);
+    expect(isProcessAlive(orphanPid)).toBe(true);
 
     const restarted = await startEmbeddedPostgres({ dataDir, port });
     try {
-      expect(isAlive(orphanPid)).toBe(false);
+      expect(isProcessAlive(orphanPid)).toBe(false);
       expect(await canQuery(restarted.url)).toBe(true);
     } finally {
       await restarted.stop();

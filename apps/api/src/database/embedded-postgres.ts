@@ -67,7 +67,7 @@ async function clearStalePidFile(dataDir: string, logger: Logger): Promise<void>
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
     const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (command.includes('postgres') && command.includes(dataDir)) {
       logger.warn(`Stopping an orphaned Postgres (pid ${pid}) left on ${dataDir}`);
@@ -80,7 +80,7 @@ async function clearStalePidFile(dataDir: string, logger: Logger): Promise<void>
   await rm(pidFile, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -91,7 +91,7 @@ function isAlive(pid: number): boolean {
 
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (isProcessAlive(pid)) {
     if (Date.now() > deadline) throw new Error(`Postgres pid ${pid} did not stop within ${timeoutMs} ms`);
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
