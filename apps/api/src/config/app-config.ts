@@ -1,3 +1,5 @@
+import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
+
 /**
  * Typed configuration, parsed once from the environment at boot.
  * Every bad variable is reported together so an operator fixes them in one pass.
@@ -48,72 +50,7 @@ export interface SeedConfig {
 
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  string(name: string, fallback: string): string {
-    const value = this.env[name];
-    return value === undefined || value === '' ? fallback : value;
-  }
-
-  optional(name: string): string | null {
-    const value = this.env[name];
-    return value === undefined || value === '' ? null : value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-    this.problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  }
-
-  url(name: string, protocols: string[]): string | null {
-    const raw = this.optional(name);
-    if (raw === null) return null;
-    try {
-      const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) {
-        this.problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-      }
-    } catch {
-      this.problems.push(`${name} is not a valid URL`);
-    }
-    return raw;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!allowed.includes(raw as T)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-      return fallback;
-    }
-    return raw as T;
-  }
-}
+export { ConfigError };
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
@@ -129,14 +66,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(defaultRegion)) {
     read.problems.push('DEFAULT_REGION must be lower-case letters, digits and dashes');
   }
-  const seedApiKey = read.optional('DAYTONA_API_KEY');
-  if (seedApiKey !== null && seedApiKey.length < 16) {
-    read.problems.push('DAYTONA_API_KEY must be at least 16 characters');
-  }
-  const runnerRegistrationToken = read.optional('RUNNER_REGISTRATION_TOKEN');
-  if (runnerRegistrationToken !== null && runnerRegistrationToken.length < 16) {
-    read.problems.push('RUNNER_REGISTRATION_TOKEN must be at least 16 characters');
-  }
+  const seedApiKey = read.secret('DAYTONA_API_KEY', 16);
+  const runnerRegistrationToken = read.secret('RUNNER_REGISTRATION_TOKEN', 16);
   const config: AppConfig = {
     host,
     port,
@@ -162,7 +93,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
-  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  read.finish();
   return config;
 }
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
 
 /**
  * Typed configuration, parsed once from the environment at boot.
@@ -41,81 +42,7 @@ export const MAX_EXEC_TIMEOUT_SECONDS = 3600;
 /** Same rule the API applies to runner names. */
 const RUNNER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid runner configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  string(name: string, fallback: string): string {
-    const value = this.env[name];
-    return value === undefined || value === '' ? fallback : value;
-  }
-
-  optional(name: string): string | null {
-    const value = this.env[name];
-    return value === undefined || value === '' ? null : value;
-  }
-
-  required(name: string, minLength = 1): string {
-    const value = this.optional(name);
-    if (value === null) {
-      this.problems.push(`${name} is required`);
-      return '';
-    }
-    if (value.length < minLength) this.problems.push(`${name} must be at least ${minLength} characters`);
-    return value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-    this.problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  }
-
-  httpUrl(name: string, raw: string | null): string | null {
-    if (raw === null) return null;
-    try {
-      const parsed = new URL(raw);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        this.problems.push(`${name} must use http: or https: (got "${parsed.protocol}")`);
-      }
-    } catch {
-      this.problems.push(`${name} is not a valid URL (got "${raw}")`);
-    }
-    return raw.replace(/\/+$/, '');
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!allowed.includes(raw as T)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-      return fallback;
-    }
-    return raw as T;
-  }
-}
+export { ConfigError };
 
 export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): RunnerConfig {
   const read = new EnvReader(env);
@@ -124,7 +51,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     read.problems.push(`RUNNER_NAME must be 1-63 letters, digits, ".", "_" or "-" (got "${name}")`);
   }
   const token = read.required('RUNNER_TOKEN', 32);
-  const apiUrl = read.httpUrl('DAYTONA_API_URL', read.required('DAYTONA_API_URL') || null) ?? '';
+  const apiUrl = withoutTrailingSlash(read.url('DAYTONA_API_URL', HTTP, { required: true })) ?? '';
   const registrationToken = read.required('RUNNER_REGISTRATION_TOKEN');
   const region = read.string('RUNNER_REGION', 'local');
   if (region.length > 63) read.problems.push('RUNNER_REGION must be at most 63 characters');
@@ -132,7 +59,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     name,
     host: read.string('RUNNER_HOST', '127.0.0.1'),
     port: read.integer('RUNNER_PORT', 3003, 0, 65535),
-    url: read.httpUrl('RUNNER_URL', read.optional('RUNNER_URL')),
+    url: withoutTrailingSlash(read.url('RUNNER_URL', HTTP)),
     token,
     apiUrl,
     registrationToken,
@@ -154,6 +81,12 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     network: read.boolean('RUNNER_NETWORK', false),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
-  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  read.finish('runner configuration');
   return config;
+}
+
+const HTTP = ['http:', 'https:'] as const;
+
+function withoutTrailingSlash(url: string | null): string | null {
+  return url?.replace(/\/+$/, '') ?? null;
 }
