@@ -26,8 +26,9 @@ jest() {
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/$report.json" "$@"
 }
 
+step "build: api, runner and their libraries" npx nx run-many -t build -p api runner --outputStyle=stream
 step "typecheck: api, runner" bash -c "npx tsc -p apps/api/tsconfig.json && npx tsc -p apps/runner/tsconfig.json"
-step "build: api, runner" npx nx run-many -t build -p api runner --outputStyle=stream
+step "libraries: unit" jest env-config -c libs/env-config/jest.config.js
 step "api: openapi spec is current" bash tools/check-openapi.sh
 step "api clients: generated code matches the spec" bash tools/api-clients/check-drift.sh
 step "api clients: build (tsc, python import, go build+vet, ruby require)" npx nx run-many -t build -p 'api-client*' --outputStyle=stream
@@ -36,5 +37,14 @@ step "runner: unit and integration (real bubblewrap)" jest runner -c apps/runner
 step "api: integration (embedded Postgres, Redis, real runners)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
 
 step "api clients: smoke against a live stack" node tools/e2e/with-stack.mjs -- npx nx run-many -t smoke -p 'api-client*' --parallel=1 --outputStyle=stream
+
+step "sdk-typescript: typecheck" npx nx run sdk-typescript:typecheck --outputStyle=stream
+step "sdk-typescript: unit" jest sdk-typescript-unit -c libs/sdk-typescript/jest.config.js
+step "sdk-typescript: built package loads by import, require and tsc" npx nx run sdk-typescript:check-package --outputStyle=stream
+# A small runner capacity, so that allowUnder shortfalls are cheap to provoke for real.
+step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
+  -c libs/sdk-typescript/jest.e2e.config.js --runInBand
+step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
 
 node tools/test-summary.mjs "$results" "${failed[@]}"

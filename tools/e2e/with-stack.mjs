@@ -5,6 +5,9 @@
 // is torn down afterwards, whatever happens.
 //
 //   node tools/e2e/with-stack.mjs [--log FILE] -- <command> [args...]
+//
+// Services inherit this process's environment, so `RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- …`
+// gives the runner room for 10 one-cpu sandboxes (and the command sees the same variable).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';

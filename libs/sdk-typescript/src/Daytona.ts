@@ -1,0 +1,180 @@
+import type { SandboxState } from '@daytonaio/api-client';
+import { callApi, createApiClients, type ApiClients } from './api-calls.js';
+import { resolveConfig, type DaytonaConfig } from './config.js';
+import { DaytonaTimeoutError } from './errors.js';
+import { DEFAULT_START_TIMEOUT_SECONDS, Sandbox } from './Sandbox.js';
+
+/** One line of a bulk create: `count` sandboxes from one snapshot, named `{prefix}-00001`, ... */
+export interface BulkCreateItem {
+  snapshotIdOrName: string;
+  count: number;
+  /** 1-50 characters: a letter or digit, then letters, digits, `.`, `_` or `-`. */
+  sandboxNamePrefix: string;
+  /** Create as many as quota and runner capacity allow (possibly none) instead of failing. */
+  allowUnder?: boolean;
+}
+
+export interface BulkCreateOptions {
+  /** Answer only once every sandbox is started, error or build_failed (or at the server's timeout). */
+  awaitStarted?: boolean;
+  /**
+   * Seconds the client waits for the answer: default 300 with `awaitStarted` (the server's own
+   * wait; 30 s are added on top so the server can answer first), 60 without.
+   */
+  timeout?: number;
+}
+
+export interface CreateSandboxParams {
+  /** Snapshot id or name; `default` when left out. */
+  snapshot?: string;
+  /** Unique among the organization's live sandboxes; the sandbox id when left out. */
+  name?: string;
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface CreateSandboxOptions {
+  /** Seconds to wait until the sandbox is started; default 60. */
+  timeout?: number;
+}
+
+export interface ListSandboxesParams {
+  /** Only sandboxes in these states. Destroyed ones are listed only when asked for. */
+  states?: SandboxState[];
+  /** Only sandboxes carrying all of these labels. */
+  labels?: Record<string, string>;
+  /** 1-based; default 1. */
+  page?: number;
+  /** Page size, 1-1000; default 100. */
+  limit?: number;
+}
+
+export interface PaginatedSandboxes {
+  items: Sandbox[];
+  /** Matching sandboxes over all pages. */
+  total: number;
+  page: number;
+  limit: number;
+  totalPages: number;
+}
+
+const BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS = 300;
+const BULK_AWAIT_MARGIN_SECONDS = 30;
+const BULK_DEFAULT_TIMEOUT_SECONDS = 60;
+/** Even with a tiny start timeout, the create request itself gets a chance to answer. */
+const MIN_CREATE_REQUEST_SECONDS = 1;
+
+/**
+ * Client of a Daytona API: creates, finds and deletes sandboxes.
+ *
+ * @example
+ * const daytona = new Daytona() // DAYTONA_API_KEY / DAYTONA_API_URL, or .env.local from `npm start`
+ * const sandbox = await daytona.create()
+ * console.log((await sandbox.process.executeCommand('uname -a')).result)
+ * await sandbox.delete()
+ */
+export class Daytona {
+  private readonly api: ApiClients;
+
+  /**
+   * Settings come from `config`, then the environment (`DAYTONA_API_KEY`, `DAYTONA_API_URL`),
+   * then `.env.local` in the current directory or a parent. Throws DaytonaError without a key.
+   *
+   * @example
+   * const daytona = new Daytona({ apiKey: 'dtn_...', apiUrl: 'http://127.0.0.1:3000/api' })
+   */
+  constructor(config?: DaytonaConfig) {
+    this.api = createApiClients(resolveConfig(config));
+  }
+
+  /**
+   * Creates one sandbox and waits until it is started. Throws DaytonaSandboxStateError if it
+   * ends in error, DaytonaTimeoutError after `options.timeout` seconds (default 60); in both
+   * cases the sandbox exists until you delete it.
+   *
+   * @example
+   * const sandbox = await daytona.create({ name: 'scratch', labels: { team: 'eval' } }, { timeout: 30 })
+   */
+  async create(params: CreateSandboxParams = {}, options: CreateSandboxOptions = {}): Promise<Sandbox> {
+    const timeout = options.timeout ?? DEFAULT_START_TIMEOUT_SECONDS;
+    const deadline = Date.now() + timeout * 1000;
+    const body = { snapshot: params.snapshot, name: params.name, env: params.env, labels: params.labels };
+    const dto = await callApi(
+      (request) => this.api.sandbox.createSandbox(body, request),
+      Math.min(this.api.requestTimeout, Math.max(timeout, MIN_CREATE_REQUEST_SECONDS)),
+    );
+    const sandbox = new Sandbox(dto, this.api);
+    await sandbox.waitUntilStarted(Math.max((deadline - Date.now()) / 1000, 0));
+    return sandbox;
+  }
+
+  /**
+   * Gets a sandbox by id or name. Throws DaytonaNotFoundError if the organization has none.
+   *
+   * @example
+   * const sandbox = await daytona.get('batch-a-00001')
+   */
+  async get(idOrName: string): Promise<Sandbox> {
+    const dto = await callApi((request) => this.api.sandbox.getSandbox(idOrName, request), this.api.requestTimeout);
+    return new Sandbox(dto, this.api);
+  }
+
+  /**
+   * Lists the organization's sandboxes, newest first, one page at a time.
+   *
+   * @example
+   * const { items, total } = await daytona.list({ states: [SandboxState.STARTED], labels: { team: 'eval' } })
+   */
+  async list(params: ListSandboxesParams = {}): Promise<PaginatedSandboxes> {
+    const labels = params.labels === undefined ? undefined : JSON.stringify(params.labels);
+    const page = await callApi(
+      (request) => this.api.sandbox.listSandboxes(params.states, labels, params.page, params.limit, request),
+      this.api.requestTimeout,
+    );
+    const items = page.items.map((dto) => new Sandbox(dto, this.api));
+    return { items, total: page.total, page: page.page, limit: page.limit, totalPages: page.totalPages };
+  }
+
+  /**
+   * Deletes a sandbox, given as an object or by id or name.
+   *
+   * @example
+   * await daytona.delete(sandbox)
+   * await daytona.delete('batch-a-00002')
+   */
+  async delete(sandbox: Sandbox | string): Promise<void> {
+    if (typeof sandbox !== 'string') return sandbox.delete();
+    await callApi((request) => this.api.sandbox.deleteSandbox(sandbox, request), this.api.requestTimeout);
+  }
+
+  /**
+   * Creates many sandboxes in one call: all or nothing, in item order then name order
+   * (`{prefix}-00001`, ...). Without `awaitStarted` it answers at once and the sandboxes start
+   * in the background (see `Sandbox.waitUntilStarted`). With `awaitStarted` it answers when every
+   * sandbox is started, error or build_failed, or at the server's timeout: check each `state`.
+   * With `allowUnder`, an item may create fewer than `count`: compare the sandboxes returned.
+   *
+   * @example
+   * const sandboxes = await daytona.bulkCreate(
+   *   [{ snapshotIdOrName: 'default', count: 100, sandboxNamePrefix: 'eval-run-7', allowUnder: true }],
+   *   { awaitStarted: true, timeout: 300 },
+   * )
+   * console.log(`${sandboxes.length} of 100 created`)
+   */
+  async bulkCreate(items: BulkCreateItem[], options: BulkCreateOptions = {}): Promise<Sandbox[]> {
+    const awaitStarted = options.awaitStarted ?? false;
+    const timeout = awaitStarted
+      ? (options.timeout ?? BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS) + BULK_AWAIT_MARGIN_SECONDS
+      : (options.timeout ?? BULK_DEFAULT_TIMEOUT_SECONDS);
+    try {
+      const dtos = await callApi((request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, request), timeout);
+      return dtos.map((dto) => new Sandbox(dto, this.api));
+    } catch (error) {
+      if (!(error instanceof DaytonaTimeoutError)) throw error;
+      const names = items.map((item) => `${item.sandboxNamePrefix}-00001...`).join(', ');
+      throw new DaytonaTimeoutError(
+        `${error.message}. The sandboxes may have been created anyway: look them up by name (${names}) and delete them if unwanted`,
+      );
+    }
+  }
+}

@@ -1,0 +1,28 @@
+export { Daytona } from './Daytona.js';
+export type {
+  BulkCreateItem,
+  BulkCreateOptions,
+  CreateSandboxOptions,
+  CreateSandboxParams,
+  ListSandboxesParams,
+  PaginatedSandboxes,
+} from './Daytona.js';
+export type { DaytonaConfig } from './config.js';
+export { Sandbox } from './Sandbox.js';
+export { Process } from './Process.js';
+export type { ExecuteResponse } from './Process.js';
+export {
+  DaytonaError,
+  DaytonaValidationError,
+  DaytonaAuthenticationError,
+  DaytonaAuthorizationError,
+  DaytonaNotFoundError,
+  DaytonaConflictError,
+  DaytonaRateLimitError,
+  DaytonaServerError,
+  DaytonaTimeoutError,
+  DaytonaConnectionError,
+  DaytonaSandboxStateError,
+} from './errors.js';
+// The generated enum: a const object (SandboxState.STARTED === 'started') and a string union type.
+export { SandboxState } from '@daytonaio/api-client';

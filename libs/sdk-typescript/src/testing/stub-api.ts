@@ -1,0 +1,124 @@
+// A real HTTP server standing in for the Daytona API in unit tests: the SDK, the generated
+// client and axios all run for real; only the answers are canned.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Sandbox as SandboxDto } from '@daytonaio/api-client';
+import { Daytona } from '../Daytona.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent, e.g. `/api/sandbox?states=started`. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+export interface CannedAnswer {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Never answer: the request hangs until the client gives up. */
+  hang?: boolean;
+}
+
+type Route = (request: RecordedRequest) => CannedAnswer;
+
+export class StubApi {
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes = new Map<string, Route>();
+  private server?: Server;
+
+  /** Base URL to give the SDK as `apiUrl`. */
+  get url(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/api`;
+  }
+
+  /** Answers `METHOD /api/path` (path without query) with `answer`, or with what a function returns. */
+  on(method: string, path: string, answer: CannedAnswer | Route): this {
+    this.routes.set(`${method} /api${path}`, typeof answer === 'function' ? answer : () => answer);
+    return this;
+  }
+
+  /** Answers successive calls with successive answers; the last one repeats. */
+  onSequence(method: string, path: string, answers: CannedAnswer[]): this {
+    let next = 0;
+    return this.on(method, path, () => answers[Math.min(next++, answers.length - 1)]);
+  }
+
+  requestsTo(method: string, path: string): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === method && request.url.split('?')[0] === `/api${path}`);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer(async (incoming, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const request: RecordedRequest = {
+        method: incoming.method ?? '',
+        url: incoming.url ?? '',
+        headers: incoming.headers,
+        body: text ? JSON.parse(text) : undefined,
+      };
+      this.requests.push(request);
+      const route = this.routes.get(`${request.method} ${request.url.split('?')[0]}`);
+      const answer = route ? route(request) : { status: 404, body: { statusCode: 404, code: 'route_not_found', message: 'no stub' } };
+      if (answer.hang) return;
+      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      response.writeHead(answer.status ?? 200, {
+        'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+        ...answer.headers,
+      });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+/** A sandbox as the API returns it. */
+export function sandboxDto(overrides: Partial<SandboxDto> = {}): SandboxDto {
+  const now = new Date('2026-01-01T00:00:00.000Z').toISOString();
+  return {
+    id: randomUUID(),
+    organizationId: randomUUID(),
+    name: 'sandbox-00001',
+    snapshot: 'default',
+    runnerId: randomUUID(),
+    region: 'local',
+    state: 'creating',
+    desiredState: 'started',
+    cpu: 1,
+    memory: 1,
+    disk: 1,
+    env: {},
+    labels: {},
+    errorReason: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** The API's error body. */
+export function errorBody(statusCode: number, code: string, message: string, details?: Record<string, unknown>) {
+  return { statusCode, code, message, ...(details ? { details } : {}) };
+}
+
+/** A fresh stub API and a Daytona client pointed at it, for each test of the enclosing block. */
+export function useStubApi(): { stub: StubApi; daytona: Daytona } {
+  const context = {} as { stub: StubApi; daytona: Daytona };
+  beforeEach(async () => {
+    context.stub = await new StubApi().start();
+    context.daytona = new Daytona({ apiKey: 'test-key', apiUrl: context.stub.url });
+  });
+  afterEach(() => context.stub.stop());
+  return context;
+}
