@@ -70,7 +70,8 @@ try {
       port: runnerPort,
       output: log,
       env: {
-        RUNNER_NAME: 'e2e-runner',
+        // Unique per stack: the runner's cgroups are named after it, and stacks may run side by side.
+        RUNNER_NAME: `e2e-runner-${randomBytes(4).toString('hex')}`,
         RUNNER_TOKEN: randomBytes(24).toString('hex'),
         RUNNER_REGISTRATION_TOKEN: registrationToken,
         RUNNER_DATA_DIR: join(workDir, 'runner'),
