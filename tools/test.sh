@@ -3,6 +3,8 @@
 # and the last line is one total for the whole run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Never download a Go toolchain: the installed one builds everything here.
+export GOTOOLCHAIN=local
 results=.test-results
 rm -rf "$results" && mkdir -p "$results"
 failed=()
@@ -46,5 +48,10 @@ step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node 
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
   -c libs/sdk-typescript/jest.e2e.config.js --runInBand
 step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
+
+step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
+step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
+step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream
+step "examples/go: bulk_create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
 
 node tools/test-summary.mjs "$results" "${failed[@]}"
