@@ -7,6 +7,8 @@ export interface SandboxLimits {
   cpu: number;
   /** GiB */
   memory: number;
+  /** Most processes (and threads) at once: a fork bomb stays inside its sandbox. */
+  pids: number;
 }
 
 /** Where this runner's cgroups live in one cgroup version, and how limits are written there. */
@@ -14,6 +16,8 @@ export interface CgroupHierarchy {
   readonly version: CgroupVersion;
   /** This runner's parent cgroup directory in every hierarchy used (v1: cpu and memory; v2: one). */
   readonly parents: string[];
+  /** Whether process counts can be limited (the pids controller is there). */
+  readonly limitsPids: boolean;
   /** `sandboxDirs` is aligned with `parents`. */
   writeLimits(sandboxDirs: string[], limits: SandboxLimits): Promise<void>;
 }

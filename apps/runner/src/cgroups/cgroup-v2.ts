@@ -10,6 +10,8 @@ import {
 } from './cgroup-hierarchy.js';
 
 const CONTROLLERS = ['cpu', 'memory'];
+/** Enabled where available; without it only process counts go unbounded. */
+const OPTIONAL_CONTROLLERS = ['pids'];
 
 /**
  * Sets up this runner's parent cgroup on a unified (v2) hierarchy, or explains why it cannot.
@@ -23,17 +25,18 @@ export async function setUpCgroupV2(root: string, selfCgroupFile: string, parent
   const missing = CONTROLLERS.filter((name) => !available.includes(name));
   if (missing.length > 0) return `cgroup v2 at ${root} lacks the ${missing.join(' and ')} controller(s)`;
 
+  const wanted = [...CONTROLLERS, ...OPTIONAL_CONTROLLERS.filter((name) => available.includes(name))];
   const own = await ownCgroupPath(selfCgroupFile, null);
   const bases = [...new Set([path.join(root, own), root])];
   const failures: string[] = [];
   for (const base of bases) {
     const parent = path.join(base, parentName);
     try {
-      await enableControllers(base);
+      await enableControllers(base, wanted);
       await mkdir(parent, { recursive: true });
-      await enableControllers(parent);
+      await enableControllers(parent, wanted);
       await access(path.join(parent, 'cgroup.procs'));
-      return new CgroupV2Hierarchy(parent);
+      return new CgroupV2Hierarchy(parent, wanted.includes('pids'));
     } catch (error) {
       failures.push(`${parent}: ${(error as Error).message}`);
     }
@@ -41,9 +44,9 @@ export async function setUpCgroupV2(root: string, selfCgroupFile: string, parent
   return `cgroup v2 is not writable (${failures.join('; ')})`;
 }
 
-async function enableControllers(cgroupDir: string): Promise<void> {
+async function enableControllers(cgroupDir: string, controllers: string[]): Promise<void> {
   const enabled = (await readFile(path.join(cgroupDir, 'cgroup.subtree_control'), 'utf8').catch(() => '')).split(/\s+/);
-  const toEnable = CONTROLLERS.filter((name) => !enabled.includes(name));
+  const toEnable = controllers.filter((name) => !enabled.includes(name));
   if (toEnable.length === 0) return;
   await writeFile(path.join(cgroupDir, 'cgroup.subtree_control'), toEnable.map((name) => `+${name}`).join(' '));
 }
@@ -52,12 +55,16 @@ class CgroupV2Hierarchy implements CgroupHierarchy {
   readonly version = 'v2';
   readonly parents: string[];
 
-  constructor(parent: string) {
+  constructor(
+    parent: string,
+    readonly limitsPids: boolean,
+  ) {
     this.parents = [parent];
   }
 
   async writeLimits([dir]: string[], limits: SandboxLimits): Promise<void> {
     await writeFile(path.join(dir, 'cpu.max'), `${cpuQuotaMicros(limits.cpu)} ${CPU_PERIOD_US}`);
     await writeFile(path.join(dir, 'memory.max'), String(memoryLimitBytes(limits.memory)));
+    if (this.limitsPids) await writeFile(path.join(dir, 'pids.max'), String(limits.pids));
   }
 }

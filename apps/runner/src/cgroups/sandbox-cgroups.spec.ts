@@ -28,11 +28,13 @@ describe('detectSandboxCgroups', () => {
     const cgroups = await detectSandboxCgroups('r1', { root, selfCgroupFile });
     expect(cgroups.support).toBe('v2');
 
-    const procsFiles = await cgroups.create('sb-1', { cpu: 1.5, memory: 2 });
+    const procsFiles = await cgroups.create('sb-1', { cpu: 1.5, memory: 2, pids: 256 });
     expect(procsFiles).toEqual([path.join(parent, 'sb-1', 'cgroup.procs')]);
     expect(await readFile(path.join(parent, 'sb-1', 'cpu.max'), 'utf8')).toBe('150000 100000');
     expect(await readFile(path.join(parent, 'sb-1', 'memory.max'), 'utf8')).toBe(String(2 * 1024 ** 3));
-    expect(await readFile(path.join(root, 'system.slice', 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +memory');
+    expect(await readFile(path.join(parent, 'sb-1', 'pids.max'), 'utf8')).toBe('256');
+    expect(cgroups.limitsPids).toBe(true);
+    expect(await readFile(path.join(root, 'system.slice', 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +memory +pids');
     expect(await cgroups.list()).toEqual(['sb-1']);
   });
 
@@ -47,7 +49,9 @@ describe('detectSandboxCgroups', () => {
 
     const cgroups = await detectSandboxCgroups('r1', { root, selfCgroupFile });
     expect(cgroups.support).toBe('v1');
-    const procsFiles = await cgroups.create('sb-1', { cpu: 0.5, memory: 0.5 });
+    const procsFiles = await cgroups.create('sb-1', { cpu: 0.5, memory: 0.5, pids: 64 });
+    // This fake host has no pids hierarchy: the limit is skipped, not an error.
+    expect(cgroups.limitsPids).toBe(false);
     expect(procsFiles).toEqual([
       path.join(root, 'cpu', 'daytona-runner-r1', 'sb-1', 'cgroup.procs'),
       path.join(root, 'memory', 'daytona-runner-r1', 'sb-1', 'cgroup.procs'),
@@ -62,6 +66,6 @@ describe('detectSandboxCgroups', () => {
     const cgroups = await detectSandboxCgroups('r1', { root, selfCgroupFile });
     expect(cgroups.support).toBe('none');
     expect(cgroups.problems.join('\n')).toMatch(/no cgroup v2 hierarchy[\s\S]*no cgroup v1 cpu hierarchy/);
-    expect(await cgroups.create('sb-1', { cpu: 1, memory: 1 })).toEqual([]);
+    expect(await cgroups.create('sb-1', { cpu: 1, memory: 1, pids: 64 })).toEqual([]);
   });
 });

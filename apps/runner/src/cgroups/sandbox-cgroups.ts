@@ -19,6 +19,10 @@ export class SandboxCgroups {
     return this.hierarchy?.version ?? 'none';
   }
 
+  get limitsPids(): boolean {
+    return this.hierarchy?.limitsPids ?? false;
+  }
+
   /** This runner's parent cgroup directories. */
   get parentDirs(): string[] {
     return this.hierarchy?.parents ?? [];

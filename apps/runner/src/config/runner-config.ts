@@ -32,6 +32,8 @@ export interface RunnerConfig {
   sandboxGid: number;
   /** false: every sandbox gets its own empty network namespace. */
   network: boolean;
+  /** Most processes and threads one sandbox may have at once (cgroup pids limit). */
+  sandboxPidsMax: number;
   logLevel: LogLevel;
 }
 
@@ -79,6 +81,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     sandboxUid: read.integer('RUNNER_SANDBOX_UID', 65534, 1, 4_294_967_294),
     sandboxGid: read.integer('RUNNER_SANDBOX_GID', 65534, 1, 4_294_967_294),
     network: read.boolean('RUNNER_NETWORK', false),
+    sandboxPidsMax: read.integer('RUNNER_SANDBOX_PIDS_MAX', 4096, 16, 4_194_304),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
   read.finish('runner configuration');

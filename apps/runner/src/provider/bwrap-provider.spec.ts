@@ -203,6 +203,24 @@ describe('BwrapProvider', () => {
     }
   });
 
+  it('keeps a fork bomb inside its sandbox with the pids limit', async () => {
+    if (!cgroups.limitsPids) {
+      console.warn('SKIPPED pids limit: this host has no usable cgroup pids controller');
+      return;
+    }
+    await useProvider({ pidsMax: 32 });
+    const { spec, run } = await startSandbox();
+    // The loop's forks fail once the sandbox holds 32 tasks; the command itself still returns.
+    await run('for i in $(seq 1 100); do sleep 300 & done 2>/dev/null; true');
+    const pidsDir = cgroups.sandboxDirs(spec.id).at(-1)!;
+    const members = (await readFile(path.join(pidsDir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean);
+    expect(members.length).toBeGreaterThan(5);
+    expect(members.length).toBeLessThanOrEqual(32);
+    const sleepers = await hostProcessesMatching('sleep 300');
+    expect(sleepers.length).toBeGreaterThan(5);
+    expect(sleepers.length).toBeLessThan(members.length);
+  });
+
   it('leaves no trace once stopped and removed: no process, cgroup or directory', async () => {
     const { spec, sandbox, run } = await startSandbox();
     await run('sleep 317 & echo data > file');

@@ -17,6 +17,8 @@ export interface BwrapProviderOptions {
   /** Host uid/gid bwrap drops to; null when the runner is not root and runs sandboxes as itself. */
   sandboxUser: { uid: number; gid: number } | null;
   network: boolean;
+  /** Most processes per sandbox, where the pids controller is available. */
+  pidsMax: number;
   outputLimitBytes: number;
 }
 
@@ -105,7 +107,7 @@ export class BwrapProvider implements SandboxProvider {
       throw new SandboxStartError(`Unknown snapshot ref "${spec.snapshotRef}": this runner only has ${[...this.snapshots.keys()].map((ref) => `"${ref}"`).join(', ')}`);
     }
     const paths = await this.options.layout.prepare(spec);
-    const procsFiles = await this.options.cgroups.create(spec.id, { cpu: spec.cpu, memory: spec.memory });
+    const procsFiles = await this.options.cgroups.create(spec.id, { cpu: spec.cpu, memory: spec.memory, pids: this.options.pidsMax });
     const user = this.options.sandboxUser;
     const dropPrivileges = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
     const bwrap = ['bwrap', ...bwrapArguments({ hostname: sandboxHostname(spec.name), home: paths.home, snapshotMounts, network: this.options.network, command })];

@@ -17,6 +17,7 @@ describe('selectSandboxProvider', () => {
     sandboxGid: 65534,
     network: false,
     execOutputLimitBytes: 1024,
+    sandboxPidsMax: 4096,
   });
 
   beforeEach(async () => {

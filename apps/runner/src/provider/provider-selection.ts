@@ -7,7 +7,10 @@ import { ParkProvider } from './park-provider.js';
 import { ProcessProvider } from './process-provider.js';
 import type { SandboxProvider } from './sandbox-provider.js';
 
-type ProviderSettings = Pick<RunnerConfig, 'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'execOutputLimitBytes'>;
+type ProviderSettings = Pick<
+  RunnerConfig,
+  'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'sandboxPidsMax' | 'execOutputLimitBytes'
+>;
 
 /**
  * Picks the sandbox provider. `auto` uses bwrap when a probe sandbox works there and falls back,
@@ -37,7 +40,14 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
   }
 
   const cgroups = await detectSandboxCgroups(settings.name);
-  const bwrap = await BwrapProvider.create({ layout, cgroups, sandboxUser, network: settings.network, outputLimitBytes: settings.execOutputLimitBytes });
+  const bwrap = await BwrapProvider.create({
+    layout,
+    cgroups,
+    sandboxUser,
+    network: settings.network,
+    pidsMax: settings.sandboxPidsMax,
+    outputLimitBytes: settings.execOutputLimitBytes,
+  });
   const problem = await bwrap.probe();
   if (problem !== null) {
     await bwrap.close();
@@ -52,6 +62,9 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
   }
   if (cgroups.support === 'none') {
     warnLoudly(logger, ['No usable cgroups: sandbox cpu and memory limits are NOT enforced.', ...cgroups.problems]);
+  }
+  if (cgroups.support !== 'none' && !cgroups.limitsPids) {
+    logger.warn('The cgroup pids controller is not available: process counts in sandboxes are not limited.');
   }
   logger.log(`Sandbox provider: bwrap (cgroups ${cgroups.support}, network ${settings.network ? 'shared with the host' : 'none'})`);
   return bwrap;

@@ -21,7 +21,10 @@ export async function tempDataDir(): Promise<{ dir: string; remove: () => Promis
 export const SANDBOX_UID = 65534;
 
 /** A bwrap provider on real bubblewrap with its own cgroup parent, as the runner builds it. */
-export async function testBwrapProvider(dataDir: string, options: { network?: boolean; outputLimitBytes?: number } = {}) {
+export async function testBwrapProvider(
+  dataDir: string,
+  options: { network?: boolean; outputLimitBytes?: number; pidsMax?: number } = {},
+) {
   const sandboxUser = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_UID } : null;
   const layout = new SandboxLayout(dataDir, sandboxUser);
   await layout.init();
@@ -31,6 +34,7 @@ export async function testBwrapProvider(dataDir: string, options: { network?: bo
     cgroups,
     sandboxUser,
     network: options.network ?? false,
+    pidsMax: options.pidsMax ?? 4096,
     outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
   });
   return { provider, layout, cgroups };
