@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[36m[setup]\033[0m %s\n' "$*"; }
 
 venv=.venv
-inputs=(tools/requirements-dev.txt libs/api-client-python/pyproject.toml libs/api-client-python-async/pyproject.toml)
+inputs=(tools/requirements-dev.txt libs/api-client-python/pyproject.toml libs/api-client-python-async/pyproject.toml libs/sdk-python/pyproject.toml)
 stamp=$venv/.daytona-requirements-hash
 hash=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 

@@ -1,0 +1,50 @@
+"""Python SDK of a self-hosted Daytona API: ``Daytona`` (blocking) and ``AsyncDaytona`` (asyncio)."""
+
+from daytona_api_client import SandboxState
+
+from ._async.daytona import AsyncDaytona
+from ._async.sandbox import AsyncProcess, AsyncSandbox
+from ._sync.daytona import Daytona
+from ._sync.sandbox import Process, Sandbox
+from .common.daytona import BulkCreateItem, CreateSandboxParams, SandboxPage
+from .common.errors import (
+    DaytonaAuthenticationError,
+    DaytonaAuthorizationError,
+    DaytonaConfigError,
+    DaytonaConflictError,
+    DaytonaConnectionError,
+    DaytonaError,
+    DaytonaNotFoundError,
+    DaytonaRateLimitError,
+    DaytonaSandboxStateError,
+    DaytonaServerError,
+    DaytonaTimeoutError,
+    DaytonaValidationError,
+)
+from .common.sandbox import ExecuteResponse
+
+__all__ = [
+    "Daytona",
+    "AsyncDaytona",
+    "Sandbox",
+    "AsyncSandbox",
+    "Process",
+    "AsyncProcess",
+    "BulkCreateItem",
+    "CreateSandboxParams",
+    "SandboxPage",
+    "ExecuteResponse",
+    "SandboxState",
+    "DaytonaError",
+    "DaytonaConfigError",
+    "DaytonaValidationError",
+    "DaytonaAuthenticationError",
+    "DaytonaAuthorizationError",
+    "DaytonaNotFoundError",
+    "DaytonaConflictError",
+    "DaytonaRateLimitError",
+    "DaytonaServerError",
+    "DaytonaTimeoutError",
+    "DaytonaConnectionError",
+    "DaytonaSandboxStateError",
+]

@@ -1,0 +1,1 @@
+"""asyncio drivers of the operations in daytona.common."""

@@ -1,0 +1,1 @@
+"""Blocking drivers of the operations in daytona.common."""
