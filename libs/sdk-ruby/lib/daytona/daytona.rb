@@ -1,0 +1,141 @@
+# frozen_string_literal: true
+
+require 'json'
+
+module Daytona
+  # One page of {Daytona::Daytona#list}.
+  PaginatedSandboxes = Struct.new(:items, :total, :page, :limit, :total_pages, keyword_init: true)
+
+  # Client of a Daytona API: creates, finds and deletes sandboxes.
+  #
+  # @example
+  #   daytona = Daytona::Daytona.new # DAYTONA_API_KEY / DAYTONA_API_URL, or .env.local from `npm start`
+  #   sandbox = daytona.create
+  #   puts sandbox.process.execute_command('uname -a').result
+  #   sandbox.delete
+  class Daytona
+    BULK_AWAIT_MARGIN_SECONDS = 30
+    BULK_DEFAULT_TIMEOUT = 300
+    # Even with a tiny start timeout, the create request itself gets a chance to answer.
+    MIN_CREATE_REQUEST_SECONDS = 1
+
+    # Settings come from the arguments, then the environment (DAYTONA_API_KEY, DAYTONA_API_URL),
+    # then `.env.local` in the working directory or a parent. Raises {Daytona::Error} without a key.
+    #
+    # @example
+    #   daytona = Daytona::Daytona.new(api_key: 'dtn_...', api_url: 'http://127.0.0.1:3000/api')
+    # @param api_key [String, nil]
+    # @param api_url [String, nil] default http://127.0.0.1:3000/api
+    # @param request_timeout [Numeric, nil] seconds for get, list, delete and the create request; default 60
+    def initialize(api_key: nil, api_url: nil, request_timeout: nil)
+      @config = Config.new(api_key: api_key, api_url: api_url, request_timeout: request_timeout)
+      @api = ApiCalls.new(@config)
+    end
+
+    # @return [String] the API URL in use
+    def api_url
+      @config.api_url
+    end
+
+    # Creates one sandbox and waits until it is started. Raises {Daytona::SandboxStateError} if it
+    # ends in error, {Daytona::TimeoutError} after `timeout` seconds; in both cases the sandbox
+    # exists until you delete it.
+    #
+    # @example
+    #   sandbox = daytona.create({ name: 'scratch', labels: { 'team' => 'eval' } }, timeout: 30)
+    # @param params [Hash] :snapshot (default "default"), :name, :env, :labels
+    # @param timeout [Numeric] seconds until started, default 60
+    # @return [Daytona::Sandbox]
+    def create(params = {}, timeout: Sandbox::DEFAULT_START_TIMEOUT)
+      deadline = monotonic + timeout
+      body = params.to_h.transform_keys(&:to_sym).slice(:snapshot, :name, :env, :labels).compact
+      request_timeout = [@api.request_timeout, [timeout, MIN_CREATE_REQUEST_SECONDS].max].min
+      dto = @api.sandbox(request_timeout, 'POST /sandbox') { |sandboxes| sandboxes.create_sandbox(body) }
+      sandbox = Sandbox.new(dto, @api)
+      sandbox.wait_until_started(timeout: [deadline - monotonic, 0].max)
+    end
+
+    # Gets a sandbox by id or name. Raises {Daytona::NotFoundError} if the organization has none.
+    #
+    # @example
+    #   sandbox = daytona.get('batch-a-00001')
+    # @return [Daytona::Sandbox]
+    def get(id_or_name)
+      dto = @api.sandbox(@api.request_timeout, "GET /sandbox/#{id_or_name}") { |sandboxes| sandboxes.get_sandbox(id_or_name) }
+      Sandbox.new(dto, @api)
+    end
+
+    # Lists the organization's sandboxes, newest first, one page at a time.
+    #
+    # @example
+    #   page = daytona.list(states: ['started'], labels: { 'team' => 'eval' }, limit: 1000)
+    #   page.items.map(&:name)
+    # @param states [Array<String>, nil] only these states; destroyed ones are listed only when asked for
+    # @param labels [Hash, nil] only sandboxes carrying all of these labels
+    # @param page [Integer, nil] 1-based
+    # @param limit [Integer, nil] page size, 1-1000, default 100
+    # @return [Daytona::PaginatedSandboxes]
+    def list(states: nil, labels: nil, page: nil, limit: nil)
+      opts = { states: states, labels: labels&.to_json, page: page, limit: limit }.compact
+      result = @api.sandbox(@api.request_timeout, 'GET /sandbox') { |sandboxes| sandboxes.list_sandboxes(opts) }
+      PaginatedSandboxes.new(
+        items: result.items.map { |dto| Sandbox.new(dto, @api) },
+        total: result.total, page: result.page, limit: result.limit, total_pages: result.total_pages
+      )
+    end
+
+    # Deletes a sandbox, given as an object or by id or name.
+    #
+    # @example
+    #   daytona.delete(sandbox)
+    #   daytona.delete('batch-a-00002')
+    # @return [void]
+    def delete(sandbox_or_id)
+      return sandbox_or_id.delete if sandbox_or_id.is_a?(Sandbox)
+
+      @api.sandbox(@api.request_timeout, "DELETE /sandbox/#{sandbox_or_id}") { |sandboxes| sandboxes.delete_sandbox(sandbox_or_id) }
+      nil
+    end
+
+    # Creates many sandboxes in one call: all or nothing, in item order then name order
+    # (`{prefix}-00001`, ...). Without `await_started` it answers at once and the sandboxes start in
+    # the background (see {Sandbox#wait_until_started}). With `await_started` it answers when every
+    # sandbox is started, error or build_failed, or at the server's own limit: check each `state`.
+    # With `allow_under`, an item may create fewer than `count`: compare what came back.
+    #
+    # @example
+    #   items = [Daytona::BulkCreateItem.new(snapshot_id_or_name: 'default', count: 100, sandbox_name_prefix: 'eval-7', allow_under: true)]
+    #   sandboxes = daytona.bulk_create(items, await_started: true, timeout: 300)
+    #   puts "#{sandboxes.size} of 100 created"
+    # @param items [Array<Daytona::BulkCreateItem, Hash>] a Hash takes BulkCreateItem's keyword arguments
+    # @param await_started [Boolean]
+    # @param timeout [Numeric] seconds; with await_started the client waits 30 s more, so the server answers first
+    # @return [Array<Daytona::Sandbox>]
+    # @raise [Daytona::TimeoutError] the sandboxes may exist anyway; the message names them
+    def bulk_create(items, await_started: false, timeout: BULK_DEFAULT_TIMEOUT)
+      items = Array(items).map { |item| to_bulk_create_item(item) }
+      body = { items: items.map(&:to_h), awaitStarted: await_started }
+      client_timeout = await_started ? timeout + BULK_AWAIT_MARGIN_SECONDS : timeout
+      dtos = @api.sandbox(client_timeout, 'POST /sandbox/bulk') { |sandboxes| sandboxes.bulk_create_sandbox(body) }
+      dtos.map { |dto| Sandbox.new(dto, @api) }
+    rescue TimeoutError => e
+      names = items.map { |item| "#{item.sandbox_name_prefix}-00001..." }.join(', ')
+      raise TimeoutError, "#{e.message}. The sandboxes may have been created anyway: look them up by name " \
+                          "(#{names}) and delete them if unwanted"
+    end
+
+    private
+
+    def to_bulk_create_item(item)
+      return item if item.is_a?(BulkCreateItem)
+
+      BulkCreateItem.new(**item.to_h.transform_keys(&:to_sym))
+    rescue ArgumentError, NoMethodError => e
+      raise ValidationError.new("Not a bulk create item: #{item.inspect} (#{e.message})", code: 'validation_failed')
+    end
+
+    def monotonic
+      ::Process.clock_gettime(::Process::CLOCK_MONOTONIC)
+    end
+  end
+end
