@@ -54,4 +54,14 @@ step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
 step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream
 step "examples/go: bulk_create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
 
+step "sdk-python: unit (sync and async)" .venv/bin/python -m pytest libs/sdk-python/tests --junitxml="$results/sdk-python-unit.junit.xml"
+step "sdk-python: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  .venv/bin/python -m pytest libs/sdk-python/e2e --junitxml="$results/sdk-python-e2e.junit.xml"
+step "examples/python: bulk-create (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
+  .venv/bin/python -m pytest examples/python/bulk-create --junitxml="$results/examples-python.junit.xml"
+
+step "sdk-ruby: unit" rspec libs/sdk-ruby/spec --format progress --format json --out "$results/sdk-ruby-unit.rspec.json"
+step "sdk-ruby: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-ruby:e2e --outputStyle=stream
+step "examples/ruby: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
+
 node tools/test-summary.mjs "$results" "${failed[@]}"
