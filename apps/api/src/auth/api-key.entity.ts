@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Organization } from '../organization/organization.entity.js';
 import { OrganizationResourcePermission } from './permissions.js';
 
 /** Keys are stored as SHA-256 hashes; the plain key is shown once, when it is created. */
@@ -9,6 +10,11 @@ export class ApiKey {
 
   @Column({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
+
+  /** Loaded with the key when a request authenticates (one query). */
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Relation<Organization>;
 
   @Column({ type: 'text' })
   name: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Organization } from '../organization/organization.entity.js';
+import type { Organization } from '../organization/organization.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateApiKey, hashApiKey, newApiKeyRow } from './api-key-hash.js';
 import { OrganizationResourcePermission } from './permissions.js';
@@ -28,10 +28,13 @@ export class ApiKeyService {
     return { apiKey, plainKey };
   }
 
+  /** Every authenticated request runs this: one query for the key and its organization. */
   async resolveApiKey(plainKey: string): Promise<ResolvedApiKey | null> {
-    const apiKey = await this.dataSource.manager.findOneBy(ApiKey, { keyHash: hashApiKey(plainKey) });
-    if (!apiKey || (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now())) return null;
-    const organization = await this.dataSource.manager.findOneBy(Organization, { id: apiKey.organizationId });
-    return organization ? { apiKey, organization } : null;
+    const apiKey = await this.dataSource.manager.findOne(ApiKey, {
+      where: { keyHash: hashApiKey(plainKey) },
+      relations: { organization: true },
+    });
+    if (!apiKey?.organization || (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now())) return null;
+    return { apiKey, organization: apiKey.organization };
   }
 }
