@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Organization } from '../organization/organization.entity.js';
 import { ApiKey } from './api-key.entity.js';
-import { generateApiKey, hashApiKey, newApiKeyRow } from './api-key-hash.js';
-import { OrganizationResourcePermission } from './permissions.js';
+import { hashApiKey } from './api-key-hash.js';
 
 export interface ResolvedApiKey {
   apiKey: ApiKey;
@@ -14,19 +13,6 @@ export interface ResolvedApiKey {
 @Injectable()
 export class ApiKeyService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** Creates a key and returns its plain value, which is not stored anywhere. */
-  async createApiKey(
-    organizationId: string,
-    name: string,
-    permissions: OrganizationResourcePermission[],
-    plainKey: string = generateApiKey(),
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<{ apiKey: ApiKey; plainKey: string }> {
-    const apiKey = manager.create(ApiKey, newApiKeyRow(organizationId, name, permissions, plainKey));
-    await manager.insert(ApiKey, apiKey);
-    return { apiKey, plainKey };
-  }
 
   /** Every authenticated request runs this: one query for the key and its organization. */
   async resolveApiKey(plainKey: string): Promise<ResolvedApiKey | null> {

@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey, newApiKeyRow } from '../auth/api-key-hash.j
 import { ALL_PERMISSIONS } from '../auth/permissions.js';
 import { Organization } from '../organization/organization.entity.js';
 import { Region } from '../organization/region.entity.js';
+import { DEFAULT_SNAPSHOT_NAME } from '../snapshot/default-snapshot.js';
 import { SnapshotState } from '../snapshot/snapshot-state.js';
 import { Snapshot } from '../snapshot/snapshot.entity.js';
 
@@ -20,7 +21,7 @@ export const DEFAULT_ORGANIZATION_QUOTAS = {
 };
 
 /** The built-in snapshot: the host's /usr, /bin, /lib*, /etc mounted read-only by the runner. */
-export const DEFAULT_SNAPSHOT = { name: 'default', cpu: 1, memory: 1, disk: 1, ref: 'host' };
+export const DEFAULT_SNAPSHOT = { name: DEFAULT_SNAPSHOT_NAME, cpu: 1, memory: 1, disk: 1, ref: 'host' };
 
 export interface SeedResult {
   organizationId: string;

@@ -11,6 +11,7 @@ import { Runner } from '../../runner/runner.entity.js';
 import { isUuid } from '../../common/uuid.js';
 import { Organization } from '../../organization/organization.entity.js';
 import { Snapshot } from '../../snapshot/snapshot.entity.js';
+import { DEFAULT_SNAPSHOT_NAME } from '../../snapshot/default-snapshot.js';
 import { SnapshotService } from '../../snapshot/snapshot.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
@@ -28,8 +29,6 @@ import { bulkSandboxNames } from './sandbox-naming.js';
 import { assertNamesFree, findTakenNames, insertSandboxRows } from './sandbox-insert.js';
 import { RESOURCES } from './quota.js';
 
-export const DEFAULT_SNAPSHOT = 'default';
-
 @Injectable()
 export class SandboxService {
   private readonly logger = new Logger('SandboxService');
@@ -45,7 +44,7 @@ export class SandboxService {
 
   async createFromSnapshot(dto: CreateSandboxDto, organization: Organization): Promise<SandboxDto> {
     const region = organization.defaultRegion;
-    const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT, region);
+    const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT_NAME, region);
     assertWithinPerSandboxLimits(organization, snapshot);
     const id = randomUUID();
     const [sandbox] = await this.admitAndInsert(organization, region, [
