@@ -15,8 +15,12 @@ export type SandboxStateListener = (events: SandboxStateEvent[]) => void;
  * delivery is at most once (Redis pub/sub may drop), so consumers re-read the database.
  */
 export interface SandboxStateBus {
+  /** Best effort: never throws, so a committed change never fails the request that made it. */
   publish(events: SandboxStateEvent[]): Promise<void>;
-  /** Resolves once the subscription is live, so nothing published afterwards is missed. */
+  /**
+   * Resolves once the subscription is live, so nothing published afterwards is missed; or, when
+   * the bus is unreachable, after a short wait (consumers re-read the database anyway).
+   */
   subscribe(listener: SandboxStateListener): Promise<() => void>;
   close(): Promise<void>;
 }
