@@ -30,7 +30,7 @@ jest() {
 
 step "build: api, runner and their libraries" npx nx run-many -t build -p api runner --outputStyle=stream
 step "typecheck: api, runner" bash -c "npx tsc -p apps/api/tsconfig.json && npx tsc -p apps/runner/tsconfig.json"
-step "libraries: unit" jest env-config -c libs/env-config/jest.config.js
+step "libraries: unit (env-config, runner-contract)" jest libraries --projects libs/env-config/jest.config.js libs/runner-contract/jest.config.js
 step "api: openapi spec is current" bash tools/check-openapi.sh
 step "api clients: generated code matches the spec" bash tools/api-clients/check-drift.sh
 step "api clients: build (tsc, python import, go build+vet, ruby require)" npx nx run-many -t build -p 'api-client*' --outputStyle=stream

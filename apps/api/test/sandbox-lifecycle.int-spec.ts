@@ -42,7 +42,7 @@ describe('sandbox states across API instances', () => {
     const waiting = waiters.waitUntilSettled([sandbox.id], { timeoutMs: 5_000, recheckIntervalMs: 60_000 });
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
-    expect((await report([{ id: sandbox.id, state: 'starting' }, { id: sandbox.id, state: 'started' }])).status).toBe(204);
+    expect((await report([{ id: sandbox.id, state: 'starting' }, { id: sandbox.id, state: 'started' }])).status).toBe(200);
     expect(await waiting).toBe('settled');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(waiters.watchedCount).toBe(0);
@@ -66,7 +66,7 @@ describe('sandbox states across API instances', () => {
     expect(await waiters.waitUntilSettled([sandbox.id], { timeoutMs: 5_000 })).toBe('settled');
   });
 
-  it('never brings back a destroyed sandbox, keeps error sticky, and ignores other runners\' sandboxes', async () => {
+  it('never brings back a destroyed sandbox, and ignores other runners\' sandboxes', async () => {
     const destroyed = (await client.post('/sandbox', {})).body;
     // This runner never answers, so the delete waits in `destroying` for the runner's word.
     expect((await client.delete(`/sandbox/${destroyed.id}`)).body.state).toBe('destroying');
@@ -76,20 +76,56 @@ describe('sandbox states across API instances', () => {
     await report([{ id: destroyed.id, state: 'started' }]);
     expect((await client.get(`/sandbox/${destroyed.id}`)).body.state).toBe('destroyed');
 
-    const failed = (await client.post('/sandbox', {})).body;
-    await report([{ id: failed.id, state: 'error', errorReason: 'bwrap failed' }]);
-    await report([{ id: failed.id, state: 'started' }]);
-    expect((await client.get(`/sandbox/${failed.id}`)).body).toMatchObject({ state: 'error', errorReason: 'bwrap failed' });
-
     const mine = (await client.post('/sandbox', {})).body;
     const other = await registerRunner(api1.url, { cpu: 1, memory: 1, disk: 1 });
     await apiClient(api1.url, other.token).post('/runners/sandbox-states', { updates: [{ id: mine.id, state: 'started' }] });
     expect((await client.get(`/sandbox/${mine.id}`)).body.state).toBe('creating');
   });
 
-  it('refuses malformed reports', async () => {
-    expect((await report([{ id: 'not-a-uuid', state: 'started' }])).status).toBe(400);
-    expect((await report([{ id: '00000000-0000-4000-8000-000000000000', state: 'flying' }])).status).toBe(400);
+  it('brings a sandbox back from error when its runner reports it running and the quota has room', async () => {
+    const failed = (await client.post('/sandbox', {})).body;
+    await report([{ id: failed.id, state: 'error', errorReason: 'bwrap failed' }]);
+    expect((await client.get(`/sandbox/${failed.id}`)).body).toMatchObject({ state: 'error', errorReason: 'bwrap failed' });
+    expect((await report([{ id: failed.id, state: 'started' }])).body).toEqual({ applied: 1, rejected: [] });
+    expect((await client.get(`/sandbox/${failed.id}`)).body).toMatchObject({ state: 'started', errorReason: null, desiredState: 'started' });
+  });
+
+  it('destroys instead a sandbox that comes back from error when its quota has been taken meanwhile', async () => {
+    const small = await createOrganization(api1.dataSource, { totalCpuQuota: 2 });
+    const smallClient = apiClient(api1.url, await createApiKey(api1.dataSource, small.id));
+    const failed = (await smallClient.post('/sandbox', {})).body;
+    await report([{ id: failed.id, state: 'error', errorReason: 'runner lost' }]);
+    // The error freed its cpu; two new sandboxes take the whole quota.
+    expect((await smallClient.post('/sandbox/bulk', { items: [{ snapshotIdOrName: 'default', count: 2, sandboxNamePrefix: 'fill' }] })).status).toBe(200);
+
+    expect((await report([{ id: failed.id, state: 'started' }])).body).toEqual({ applied: 0, rejected: [] });
+    const after = (await smallClient.get(`/sandbox/${failed.id}`)).body;
+    expect(after).toMatchObject({ state: 'error', desiredState: 'destroyed' });
+    expect(after.errorReason).toMatch(/^runner lost; .*being destroyed/);
+    // The runner's next sync is told to destroy it; its report of that completes the destroy.
+    expect((await runnerClient.post('/runners/sync', { sandboxes: [{ id: failed.id, state: 'started' }] })).body.destroy).toEqual([failed.id]);
+    await report([{ id: failed.id, state: 'destroyed' }]);
+    expect((await smallClient.get(`/sandbox/${failed.id}`)).body.state).toBe('destroyed');
+  });
+
+  it('applies the usable updates of a report and answers which it rejected', async () => {
+    const sandbox = (await client.post('/sandbox', {})).body;
+    const answer = await report([
+      { id: 'not-one-of-ours', state: 'started' },
+      { id: sandbox.id, state: 'flying' },
+      { id: sandbox.id, state: 'started', errorReason: null, extra: true } as never,
+      { id: sandbox.id, state: 'starting' },
+    ]);
+    expect(answer.status).toBe(200);
+    expect(answer.body.applied).toBe(1);
+    expect(answer.body.rejected.map((r: { index: number }) => r.index)).toEqual([1, 2]);
+    expect(answer.body.rejected[0].reason).toMatch(/^state: /);
+    expect((await client.get(`/sandbox/${sandbox.id}`)).body.state).toBe('starting');
+    expect((await runnerClient.post('/runners/sandbox-states', { updates: 'none' })).body).toMatchObject({
+      statusCode: 400,
+      code: 'validation_failed',
+      details: { field: 'updates' },
+    });
   });
 
   it('lists what a restarting runner should hold', async () => {
@@ -106,6 +142,7 @@ describe('sandbox states across API instances', () => {
       env: { A: '1' },
       desiredState: 'started',
       state: 'creating',
+      recoverable: false,
     });
     expect(body.sandboxes.every((s: { state: string }) => s.state !== 'destroyed')).toBe(true);
   });

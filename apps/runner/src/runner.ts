@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { RunnerConfig } from './config/runner-config.js';
 import { ControlPlaneClient } from './control-plane/control-plane-client.js';
-import { startHeartbeats } from './control-plane/heartbeat.js';
+import { runPeriodically } from './control-plane/periodic.js';
 import { retryUntilAnswered } from './control-plane/retry-until-answered.js';
 import { StateReporter } from './control-plane/state-reporter.js';
 import { createRunnerHttpServer } from './http/runner-http-server.js';
@@ -17,8 +17,8 @@ import { SandboxManager } from './sandbox/sandbox-manager.js';
 const SHUTDOWN_REPORT_DEADLINE_MS = 3_000;
 
 /**
- * One runner process: provider, HTTP API, registration, heartbeats, state reports and the start-up
- * reconcile, in that order; shutdown() undoes whatever has been started so far.
+ * One runner process: provider, HTTP API, registration, heartbeats, state reports, the start-up
+ * reconcile and the periodic sync, in that order; shutdown() undoes whatever has been started so far.
  */
 export class Runner {
   private readonly aborted = new AbortController();
@@ -26,7 +26,8 @@ export class Runner {
   private server: Server | undefined;
   private manager: SandboxManager | undefined;
   private reporter: StateReporter | undefined;
-  private heartbeats: { stop(): void } | undefined;
+  private heartbeats: { stop(): Promise<void> } | undefined;
+  private syncs: { stop(): Promise<void> } | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -63,17 +64,20 @@ export class Runner {
     );
     logger.log(`Registered with ${config.apiUrl} as runner ${registered.id} (${registered.state})`);
     reporter.start();
-    this.heartbeats = startHeartbeats(client, config.heartbeatIntervalMs, logger);
+    this.heartbeats = runPeriodically('Heartbeat', config.heartbeatIntervalMs, () => client.heartbeat(), logger);
 
     const assignments = await retryUntilAnswered('Listing the sandboxes assigned to this runner', () => client.listAssignedSandboxes(), logger, signal);
     await reconcileWithAssignments(assignments, manager, provider, logger);
+    // From now on the API and this runner compare notes continuously, not only at a restart.
+    this.syncs = runPeriodically('Sync with the API', config.syncIntervalMs, async () => manager.applySync(await client.sync({ sandboxes: manager.holdings() })), logger);
     return { url };
   }
 
   /** Stops heartbeats and the API, kills every sandbox process, delivers queued reports. */
   async shutdown(): Promise<void> {
     this.aborted.abort();
-    this.heartbeats?.stop();
+    await this.syncs?.stop();
+    await this.heartbeats?.stop();
     this.server?.close();
     this.server?.closeIdleConnections();
     await this.manager?.shutdown();

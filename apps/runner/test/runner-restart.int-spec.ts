@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExecuteCommandResponse, RunnerSandboxAssignment, RunnerSandboxSpec } from '../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse, RunnerSandboxAssignment, RunnerSandboxSpec } from '@daytona/runner-contract';
 import { cgroupDirsNamed } from './support/cgroup-dirs.js';
 import { FakeControlPlane } from './support/fake-control-plane.js';
 import { hostProcessesMatching } from './support/host-processes.js';
@@ -78,7 +78,7 @@ describe('runner process restart', () => {
     (await call(url, 'POST', `/sandboxes/${id}/execute`, { command })).body as ExecuteCommandResponse;
 
   const homeOf = (id: string) => path.join(dataDir.dir, 'sandboxes', id, 'home');
-  const assign = (spec: RunnerSandboxSpec): RunnerSandboxAssignment => ({ ...spec, desiredState: 'started', state: 'started' });
+  const assign = (spec: RunnerSandboxSpec): RunnerSandboxAssignment => ({ ...spec, desiredState: 'started', state: 'started', recoverable: false });
 
   it('registers, and after a SIGKILL leaves nothing running; the restart keeps what the API assigns and removes the rest', async () => {
     const url = await startRunner();

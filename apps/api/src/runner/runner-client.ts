@@ -1,57 +1,89 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type {
-  CreateSandboxesRequest,
-  CreateSandboxesResponse,
-  ExecuteCommandRequest,
-  ExecuteCommandResponse,
-  RunnerErrorBody,
-  RunnerSandboxSpec,
-} from '../../../../libs/runner-contract/src/index.js';
-import { ConflictError, NotFoundError, UnavailableError } from '../common/errors/domain-error.js';
+import {
+  createSandboxesRequest,
+  createSandboxesResponse,
+  executeCommandRequest,
+  executeCommandResponse,
+  parseContract,
+  runnerErrorBody,
+  sandboxStateResponse,
+  type ExecuteCommandRequest,
+  type ExecuteCommandResponse,
+  type RunnerSandboxSpec,
+} from '@daytona/runner-contract';
+import type { z } from 'zod';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../common/errors/domain-error.js';
 import type { Runner } from './runner.entity.js';
 
 const CONTROL_TIMEOUT_MS = 30_000;
 
-/** Calls a runner's HTTP API with its token; failures become domain errors. */
+/**
+ * Calls a runner's HTTP API with its token. Requests are checked against the shared contract
+ * before they leave (the runner checks the same schema), so a runner's 4xx can only mean a bug;
+ * answers are checked too. Failures become domain errors that never name the runner to clients.
+ */
 @Injectable()
 export class RunnerClient {
   private readonly logger = new Logger('RunnerClient');
 
-  async createSandboxes(runner: Runner, sandboxes: RunnerSandboxSpec[]): Promise<CreateSandboxesResponse> {
-    const body: CreateSandboxesRequest = { sandboxes };
-    return this.call<CreateSandboxesResponse>(runner, 'POST', '/sandboxes', body, CONTROL_TIMEOUT_MS);
+  async createSandboxes(runner: Runner, sandboxes: RunnerSandboxSpec[]) {
+    return this.call(runner, 'POST', '/sandboxes', request(createSandboxesRequest, { sandboxes }), createSandboxesResponse, CONTROL_TIMEOUT_MS);
   }
 
   async destroySandbox(runner: Runner, sandboxId: string): Promise<void> {
-    await this.call(runner, 'DELETE', `/sandboxes/${sandboxId}`, undefined, CONTROL_TIMEOUT_MS);
+    await this.call(runner, 'DELETE', `/sandboxes/${encodeURIComponent(sandboxId)}`, undefined, sandboxStateResponse, CONTROL_TIMEOUT_MS);
   }
 
-  async executeCommand(runner: Runner, sandboxId: string, request: ExecuteCommandRequest, timeoutMs: number): Promise<ExecuteCommandResponse> {
-    return this.call<ExecuteCommandResponse>(runner, 'POST', `/sandboxes/${sandboxId}/execute`, request, timeoutMs);
+  async executeCommand(runner: Runner, sandboxId: string, command: ExecuteCommandRequest, timeoutMs: number): Promise<ExecuteCommandResponse> {
+    const body = request(executeCommandRequest, command);
+    return this.call(runner, 'POST', `/sandboxes/${encodeURIComponent(sandboxId)}/execute`, body, executeCommandResponse, timeoutMs);
   }
 
-  private async call<T>(runner: Runner, method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+  private async call<T extends z.ZodType>(runner: Runner, method: string, path: string, body: unknown, answer: T, timeoutMs: number): Promise<z.infer<T>> {
+    const where = `${method} ${runner.name}${path}`;
     let response: { status: number; text: string };
     try {
       response = await sendJson(`${runner.url}${path}`, method, runner.token, body, timeoutMs);
     } catch (error) {
-      this.logger.warn(`${method} ${runner.name}${path}: ${(error as Error).message}`);
-      throw new UnavailableError('runner_unavailable', `Runner "${runner.name}" did not answer`, { runner: runner.name });
+      this.logger.warn(`${where}: ${(error as Error).message}`);
+      throw new UnavailableError('runner_unavailable', "The sandbox's runner did not answer; try again shortly");
     }
     const { status, text } = response;
-    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
-    const error = parseError(text);
-    if (status === 404 && error.code === 'sandbox_not_found') {
+    if (status >= 200 && status < 300) {
+      const parsed = parseContract(answer, parseJson(text));
+      if (parsed.ok) return parsed.value;
+      this.logger.error(`${where}: unexpected answer (${parsed.violation.message})`);
+      throw new UnavailableError('runner_error', "The sandbox's runner gave an unexpected answer");
+    }
+    const error = parseContract(runnerErrorBody, parseJson(text));
+    const { code, message } = error.ok ? error.value : { code: 'unknown', message: text.slice(0, 200) };
+    if (status === 404 && code === 'sandbox_not_found') {
       throw new NotFoundError('sandbox_not_found', 'The sandbox is not on its runner');
     }
-    if (status === 409) throw new ConflictError(error.code, error.message);
-    this.logger.warn(`${method} ${runner.name}${path}: ${status} ${error.code}`);
-    throw new UnavailableError('runner_error', `Runner "${runner.name}" failed: ${error.message}`, {
-      runner: runner.name,
-      runnerCode: error.code,
-    });
+    if (status === 409) throw new ConflictError(code, message);
+    if (status >= 400 && status < 500) {
+      // Every request was validated with the runner's own schema: refusing one is our bug.
+      throw new Error(`${where} was refused (${status} ${code}): ${message}`);
+    }
+    this.logger.warn(`${where}: ${status} ${code}: ${message}`);
+    throw new UnavailableError('runner_error', "The sandbox's runner failed; try again shortly", { runnerCode: code });
+  }
+}
+
+/** The body to send, checked against the contract; a violation is the caller's bad input. */
+function request<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = parseContract(schema, value);
+  if (!parsed.ok) throw new InvalidInputError('validation_failed', parsed.violation.message, { field: parsed.violation.field || undefined });
+  return parsed.value;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -90,13 +122,4 @@ function sendJson(
     request.on('error', reject);
     request.end(payload);
   });
-}
-
-function parseError(text: string): Pick<RunnerErrorBody, 'code' | 'message'> {
-  try {
-    const body = JSON.parse(text) as Partial<RunnerErrorBody>;
-    return { code: body.code ?? 'unknown', message: body.message ?? text };
-  } catch {
-    return { code: 'unknown', message: text.slice(0, 200) };
-  }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { registerRunnerRequest, type RegisterRunnerRequest, type RegisterRunnerResponse } from '@daytona/runner-contract';
 import { AuthContext, type RunnerAuthContext } from '../auth/auth-context.js';
 import { RunnerAuth, RunnerRegistrationAuth } from '../auth/auth-metadata.js';
-import { RegisterRunnerDto, RunnerRegisteredDto } from './dto/register-runner.dto.js';
+import { ContractBody } from './contract-body.pipe.js';
 import { RunnerService } from './runner.service.js';
 
 /** Routes runners call. Not part of the public API, so kept out of the OpenAPI spec. */
@@ -14,8 +15,8 @@ export class RunnerController {
   @Post('register')
   @HttpCode(200)
   @RunnerRegistrationAuth()
-  async registerRunner(@Body() dto: RegisterRunnerDto): Promise<RunnerRegisteredDto> {
-    const runner = await this.runners.registerRunner(dto);
+  async registerRunner(@Body(new ContractBody(registerRunnerRequest)) request: RegisterRunnerRequest): Promise<RegisterRunnerResponse> {
+    const runner = await this.runners.registerRunner(request);
     return { id: runner.id, name: runner.name, region: runner.region, state: runner.state };
   }
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError } from '../common/errors/domain-error.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import { Region } from '../organization/region.entity.js';
-import { RegisterRunnerDto } from './dto/register-runner.dto.js';
+import type { RegisterRunnerRequest } from '@daytona/runner-contract';
 import { RunnerState } from './runner-state.js';
 import { Runner } from './runner.entity.js';
 
@@ -13,7 +13,7 @@ export class RunnerService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Registration is idempotent by name: a restarted runner re-registers with fresh details. */
-  async registerRunner(dto: RegisterRunnerDto): Promise<Runner> {
+  async registerRunner(dto: RegisterRunnerRequest): Promise<Runner> {
     if (!(await this.dataSource.manager.existsBy(Region, { id: dto.region }))) {
       throw new InvalidInputError('unknown_region', `Region "${dto.region}" does not exist`, {
         field: 'region',

@@ -7,9 +7,10 @@ import { SandboxEventEmitter } from './events/sandbox-events.js';
 import { RunnerAssignments } from './services/runner-assignments.js';
 import { SandboxDispatcher } from './services/sandbox-dispatcher.js';
 import { SandboxReconciler } from './services/sandbox-reconciler.js';
-import { SandboxStateReports } from './services/sandbox-state-reports.js';
+import { RunnerSync } from './services/runner-sync.js';
 import { SandboxStateWaiters } from './services/sandbox-state-waiters.js';
 import { SandboxService } from './services/sandbox.service.js';
+import { SandboxStateStore } from './state/sandbox-state-store.js';
 
 @Module({
   imports: [SnapshotModule, RunnerModule],
@@ -18,7 +19,8 @@ import { SandboxService } from './services/sandbox.service.js';
     SandboxService,
     SandboxEventEmitter,
     SandboxDispatcher,
-    SandboxStateReports,
+    SandboxStateStore,
+    RunnerSync,
     SandboxStateWaiters,
     SandboxReconciler,
     RunnerAssignments,

@@ -48,6 +48,7 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
       RUNNER_DATA_DIR: dataDir,
       RUNNER_HEARTBEAT_INTERVAL_MS: '500',
       RUNNER_REPORT_INTERVAL_MS: '50',
+      RUNNER_SYNC_INTERVAL_MS: '500',
       DAYTONA_API_URL: options.apiUrl,
       RUNNER_REGISTRATION_TOKEN,
       ...options.env,

@@ -32,6 +32,7 @@ describe('loadRunnerConfig', () => {
       startConcurrency: 16,
       reportIntervalMs: 100,
       heartbeatIntervalMs: 5000,
+      syncIntervalMs: 5000,
       execOutputLimitBytes: 1_048_576,
       execDefaultTimeoutSeconds: 300,
       sandboxUid: 65534,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
+import { MAX_EXEC_TIMEOUT_SECONDS } from '@daytona/runner-contract';
 
 /**
  * Typed configuration, parsed once from the environment at boot.
@@ -25,6 +26,8 @@ export interface RunnerConfig {
   startConcurrency: number;
   reportIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** How often the runner tells the API what it holds and acts on the answer. */
+  syncIntervalMs: number;
   execOutputLimitBytes: number;
   execDefaultTimeoutSeconds: number;
   /** Host uid/gid sandboxes run as when the runner is root. */
@@ -40,7 +43,7 @@ export interface RunnerConfig {
 export type ProviderChoice = 'auto' | 'bwrap' | 'process' | 'park';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
 
-export const MAX_EXEC_TIMEOUT_SECONDS = 3600;
+export { MAX_EXEC_TIMEOUT_SECONDS };
 /** Same rule the API applies to runner names. */
 const RUNNER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
@@ -76,6 +79,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     startConcurrency: read.integer('RUNNER_START_CONCURRENCY', 16, 1, 1024),
     reportIntervalMs: read.integer('RUNNER_REPORT_INTERVAL_MS', 100, 1, 60_000),
     heartbeatIntervalMs: read.integer('RUNNER_HEARTBEAT_INTERVAL_MS', 5000, 100, 600_000),
+    syncIntervalMs: read.integer('RUNNER_SYNC_INTERVAL_MS', 5000, 100, 600_000),
     execOutputLimitBytes: read.integer('RUNNER_EXEC_OUTPUT_LIMIT_BYTES', 1_048_576, 1024, 256 * 1_048_576),
     execDefaultTimeoutSeconds: read.integer('RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 300, 1, MAX_EXEC_TIMEOUT_SECONDS),
     sandboxUid: read.integer('RUNNER_SANDBOX_UID', 65534, 1, 4_294_967_294),

@@ -1,10 +1,18 @@
-import type {
-  ListAssignedSandboxesResponse,
-  RegisterRunnerRequest,
-  RegisterRunnerResponse,
-  ReportSandboxStatesRequest,
-  RunnerSandboxAssignment,
-} from '../../../../libs/runner-contract/src/index.js';
+import {
+  listAssignedSandboxesResponse,
+  parseContract,
+  registerRunnerResponse,
+  reportSandboxStatesResponse,
+  syncResponse,
+  type RegisterRunnerRequest,
+  type RegisterRunnerResponse,
+  type ReportSandboxStatesRequest,
+  type ReportSandboxStatesResponse,
+  type RunnerSandboxAssignment,
+  type SyncRequest,
+  type SyncResponse,
+} from '@daytona/runner-contract';
+import type { z } from 'zod';
 
 /** A call to the API that failed; `status` is null when the API did not answer at all. */
 export class ControlPlaneError extends Error {
@@ -32,24 +40,28 @@ export class ControlPlaneClient {
   ) {}
 
   register(request: RegisterRunnerRequest): Promise<RegisterRunnerResponse> {
-    return this.call('POST', '/runners/register', this.registrationToken, request) as Promise<RegisterRunnerResponse>;
+    return this.call('POST', '/runners/register', this.registrationToken, request, registerRunnerResponse);
   }
 
   async heartbeat(): Promise<void> {
     await this.call('POST', '/runners/heartbeat', this.runnerToken);
   }
 
-  async reportSandboxStates(request: ReportSandboxStatesRequest): Promise<void> {
-    await this.call('POST', '/runners/sandbox-states', this.runnerToken, request);
+  reportSandboxStates(request: ReportSandboxStatesRequest): Promise<ReportSandboxStatesResponse> {
+    return this.call('POST', '/runners/sandbox-states', this.runnerToken, request, reportSandboxStatesResponse);
   }
 
   async listAssignedSandboxes(): Promise<RunnerSandboxAssignment[]> {
-    const response = (await this.call('GET', '/runners/sandboxes', this.runnerToken)) as ListAssignedSandboxesResponse;
-    if (!Array.isArray(response?.sandboxes)) throw new ControlPlaneError(null, 'GET /runners/sandboxes answered without a sandboxes list');
-    return response.sandboxes;
+    return (await this.call('GET', '/runners/sandboxes', this.runnerToken, undefined, listAssignedSandboxesResponse)).sandboxes;
   }
 
-  private async call(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  sync(request: SyncRequest): Promise<SyncResponse> {
+    return this.call('POST', '/runners/sync', this.runnerToken, request, syncResponse);
+  }
+
+  private async call(method: string, path: string, token: string, body?: unknown): Promise<void>;
+  private async call<T extends z.ZodType>(method: string, path: string, token: string, body: unknown, answer: T): Promise<z.infer<T>>;
+  private async call(method: string, path: string, token: string, body?: unknown, answer?: z.ZodType): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(`${this.apiUrl}${path}`, {
@@ -66,11 +78,15 @@ export class ControlPlaneClient {
     if (!response.ok) {
       throw new ControlPlaneError(response.status, `${method} ${this.apiUrl}${path} answered ${response.status}: ${text.slice(0, 500)}`);
     }
-    if (!text) return undefined;
+    if (!answer) return undefined;
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      parsed = JSON.parse(text) as unknown;
     } catch {
-      throw new ControlPlaneError(response.status, `${method} ${this.apiUrl}${path} answered invalid JSON`);
+      throw new ControlPlaneError(null, `${method} ${this.apiUrl}${path} answered invalid JSON`);
     }
+    const checked = parseContract(answer, parsed);
+    if (!checked.ok) throw new ControlPlaneError(null, `${method} ${this.apiUrl}${path} answered unexpectedly: ${checked.violation.message}`);
+    return checked.value;
   }
 }

@@ -1,4 +1,4 @@
-import type { ReportSandboxStatesRequest } from '../../../../libs/runner-contract/src/index.js';
+import type { ReportSandboxStatesRequest } from '@daytona/runner-contract';
 import { silentLogger } from '../../test/support/silent-logger.js';
 import { ControlPlaneError } from './control-plane-client.js';
 import { StateReporter } from './state-reporter.js';
@@ -11,10 +11,13 @@ function fakeApi() {
   const api = {
     batches,
     failWith: null as ControlPlaneError | null,
+    /** Refuses (400) any batch holding an update this matches. */
+    refuses: (_update: ReportSandboxStatesRequest['updates'][number]) => false,
     attempts: 0,
     send: async (request: ReportSandboxStatesRequest) => {
       api.attempts++;
       if (api.failWith) throw api.failWith;
+      if (request.updates.some((update) => api.refuses(update))) throw new ControlPlaneError(400, 'validation_failed');
       batches.push(request.updates);
     },
   };
@@ -92,6 +95,17 @@ describe('StateReporter', () => {
     reporter.report(update(2));
     await until(() => api.batches.length === 1);
     expect(api.batches).toEqual([[update(2)]]);
+    await reporter.stop(100);
+  });
+
+  it('drops only the update the API refuses when it refuses a whole batch, delivering the rest in order', async () => {
+    const api = fakeApi();
+    api.refuses = (update) => update.id === 'sb-3';
+    const reporter = new StateReporter(api.send, 10, silentLogger);
+    for (let index = 0; index < 8; index++) reporter.report(update(index));
+    reporter.start();
+    await until(() => reporter.queued === 0);
+    expect(api.batches.flat()).toEqual([0, 1, 2, 4, 5, 6, 7].map(update));
     await reporter.stop(100);
   });
 

@@ -1,10 +1,10 @@
-import type { ReportSandboxStatesRequest } from '../../../../libs/runner-contract/src/index.js';
+import type { ReportSandboxStatesRequest, ReportSandboxStatesResponse } from '@daytona/runner-contract';
 import type { Logger } from '../logging/logger.js';
 import type { SandboxStateUpdate, StateSink } from '../sandbox/sandbox-manager.js';
 import { ControlPlaneError } from './control-plane-client.js';
 
 /** Sends a batch; throws ControlPlaneError when it did not land. */
-export type SendStates = (request: ReportSandboxStatesRequest) => Promise<void>;
+export type SendStates = (request: ReportSandboxStatesRequest) => Promise<ReportSandboxStatesResponse | void>;
 
 // One request carries at most this many updates (the API's body limit stays comfortable), and this
 // many queued updates are sent at once instead of waiting for the next interval.
@@ -14,8 +14,9 @@ const MAX_RETRY_DELAY_MS = 5_000;
 /**
  * Batches sandbox state changes to the API: queued in order, sent every interval (at once when a
  * full batch is waiting), one request in flight at a time, and retried in order when the API is
- * unreachable. A batch the API refuses outright (4xx) is dropped and logged: retrying it forever
- * would block every later update.
+ * unreachable. The API answers which updates it could not use (logged, and the rest applied); a
+ * batch it refuses outright (4xx) is split until the update it refuses is alone, and only that
+ * one is dropped: retrying it forever would block every later update.
  */
 export class StateReporter implements StateSink {
   private queue: SandboxStateUpdate[] = [];
@@ -81,18 +82,13 @@ export class StateReporter implements StateSink {
   private flush(): Promise<void> {
     if (this.inFlight || this.queue.length === 0) return this.inFlight ?? Promise.resolve();
     const batch = this.queue.slice(0, MAX_BATCH);
-    this.inFlight = this.send({ updates: batch })
+    this.inFlight = this.deliver(batch)
       .then(
         () => {
           this.queue.splice(0, batch.length);
           this.failures = 0;
         },
         (error: Error) => {
-          if (error instanceof ControlPlaneError && error.refused) {
-            this.queue.splice(0, batch.length);
-            this.logger.error(`The API refused ${batch.length} sandbox state update(s), dropped: ${error.message}`);
-            return;
-          }
           if (this.failures === 0) this.logger.warn(`Reporting sandbox states failed, will retry in order: ${error.message}`);
           this.failures++;
         },
@@ -102,5 +98,24 @@ export class StateReporter implements StateSink {
         if (this.running && this.queue.length > 0) this.schedule();
       });
     return this.inFlight;
+  }
+
+  /** Resolves once every update of `batch` has landed or been refused on its own. */
+  private async deliver(batch: SandboxStateUpdate[]): Promise<void> {
+    try {
+      const answer = await this.send({ updates: batch });
+      for (const { index, reason } of answer?.rejected ?? []) {
+        this.logger.error(`The API rejected the state update ${JSON.stringify(batch[index])}: ${reason}`);
+      }
+    } catch (error) {
+      if (!(error instanceof ControlPlaneError && error.refused)) throw error;
+      if (batch.length === 1) {
+        this.logger.error(`The API refused the state update ${JSON.stringify(batch[0])}, dropped: ${error.message}`);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.deliver(batch.slice(0, half));
+      await this.deliver(batch.slice(half));
+    }
   }
 }

@@ -99,12 +99,12 @@ describe('runner HTTP API', () => {
     const good = sandboxSpec();
     const cases: Array<[unknown, string]> = [
       [{}, 'sandboxes'],
-      [{ sandboxes: [good, { ...sandboxSpec(), cpu: 0 }] }, 'sandboxes[1].cpu'],
-      [{ sandboxes: [{ ...good, id: '../etc' }] }, 'sandboxes[0].id'],
-      [{ sandboxes: [{ ...good, name: '' }] }, 'sandboxes[0].name'],
-      [{ sandboxes: [{ ...good, env: { 'BAD-NAME': 'x' } }] }, 'sandboxes[0].env'],
-      [{ sandboxes: [{ ...good, env: { OK: 1 } }] }, 'sandboxes[0].env.OK'],
-      [{ sandboxes: [{ ...good, memory: '1' }] }, 'sandboxes[0].memory'],
+      [{ sandboxes: [good, { ...sandboxSpec(), cpu: 0 }] }, 'sandboxes.1.cpu'],
+      [{ sandboxes: [{ ...good, id: '../etc' }] }, 'sandboxes.0.id'],
+      [{ sandboxes: [{ ...good, name: '' }] }, 'sandboxes.0.name'],
+      [{ sandboxes: [{ ...good, env: { 'BAD-NAME': 'x' } }] }, 'sandboxes.0.env'],
+      [{ sandboxes: [{ ...good, env: { OK: 1 } }] }, 'sandboxes.0.env.OK'],
+      [{ sandboxes: [{ ...good, memory: '1' }] }, 'sandboxes.0.memory'],
     ];
     for (const [body, field] of cases) {
       const response = await call('POST', '/sandboxes', body);

@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { RunnerErrorBody } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerErrorBody } from '@daytona/runner-contract';
 import { RunnerError } from '../errors/runner-error.js';
 import type { Logger } from '../logging/logger.js';
 import { hasRunnerToken } from './bearer-auth.js';

@@ -1,12 +1,14 @@
-import type {
-  CreateSandboxesResponse,
-  ExecuteCommandResponse,
-  ListRunnerSandboxesResponse,
-  RunnerHealthResponse,
-  RunnerReportedState,
-} from '../../../../libs/runner-contract/src/index.js';
+import {
+  createSandboxesRequest,
+  executeCommandRequest,
+  type CreateSandboxesResponse,
+  type ExecuteCommandResponse,
+  type ListRunnerSandboxesResponse,
+  type RunnerHealthResponse,
+  type RunnerHeldState,
+} from '@daytona/runner-contract';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
-import { parseCreateSandboxesRequest, parseExecuteCommandRequest } from './request-validation.js';
+import { parseRequest } from './request-validation.js';
 
 export interface RouteResult {
   status: number;
@@ -30,7 +32,7 @@ const SANDBOX = '/sandboxes/([^/]+)';
 
 /** The runner's HTTP API: thin handlers, one call into the manager each. */
 export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
-  const stateOf = (id: string, state: RunnerReportedState): RouteResult => ({ status: 200, body: { id, state } });
+  const stateOf = (id: string, state: RunnerHeldState): RouteResult => ({ status: 200, body: { id, state } });
   return [
     {
       method: 'GET',
@@ -43,7 +45,7 @@ export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
       path: /^\/sandboxes$/,
       readsBody: true,
       handle: async (_, body) => {
-        const request = parseCreateSandboxesRequest(body);
+        const request = parseRequest(createSandboxesRequest, body);
         return { status: 202, body: { accepted: manager.create(request.sandboxes) } satisfies CreateSandboxesResponse };
       },
     },
@@ -79,7 +81,7 @@ export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
       path: new RegExp(`^${SANDBOX}/execute$`),
       readsBody: true,
       handle: async ([id], body) => {
-        const request = parseExecuteCommandRequest(body);
+        const request = parseRequest(executeCommandRequest, body);
         return { status: 200, body: (await manager.execute(id, request)) satisfies ExecuteCommandResponse };
       },
     },

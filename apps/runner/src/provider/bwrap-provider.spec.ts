@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import type { RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { hostProcessesMatching } from '../../test/support/host-processes.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider } from '../../test/support/sandbox-fixtures.js';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';

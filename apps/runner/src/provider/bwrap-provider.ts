@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
 import { bwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';

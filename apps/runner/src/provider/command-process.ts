@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { ExecuteCommandResponse } from '../../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse } from '@daytona/runner-contract';
 import { BoundedOutput } from './bounded-output.js';
 
 export interface CommandProcessOptions {

@@ -1,4 +1,4 @@
-import type { ExecuteCommandResponse } from '../../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse } from '@daytona/runner-contract';
 import { RunnerError } from '../errors/runner-error.js';
 import type { RunningSandbox, SandboxProvider } from './sandbox-provider.js';
 

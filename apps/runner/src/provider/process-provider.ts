@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
 import { killProcessGroup, runCommandProcess } from './command-process.js';

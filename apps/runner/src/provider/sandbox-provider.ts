@@ -1,4 +1,4 @@
-import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { CgroupSupport } from '../cgroups/sandbox-cgroups.js';
 
 export type ProviderKind = 'bwrap' | 'process' | 'park';

@@ -1,4 +1,4 @@
-import type { RunnerSandboxAssignment } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerSandboxAssignment } from '@daytona/runner-contract';
 import type { Logger } from '../logging/logger.js';
 import type { SandboxProvider } from '../provider/sandbox-provider.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';

@@ -1,6 +1,6 @@
 import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import { SANDBOX_ID, type RunnerSandboxSpec } from '@daytona/runner-contract';
 
 export interface SandboxPaths {
   /** Root-owned, 0711: the sandbox user may pass through to its home but not list it. */
@@ -15,9 +15,6 @@ export interface SandboxPaths {
 
 /** Host uid/gid that owns sandbox homes; null when the runner is not root and cannot chown. */
 export type HomeOwner = { uid: number; gid: number } | null;
-
-/** Sandbox ids become directory names; this keeps them from naming anything else. */
-export const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** {dataDir}/sandboxes/{id}/ on the host: everything a sandbox keeps between starts. */
 export class SandboxLayout {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { RunnerSandboxAssignment } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerSandboxAssignment } from '@daytona/runner-contract';
 import { hostProcessesMatching } from '../../test/support/host-processes.js';
 import { RecordingStateSink } from '../../test/support/recording-state-sink.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider } from '../../test/support/sandbox-fixtures.js';
@@ -29,23 +29,27 @@ describe('SandboxManager', () => {
     await dataDir.remove();
   });
 
-  const assignment = (desiredState: RunnerSandboxAssignment['desiredState'], state = 'started'): RunnerSandboxAssignment => ({
+  const assignment = (desiredState: RunnerSandboxAssignment['desiredState'], state = 'started', recoverable = false): RunnerSandboxAssignment => ({
     ...sandboxSpec(),
     desiredState,
     state,
+    recoverable,
   });
 
-  it('adopts what the API assigns after a restart: starts, keeps stopped, leaves errors, destroys', async () => {
+  it('adopts what the API assigns after a restart: starts, keeps stopped, leaves errors, restarts recoverable ones, destroys', async () => {
     const toStart = assignment('started');
     const toKeepStopped = assignment('stopped', 'stopped');
     const inError = assignment('started', 'error');
+    const recovering = assignment('started', 'error', true);
     const toDestroy = assignment('destroyed', 'stopped');
     for (const each of [toKeepStopped, inError, toDestroy]) await layout.prepare(each);
 
-    await manager.adopt([toStart, toKeepStopped, inError, toDestroy]);
+    await manager.adopt([toStart, toKeepStopped, inError, recovering, toDestroy]);
     await states.waitFor(toStart.id, 'started');
+    await states.waitFor(recovering.id, 'started');
 
     expect(states.statesOf(toStart.id)).toEqual(['starting', 'started']);
+    expect(states.statesOf(recovering.id)).toEqual(['starting', 'started']);
     expect(states.statesOf(toKeepStopped.id)).toEqual(['stopped']);
     expect(states.statesOf(inError.id)).toEqual([]);
     expect(states.statesOf(toDestroy.id)).toEqual(['destroyed']);
@@ -56,6 +60,7 @@ describe('SandboxManager', () => {
         [toStart.id, 'started'],
         [toKeepStopped.id, 'stopped'],
         [inError.id, 'error'],
+        [recovering.id, 'started'],
       ]),
     );
     // the adopted spec is what the API sent, without the assignment fields
@@ -73,8 +78,39 @@ describe('SandboxManager', () => {
     const after = sandboxSpec();
     manager.create([after]);
     await Promise.all([...specs.slice(0, 3), after].map((spec) => states.waitFor(spec.id, 'started')));
-    expect(states.statesOf(last.id)).toEqual(['starting', 'stopped']);
+    // Queued sandboxes are only reported once their start begins: this one never began.
+    expect(states.statesOf(last.id)).toEqual(['stopped']);
     expect(await hostProcessesMatching(layout.paths(last.id).home)).toEqual([]);
+  });
+
+  it('refuses to create a sandbox it destroyed, even one it never had (a dispatch that lost the race)', async () => {
+    const late = sandboxSpec();
+    await manager.destroy(late.id);
+    expect(manager.create([late])).toEqual([]);
+    const destroyedAfterStart = sandboxSpec();
+    manager.create([destroyedAfterStart]);
+    await states.waitFor(destroyedAfterStart.id, 'started');
+    await manager.destroy(destroyedAfterStart.id);
+    expect(manager.create([destroyedAfterStart, sandboxSpec({ id: late.id })])).toEqual([]);
+    expect(manager.holdings()).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(destroyedAfterStart.id).home)).toEqual([]);
+  });
+
+  it('acts on a sync answer: destroys, adopts what it lacks, and reports again', async () => {
+    const kept = sandboxSpec();
+    const unwanted = sandboxSpec();
+    manager.create([kept, unwanted]);
+    await Promise.all([states.waitFor(kept.id, 'started'), states.waitFor(unwanted.id, 'started')]);
+    const missing = assignment('started', 'started');
+    const reportsBefore = states.statesOf(kept.id).length;
+
+    await manager.applySync({ destroy: [unwanted.id], assign: [missing], report: [kept.id] });
+
+    await states.waitFor(missing.id, 'started');
+    expect(states.statesOf(kept.id).slice(reportsBefore)).toEqual(['started']);
+    expect(states.statesOf(unwanted.id).at(-1)).toBe('destroyed');
+    expect(existsSync(layout.paths(unwanted.id).dir)).toBe(false);
+    expect(new Set(manager.holdings().map((held) => held.id))).toEqual(new Set([kept.id, missing.id]));
   });
 
   it('reports error with a reason when a started sandbox dies on its own', async () => {

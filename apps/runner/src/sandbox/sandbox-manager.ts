@@ -3,16 +3,18 @@ import type {
   ExecuteCommandResponse,
   ReportSandboxStatesRequest,
   RunnerDesiredState,
+  RunnerHeldState,
   RunnerReportedState,
   RunnerSandboxAssignment,
   RunnerSandboxSpec,
   RunnerSandboxStatus,
-} from '../../../../libs/runner-contract/src/index.js';
+  SyncResponse,
+} from '@daytona/runner-contract';
+import { SANDBOX_ID } from '@daytona/runner-contract';
 import { SandboxNotFoundError, SandboxNotStartedError } from '../errors/runner-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunningSandbox, SandboxProvider } from '../provider/sandbox-provider.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { SANDBOX_ID } from './sandbox-layout.js';
 
 export type SandboxStateUpdate = ReportSandboxStatesRequest['updates'][number];
 
@@ -28,7 +30,8 @@ export interface SandboxManagerOptions {
 
 interface ManagedSandbox {
   spec: RunnerSandboxSpec;
-  state: RunnerReportedState;
+  /** `creating` while queued to start: taken, not begun (nothing to report yet). */
+  state: RunnerHeldState;
   errorReason: string | null;
   /** What the last request asked for; queued work re-checks it before acting. */
   desired: RunnerDesiredState;
@@ -39,11 +42,18 @@ interface ManagedSandbox {
 
 // The API keeps at most this much of an error reason.
 const MAX_REASON_LENGTH = 2000;
+// A destroyed id is refused for this long, so a dispatch that was in flight cannot bring it back.
+const TOMBSTONE_TTL_MS = 60 * 60 * 1000;
+const MAX_TOMBSTONES = 200_000;
 
 /** The sandboxes this runner owns: their lifecycle, serialized per sandbox, and what gets reported. */
 export class SandboxManager {
   private readonly sandboxes = new Map<string, ManagedSandbox>();
+  /** Destroyed ids, oldest first, with when they were destroyed. */
+  private readonly tombstones = new Map<string, number>();
   private readonly starts: ConcurrencyLimiter;
+  /** Destroys asked for by a sync, bounded like starts but never queued behind them. */
+  private readonly removals: ConcurrencyLimiter;
   private closing = false;
 
   constructor(
@@ -53,6 +63,7 @@ export class SandboxManager {
     private readonly logger: Logger,
   ) {
     this.starts = new ConcurrencyLimiter(options.startConcurrency);
+    this.removals = new ConcurrencyLimiter(options.startConcurrency);
   }
 
   get count(): number {
@@ -67,30 +78,49 @@ export class SandboxManager {
     return [...this.sandboxes.values()].map((sandbox) => ({ id: sandbox.spec.id, state: sandbox.state, errorReason: sandbox.errorReason }));
   }
 
-  /** Takes ownership of sandboxes and starts the new ones in the background; known ids cost nothing. */
+  /**
+   * Takes ownership of sandboxes and queues the new ones to start; known ids cost nothing, and
+   * ids destroyed recently are refused (left out of the answer).
+   */
   create(specs: RunnerSandboxSpec[]): string[] {
     const accepted = new Set<string>();
     for (const spec of specs) {
-      const known = this.sandboxes.get(spec.id);
+      if (this.isTombstoned(spec.id)) {
+        this.logger.warn(`Refusing to create ${spec.id}: it was destroyed here`);
+        continue;
+      }
       accepted.add(spec.id);
-      if (known && known.desired !== 'destroyed') continue;
-      const sandbox = known ?? this.track(spec, 'started', 'starting');
-      sandbox.spec = spec;
-      sandbox.desired = 'started';
-      this.setState(sandbox, 'starting');
-      this.queueStart(sandbox);
+      if (this.sandboxes.has(spec.id)) continue;
+      this.queueStart(this.track(spec, 'started', 'creating'));
     }
     return [...accepted];
   }
 
-  async start(id: string): Promise<RunnerReportedState> {
+  /** What this runner holds right now, for the periodic sync with the API. */
+  holdings(): Array<{ id: string; state: RunnerHeldState }> {
+    return [...this.sandboxes.values()].filter((sandbox) => sandbox.desired !== 'destroyed').map((sandbox) => ({ id: sandbox.spec.id, state: sandbox.state }));
+  }
+
+  /**
+   * Acts on the API's answer to a sync: destroys what it no longer wants, takes over what it
+   * assigns here that this runner lacks, and reports again the states it has wrong.
+   */
+  async applySync({ destroy, assign, report }: SyncResponse): Promise<void> {
+    for (const id of report) {
+      const sandbox = this.sandboxes.get(id);
+      if (sandbox && sandbox.state !== 'creating' && !this.closing) this.states.report({ id, state: sandbox.state, errorReason: sandbox.errorReason });
+    }
+    await Promise.all([...destroy.map((id) => this.removals.run(() => this.destroy(id))), this.adopt(assign)]);
+  }
+
+  async start(id: string): Promise<RunnerHeldState> {
     const sandbox = this.get(id);
     sandbox.desired = 'started';
     await this.serialize(sandbox, () => this.startNow(sandbox));
     return sandbox.state;
   }
 
-  async stop(id: string): Promise<RunnerReportedState> {
+  async stop(id: string): Promise<RunnerHeldState> {
     const sandbox = this.get(id);
     sandbox.desired = 'stopped';
     await this.serialize(sandbox, () => this.stopNow(sandbox));
@@ -99,6 +129,7 @@ export class SandboxManager {
 
   /** Resolves once no process, cgroup or file of the sandbox is left; unknown ids are already gone. */
   async destroy(id: string): Promise<void> {
+    this.tombstone(id);
     const sandbox = this.sandboxes.get(id);
     if (!sandbox) {
       // Not ours (or not yet re-adopted after a restart): still make sure nothing is left on disk.
@@ -132,8 +163,8 @@ export class SandboxManager {
    */
   async adopt(assignments: RunnerSandboxAssignment[]): Promise<void> {
     const removals: Array<Promise<void>> = [];
-    for (const { desiredState, state, ...spec } of assignments) {
-      if (this.sandboxes.has(spec.id)) continue;
+    for (const { desiredState, state, recoverable, ...spec } of assignments) {
+      if (this.sandboxes.has(spec.id) || this.isTombstoned(spec.id)) continue;
       if (!SANDBOX_ID.test(spec.id)) {
         this.logger.warn(`Ignoring assigned sandbox with unusable id ${JSON.stringify(spec.id)}`);
         continue;
@@ -142,13 +173,14 @@ export class SandboxManager {
         removals.push(this.starts.run(() => this.provider.removeTraces(spec.id)).then(() => this.states.report({ id: spec.id, state: 'destroyed' })));
         continue;
       }
-      if (state === 'error') {
+      if (state === 'error' && !recoverable) {
         // Left as the API knows it (so not reported): files kept for inspection, not started.
         this.track(spec, desiredState, 'error', false).errorReason = 'The sandbox was in error before the runner restarted';
       } else if (desiredState === 'stopped') {
         this.track(spec, desiredState, 'stopped');
       } else {
-        this.queueStart(this.track(spec, desiredState, 'starting'));
+        // One that ran before is restarting (the API hears so at once); a new one is only queued.
+        this.queueStart(this.track(spec, desiredState, state === 'creating' ? 'creating' : 'starting'));
       }
     }
     await Promise.all(removals);
@@ -160,11 +192,26 @@ export class SandboxManager {
     await Promise.all([...this.sandboxes.values()].map((sandbox) => this.serialize(sandbox, () => this.stopProcesses(sandbox))));
   }
 
-  private track(spec: RunnerSandboxSpec, desired: RunnerDesiredState, state: RunnerReportedState, report = true): ManagedSandbox {
+  private track(spec: RunnerSandboxSpec, desired: RunnerDesiredState, state: RunnerHeldState, report = true): ManagedSandbox {
     const sandbox: ManagedSandbox = { spec, state, errorReason: null, desired, running: null, tail: Promise.resolve() };
     this.sandboxes.set(spec.id, sandbox);
-    if (report && !this.closing) this.states.report({ id: spec.id, state, errorReason: null });
+    if (report && state !== 'creating' && !this.closing) this.states.report({ id: spec.id, state, errorReason: null });
     return sandbox;
+  }
+
+  private tombstone(id: string): void {
+    this.tombstones.delete(id);
+    this.tombstones.set(id, Date.now());
+    const expired = Date.now() - TOMBSTONE_TTL_MS;
+    for (const [oldest, at] of this.tombstones) {
+      if (at > expired && this.tombstones.size <= MAX_TOMBSTONES) break;
+      this.tombstones.delete(oldest);
+    }
+  }
+
+  private isTombstoned(id: string): boolean {
+    const at = this.tombstones.get(id);
+    return at !== undefined && at > Date.now() - TOMBSTONE_TTL_MS;
   }
 
   private get(id: string): ManagedSandbox {

@@ -5,7 +5,9 @@ import type {
   ReportSandboxStatesRequest,
   RunnerReportedState,
   RunnerSandboxAssignment,
-} from '../../../../libs/runner-contract/src/index.js';
+  SyncRequest,
+  SyncResponse,
+} from '@daytona/runner-contract';
 
 type Update = ReportSandboxStatesRequest['updates'][number];
 
@@ -19,6 +21,10 @@ export class FakeControlPlane {
   heartbeats = 0;
   assignmentLists = 0;
   assignments: RunnerSandboxAssignment[] = [];
+  /** Inventories received by POST /runners/sync, in order. */
+  readonly syncs: SyncRequest[] = [];
+  /** What the next syncs are answered (then nothing to change). */
+  syncAnswers: SyncResponse[] = [];
   private server: http.Server | undefined;
   private waiters: Array<() => void> = [];
 
@@ -82,7 +88,10 @@ export class FakeControlPlane {
       reply(204);
     } else if (route === 'POST /api/runners/sandbox-states') {
       this.stateReports.push((body as ReportSandboxStatesRequest).updates);
-      reply(204);
+      reply(200, { applied: (body as ReportSandboxStatesRequest).updates.length, rejected: [] });
+    } else if (route === 'POST /api/runners/sync') {
+      this.syncs.push(body as SyncRequest);
+      reply(200, this.syncAnswers.shift() ?? { destroy: [], assign: [], report: [] });
     } else if (route === 'GET /api/runners/sandboxes') {
       this.assignmentLists++;
       reply(200, { sandboxes: this.assignments });

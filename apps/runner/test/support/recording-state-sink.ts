@@ -1,4 +1,4 @@
-import type { RunnerReportedState } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerReportedState } from '@daytona/runner-contract';
 import type { SandboxStateUpdate, StateSink } from '../../src/sandbox/sandbox-manager.js';
 
 /** Records reported state changes in order and lets a test wait for one. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunnerSandboxSpec } from '../../../../libs/runner-contract/src/index.js';
+import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { detectSandboxCgroups } from '../../src/cgroups/sandbox-cgroups.js';
 import { BwrapProvider } from '../../src/provider/bwrap-provider.js';
 import { SandboxLayout } from '../../src/sandbox/sandbox-layout.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -14,23 +14,18 @@ import { RequiredOrganizationResourcePermissions } from '../../auth/auth-metadat
 import { OrganizationResourcePermission } from '../../auth/permissions.js';
 import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
 import type { Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { abortedOnClose } from '../../common/http/aborted-on-close.js';
 import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
 import { CreateSandboxDto } from '../dto/create-sandbox.dto.js';
 import { ListSandboxesQueryDto } from '../dto/list-sandboxes-query.dto.js';
 import { PaginatedSandboxesDto } from '../dto/paginated-sandboxes.dto.js';
 import { SandboxDto } from '../dto/sandbox.dto.js';
-import { SandboxStateWaiters } from '../services/sandbox-state-waiters.js';
 import { SandboxService } from '../services/sandbox.service.js';
 
 @ApiTags('sandbox')
 @Controller('sandbox')
 export class SandboxController {
-  constructor(
-    private readonly sandboxService: SandboxService,
-    private readonly waiters: SandboxStateWaiters,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly sandboxService: SandboxService) {}
 
   @Post()
   @HttpCode(200)
@@ -67,30 +62,7 @@ export class SandboxController {
     @Body() dto: BulkCreateSandboxDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SandboxDto[]> {
-    if (!dto.awaitStarted) return this.sandboxService.bulkCreateFromSnapshot(dto, auth.organization);
-
-    // The wait is dropped when the client goes away; creation goes on regardless.
-    const disconnected = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) disconnected.abort();
-    });
-    let waiting: Promise<unknown> = Promise.resolve();
-    const created = await this.sandboxService.bulkCreateFromSnapshot(dto, auth.organization, {
-      beforeDispatch: (ids) => {
-        waiting = this.waitForAllSandboxesStarted(ids, this.config.bulk.awaitTimeoutMs / 1000, disconnected.signal);
-      },
-    });
-    await waiting;
-    return this.sandboxService.getSandboxesInOrder(created.map((sandbox) => sandbox.id));
-  }
-
-  /**
-   * Resolves when every sandbox is started, error or build_failed, or after `timeoutSeconds`
-   * (not an error: the caller gets the states reached), or when `signal` aborts. Waiters are
-   * registered synchronously, before this returns, so call it before dispatching.
-   */
-  private waitForAllSandboxesStarted(sandboxIds: string[], timeoutSeconds: number, signal?: AbortSignal) {
-    return this.waiters.waitUntilSettled(sandboxIds, { timeoutMs: timeoutSeconds * 1000, signal });
+    return this.sandboxService.bulkCreate(dto, auth.organization, { signal: abortedOnClose(response) });
   }
 
   @Get()

@@ -28,6 +28,10 @@ export class Sandbox {
   @Column({ type: 'text' })
   state: SandboxState;
 
+  /** When the sandbox entered `state`; start timeouts count from here, not from creation. */
+  @Column({ name: 'state_entered_at', type: 'timestamptz' })
+  stateEnteredAt: Date;
+
   @Column({ name: 'desired_state', type: 'text' })
   desiredState: SandboxDesiredState;
 
@@ -48,6 +52,10 @@ export class Sandbox {
 
   @Column({ name: 'error_reason', type: 'text', nullable: true })
   errorReason: string | null;
+
+  /** In error because the API gave up on it (runner silent, start too slow): its runner may bring it back. */
+  @Column({ type: 'boolean', default: false })
+  recoverable: boolean;
 
   /** When a runner took the sandbox; null ones are dispatched again by the reconciler. */
   @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })

@@ -1,21 +1,45 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { RunnerSandboxAssignment, RunnerSandboxSpec } from '@daytona/runner-contract';
 import { DataSource } from 'typeorm';
-import type { RunnerSandboxAssignment } from '../../../../../libs/runner-contract/src/index.js';
 
-/** What a (re)starting runner should hold: every sandbox placed on it that is not destroyed. */
+const ASSIGNMENT_COLUMNS = `s.id, s.name, sn.ref AS "snapshotRef", s.cpu, s.memory, s.disk, s.env,
+                            s.desired_state AS "desiredState", s.state, s.recoverable, s.runner_id AS "runnerId"`;
+
+export type PlacedAssignment = RunnerSandboxAssignment & { runnerId: string };
+
+/** What the API wants runners to hold, read in the shape the runner contract carries. */
 @Injectable()
 export class RunnerAssignments {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Every sandbox placed on the runner that is not destroyed (what a starting runner adopts). */
   async listAssignedSandboxes(runnerId: string): Promise<RunnerSandboxAssignment[]> {
-    return this.dataSource.query(
-      `SELECT s.id, s.name, sn.ref AS "snapshotRef", s.cpu, s.memory, s.disk, s.env,
-              s.desired_state AS "desiredState", s.state
-         FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
+    const rows: PlacedAssignment[] = await this.dataSource.query(
+      `SELECT ${ASSIGNMENT_COLUMNS} FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
         WHERE s.runner_id = $1 AND s.state <> 'destroyed'
         ORDER BY s.created_at, s.name`,
       [runnerId],
     );
+    return rows.map(withoutRunner);
   }
+
+  /** The given sandboxes as they are now, leaving out those destroyed or being destroyed. */
+  async current(ids: string[]): Promise<PlacedAssignment[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT ${ASSIGNMENT_COLUMNS} FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
+        WHERE s.id = ANY($1::uuid[]) AND s.runner_id IS NOT NULL AND s.state <> 'destroyed' AND s.desired_state <> 'destroyed'
+        ORDER BY s.created_at, s.name`,
+      [ids],
+    );
+  }
+}
+
+export function withoutRunner({ runnerId: _, ...assignment }: PlacedAssignment): RunnerSandboxAssignment {
+  return assignment;
+}
+
+export function toSpec({ desiredState: _d, state: _s, recoverable: _v, runnerId: _r, ...spec }: PlacedAssignment): RunnerSandboxSpec {
+  return spec;
 }

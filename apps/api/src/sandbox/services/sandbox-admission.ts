@@ -36,10 +36,10 @@ export async function admitSandboxes(
   items: AdmissionItem[],
 ): Promise<AdmittedItem[]> {
   const organization = await lockOrganization(manager, organizationId);
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sandbox-admission:region:${region}`]);
+  await lockRegion(manager, region);
 
   let quotaRoom = subtractResources(quotaOf(organization), await organizationUsage(manager, organizationId));
-  const runners = await runnerRooms(manager, region);
+  const runners = await runnerRooms(manager, { region });
 
   return items.map((item) => {
     const byQuota = howManyFit(quotaRoom, item.shape);
@@ -65,6 +65,37 @@ export async function admitSandboxes(
     quotaRoom = subtractResources(quotaRoom, scaleResources(item.shape, admitted));
     return { runnerIds: interleavePlacements(placements) };
   });
+}
+
+/**
+ * Which of `sandboxes` (all of one organization, in a state that holds no quota, placed on
+ * `runnerId`) may hold their resources again: admitted in the order given, under the same locks
+ * as a create, against what is left of the organization's quota and of the runner.
+ */
+export async function admitReturningSandboxes(
+  manager: EntityManager,
+  organizationId: string,
+  region: string,
+  runnerId: string,
+  sandboxes: Array<Resources & { id: string }>,
+): Promise<string[]> {
+  const organization = await lockOrganization(manager, organizationId);
+  await lockRegion(manager, region);
+  let quotaRoom = subtractResources(quotaOf(organization), await organizationUsage(manager, organizationId));
+  let runnerRoom = (await runnerRooms(manager, { runnerId }))[0]?.free ?? NO_RESOURCES;
+  const admitted: string[] = [];
+  for (const sandbox of sandboxes) {
+    if (howManyFit(quotaRoom, sandbox).count < 1 || howManyFit(runnerRoom, sandbox).count < 1) continue;
+    quotaRoom = subtractResources(quotaRoom, sandbox);
+    runnerRoom = subtractResources(runnerRoom, sandbox);
+    admitted.push(sandbox.id);
+  }
+  return admitted;
+}
+
+/** Runner capacity is shared between organizations, so admission is serialized per region too. */
+function lockRegion(manager: EntityManager, region: string): Promise<unknown> {
+  return manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sandbox-admission:region:${region}`]);
 }
 
 function quotaOf(organization: Organization): Resources {
@@ -95,7 +126,13 @@ async function organizationUsage(manager: EntityManager, organizationId: string)
   return row ?? NO_RESOURCES;
 }
 
-async function runnerRooms(manager: EntityManager, region: string): Promise<RunnerRoom[]> {
+/**
+ * Free room of the ready, schedulable runners of a region; or of one runner, whatever its state
+ * (a runner reporting sandboxes is there, whether or not its heartbeat has been seen yet).
+ */
+async function runnerRooms(manager: EntityManager, where: { region: string } | { runnerId: string }): Promise<RunnerRoom[]> {
+  const [filter, parameters] =
+    'region' in where ? ['r.region = $2 AND r.state = $3 AND r.schedulable', [where.region, RunnerState.READY]] : ['r.id = $2', [where.runnerId]];
   const rows: Array<{ id: string; cpu: number; memory: number; disk: number }> = await manager.query(
     `SELECT r.id,
             r.capacity_cpu - coalesce(u.cpu, 0) AS cpu,
@@ -104,12 +141,12 @@ async function runnerRooms(manager: EntityManager, region: string): Promise<Runn
        FROM runner r
        LEFT JOIN (
          SELECT runner_id, sum(cpu)::int AS cpu, sum(memory)::int AS memory, sum(disk)::int AS disk
-           FROM sandbox WHERE runner_id IS NOT NULL AND NOT (state = ANY($3))
+           FROM sandbox WHERE runner_id IS NOT NULL AND NOT (state = ANY($1))
           GROUP BY runner_id
        ) u ON u.runner_id = r.id
-      WHERE r.region = $1 AND r.state = $2 AND r.schedulable
+      WHERE ${filter}
       ORDER BY r.id`,
-    [region, RunnerState.READY, STATES_RELEASING_RESOURCES],
+    [STATES_RELEASING_RESOURCES, ...parameters],
   );
   return rows.map((row) => ({ runnerId: row.id, free: { cpu: row.cpu, memory: row.memory, disk: row.disk } }));
 }

@@ -1,17 +1,19 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import type { RunnerSandboxSpec } from '../../../../../libs/runner-contract/src/index.js';
+import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { RunnerClient } from '../../runner/runner-client.js';
 import { Runner } from '../../runner/runner.entity.js';
-import { Snapshot } from '../../snapshot/snapshot.entity.js';
 import type { Sandbox } from '../entities/sandbox.entity.js';
+import { SandboxDesiredState, SandboxState } from '../entities/sandbox-state.js';
 import { SandboxEventEmitter, SandboxEvents } from '../events/sandbox-events.js';
+import { SandboxStateStore } from '../state/sandbox-state-store.js';
+import { RunnerAssignments, toSpec } from './runner-assignments.js';
 
 /**
  * Sends new sandboxes to their runners. CREATED events of one tick are coalesced, so a bulk
- * request costs one HTTP request per runner, never one per sandbox. A runner that does not
- * acknowledge is retried by the reconciler.
+ * request costs one HTTP request per runner, never one per sandbox. What a runner does not
+ * acknowledge it is sent again by its next sync (runner-sync.ts).
  */
 @Injectable()
 export class SandboxDispatcher implements OnModuleInit, OnModuleDestroy {
@@ -25,6 +27,8 @@ export class SandboxDispatcher implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: SandboxEventEmitter,
     private readonly runnerClient: RunnerClient,
+    private readonly assignments: RunnerAssignments,
+    private readonly store: SandboxStateStore,
   ) {}
 
   onModuleInit(): void {
@@ -52,42 +56,31 @@ export class SandboxDispatcher implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** One request per runner carrying all of its sandboxes; acknowledged ids are recorded. */
-  async dispatchToRunners(sandboxes: Sandbox[]): Promise<void> {
-    const byRunner = new Map<string, Sandbox[]>();
-    for (const sandbox of sandboxes) {
-      if (!sandbox.runnerId) continue;
+  /**
+   * One request per runner carrying all of its sandboxes, as they are now: one destroyed (or
+   * being destroyed) since it was created is not sent. Acknowledged ids are recorded.
+   */
+  async dispatchToRunners(sandboxes: Pick<Sandbox, 'id'>[]): Promise<void> {
+    const current = (await this.assignments.current(sandboxes.map((sandbox) => sandbox.id))).filter(
+      (sandbox) => sandbox.state === SandboxState.CREATING && sandbox.desiredState === SandboxDesiredState.STARTED,
+    );
+    const byRunner = new Map<string, RunnerSandboxSpec[]>();
+    for (const sandbox of current) {
       const group = byRunner.get(sandbox.runnerId) ?? [];
-      group.push(sandbox);
+      group.push(toSpec(sandbox));
       byRunner.set(sandbox.runnerId, group);
     }
     if (byRunner.size === 0) return;
-    const manager = this.dataSource.manager;
-    const runners = await manager.findBy(Runner, { id: In([...byRunner.keys()]) });
-    const snapshotIds = [...new Set(sandboxes.map((s) => s.snapshotId))];
-    const snapshots = await manager.find(Snapshot, { select: { id: true, ref: true }, where: { id: In(snapshotIds) } });
-    const refs = new Map(snapshots.map((s) => [s.id, s.ref]));
-
+    const runners = await this.dataSource.manager.findBy(Runner, { id: In([...byRunner.keys()]) });
     await Promise.all(
       runners.map(async (runner) => {
-        const group = byRunner.get(runner.id)!;
-        const specs: RunnerSandboxSpec[] = group.map((sandbox) => ({
-          id: sandbox.id,
-          name: sandbox.name,
-          snapshotRef: refs.get(sandbox.snapshotId) ?? 'host',
-          cpu: sandbox.cpu,
-          memory: sandbox.memory,
-          disk: sandbox.disk,
-          env: sandbox.env,
-        }));
+        const specs = byRunner.get(runner.id)!;
         try {
           const { accepted } = await this.runnerClient.createSandboxes(runner, specs);
-          await manager.query(
-            `UPDATE sandbox SET acknowledged_at = now() WHERE id = ANY($1::uuid[]) AND acknowledged_at IS NULL`,
-            [accepted],
-          );
+          await this.store.markAcknowledged(accepted);
         } catch (error) {
-          this.logger.warn(`Runner ${runner.name} did not take ${group.length} sandbox(es): ${(error as Error).message}`);
+          // The runner's next sync asks for them again.
+          this.logger.warn(`Runner ${runner.name} did not take ${specs.length} sandbox(es): ${(error as Error).message}`);
         }
       }),
     );

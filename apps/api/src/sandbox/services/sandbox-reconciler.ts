@@ -1,21 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { updateReturning } from '../../database/update-returning.js';
-import { RunnerClient } from '../../runner/runner-client.js';
 import { RunnerState } from '../../runner/runner-state.js';
-import { Runner } from '../../runner/runner.entity.js';
-import { Sandbox } from '../entities/sandbox.entity.js';
-import { SandboxDispatcher } from './sandbox-dispatcher.js';
+import { SandboxStateStore } from '../state/sandbox-state-store.js';
 
 const RECONCILE_LOCK = 'daytona:sandbox-reconciler';
-const RETURNING_EVENT = `RETURNING id, organization_id AS "organizationId", state, error_reason AS "errorReason"`;
+/** Rows one statement of a pass changes at most; the rest waits for the next pass. */
+export const RECONCILE_BATCH = 5_000;
 
 /**
- * Repairs what messages alone cannot guarantee. Every API instance runs it; a transaction-scoped
- * advisory lock lets one pass run at a time across all of them.
+ * Repairs what messages alone cannot guarantee, from the database alone: it never calls a runner
+ * (runners converge through their own periodic sync), so no slow runner can hold it up, and each
+ * pass does a bounded amount of work. Every API instance runs it; a session advisory lock lets one
+ * pass run at a time across all of them.
  */
 @Injectable()
 export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,9 +25,7 @@ export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SANDBOX_STATE_BUS) private readonly bus: SandboxStateBus,
-    private readonly dispatcher: SandboxDispatcher,
-    private readonly runnerClient: RunnerClient,
+    private readonly store: SandboxStateStore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,98 +44,68 @@ export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestro
 
   /** One pass; returns without doing anything when another instance holds the lock. */
   async reconcileOnce(): Promise<void> {
-    const { changed, redispatch } = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [RECONCILE_LOCK]);
-      if (!locked) return { changed: [], redispatch: [] };
-      return {
-        changed: [
-          ...(await this.markSilentRunnersUnresponsive(manager)),
-          ...(await this.failStuckSandboxes(manager)),
-        ],
-        redispatch: await this.findUnacknowledged(manager),
-      };
-    });
-    await this.bus.publish(changed);
-    await this.retryDestroys();
-    if (redispatch.length > 0) {
-      this.logger.log(`Dispatching ${redispatch.length} unacknowledged sandbox(es) again`);
-      await this.dispatcher.dispatchToRunners(redispatch);
+    const connection = this.dataSource.createQueryRunner();
+    try {
+      const [{ locked }] = await connection.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [RECONCILE_LOCK]);
+      if (!locked) return;
+      try {
+        await this.markSilentRunnersUnresponsive(connection.manager);
+        await this.failSandboxesOfLostRunners(connection.manager);
+        await this.failStuckStarts(connection.manager);
+      } finally {
+        await connection.query('SELECT pg_advisory_unlock(hashtext($1))', [RECONCILE_LOCK]);
+      }
+    } finally {
+      await connection.release();
     }
   }
 
-  /** Runners past the heartbeat timeout stop receiving work; what they held ends in error. */
-  private async markSilentRunnersUnresponsive(manager: EntityManager): Promise<SandboxStateEvent[]> {
-    const timeoutSeconds = this.config.reconciler.runnerHeartbeatTimeoutMs / 1000;
-    const silent: Array<{ id: string; name: string }> = await updateReturning(
+  /** Runners past the heartbeat timeout stop receiving work. */
+  private async markSilentRunnersUnresponsive(manager: EntityManager): Promise<void> {
+    const silent: Array<{ name: string }> = await updateReturning(
       manager,
       `UPDATE runner SET state = $1, updated_at = now()
         WHERE state = $2 AND last_heartbeat_at < now() - make_interval(secs => $3)
-      RETURNING id, name`,
-      [RunnerState.UNRESPONSIVE, RunnerState.READY, timeoutSeconds],
+      RETURNING name`,
+      [RunnerState.UNRESPONSIVE, RunnerState.READY, this.config.reconciler.runnerHeartbeatTimeoutMs / 1000],
     );
     for (const runner of silent) this.logger.warn(`Runner ${runner.name} missed its heartbeats: unresponsive`);
-    return updateReturning<SandboxStateEvent>(
-      manager,
-      `UPDATE sandbox s
-          SET state = CASE WHEN s.desired_state = 'destroyed' THEN 'destroyed' ELSE 'error' END,
-              error_reason = CASE WHEN s.desired_state = 'destroyed' THEN s.error_reason
-                                  ELSE 'Runner ' || r.name || ' stopped responding' END,
-              updated_at = now()
-         FROM runner r
-        WHERE s.runner_id = r.id AND r.state = $1
-          AND s.state NOT IN ('destroyed', 'error', 'build_failed')
-      RETURNING s.id, s.organization_id AS "organizationId", s.state, s.error_reason AS "errorReason"`,
-      [RunnerState.UNRESPONSIVE],
-    );
   }
 
-  private async failStuckSandboxes(manager: EntityManager): Promise<SandboxStateEvent[]> {
+  /**
+   * What an unresponsive runner held ends in error (it may come back through its runner's sync,
+   * if the quota still has room); a destroy it can no longer confirm is complete.
+   */
+  private async failSandboxesOfLostRunners(manager: EntityManager): Promise<void> {
+    const onLostRunner = (state: string) => ({
+      where: `s.id IN (SELECT sb.id FROM sandbox sb JOIN runner r ON r.id = sb.runner_id
+                        WHERE r.state = $7 AND sb.state ${state} LIMIT ${RECONCILE_BATCH})`,
+      parameters: [RunnerState.UNRESPONSIVE],
+    });
+    await this.store.apply('api.destroy_completed', onLostRunner(`= 'destroying'`), { manager });
+    await this.store.apply('api.runner_lost', onLostRunner(`NOT IN ('destroyed', 'destroying', 'error', 'build_failed')`), {
+      manager,
+      reason: 'Its runner stopped responding',
+    });
+  }
+
+  /**
+   * Starts that take too long, counted from when the sandbox entered its state: `starting` (the
+   * runner is starting it), or `creating` with no runner ever having taken it. A sandbox a live
+   * runner has taken but not begun (its start queue is long) is not late: the runner's sync and
+   * heartbeats cover it.
+   */
+  private async failStuckStarts(manager: EntityManager): Promise<void> {
     const timeoutSeconds = this.config.reconciler.sandboxStartTimeoutMs / 1000;
-    return updateReturning<SandboxStateEvent>(
-      manager,
-      `UPDATE sandbox
-          SET state = 'error', updated_at = now(),
-              error_reason = 'Did not start within ' || $1::int || ' s'
-        WHERE state IN ('creating', 'starting') AND desired_state = 'started'
-          AND created_at < now() - make_interval(secs => $1)
-      ${RETURNING_EVENT}`,
-      [timeoutSeconds],
+    await this.store.apply(
+      'api.start_timed_out',
+      {
+        where: `s.id IN (SELECT id FROM sandbox
+                          WHERE (state = 'starting' OR (state = 'creating' AND acknowledged_at IS NULL)) AND desired_state = 'started'
+                           AND state_entered_at < now() - make_interval(secs => $7) LIMIT ${RECONCILE_BATCH})`,
+        parameters: [timeoutSeconds],
+      },
+      { manager, reason: `Did not start within ${timeoutSeconds} s` },
     );
-  }
-
-  /** Destroys whose runner call failed earlier; each succeeds or waits for the next pass. */
-  private async retryDestroys(): Promise<void> {
-    const stuck: Array<{ sandboxId: string; runnerId: string }> = await this.dataSource.query(
-      `SELECT s.id AS "sandboxId", s.runner_id AS "runnerId" FROM sandbox s JOIN runner r ON r.id = s.runner_id
-        WHERE s.state = 'destroying' AND r.state = $1 AND s.updated_at < now() - interval '10 seconds'
-        LIMIT 1000`,
-      [RunnerState.READY],
-    );
-    for (const { sandboxId, runnerId } of stuck) {
-      const runner = await this.dataSource.manager.findOneByOrFail(Runner, { id: runnerId });
-      try {
-        await this.runnerClient.destroySandbox(runner, sandboxId);
-      } catch {
-        continue;
-      }
-      const changed = await updateReturning<SandboxStateEvent>(
-        this.dataSource.manager,
-        `UPDATE sandbox SET state = 'destroyed', updated_at = now() WHERE id = $1 AND state = 'destroying' ${RETURNING_EVENT}`,
-        [sandboxId],
-      );
-      await this.bus.publish(changed);
-    }
-  }
-
-  private async findUnacknowledged(manager: EntityManager): Promise<Sandbox[]> {
-    return manager
-      .createQueryBuilder(Sandbox, 's')
-      .innerJoin('runner', 'r', 'r.id = s.runner_id AND r.state = :ready', { ready: RunnerState.READY })
-      .where(`s.state = 'creating' AND s.acknowledged_at IS NULL`)
-      .andWhere('s.created_at < now() - make_interval(secs => :after)', {
-        after: this.config.reconciler.redispatchAfterMs / 1000,
-      })
-      .limit(20_000)
-      .getMany();
   }
 }

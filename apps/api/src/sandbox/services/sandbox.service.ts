@@ -2,9 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from '../../common/errors/domain-error.js';
-import { updateReturning } from '../../database/update-returning.js';
 import { RunnerClient } from '../../runner/runner-client.js';
 import { RunnerState } from '../../runner/runner-state.js';
 import { Runner } from '../../runner/runner.entity.js';
@@ -23,6 +21,8 @@ import { Sandbox } from '../entities/sandbox.entity.js';
 import { SandboxDesiredState, SandboxState, STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
 import { SandboxEventEmitter, SandboxEvents } from '../events/sandbox-events.js';
 import { toSandboxDto } from '../sandbox.mapper.js';
+import { SandboxStateStore } from '../state/sandbox-state-store.js';
+import { SandboxStateWaiters, type WaitOutcome } from './sandbox-state-waiters.js';
 import { assertBulkRequestAcceptable } from './bulk-request-rules.js';
 import { admitSandboxes } from './sandbox-admission.js';
 import { bulkSandboxNames } from './sandbox-naming.js';
@@ -38,7 +38,8 @@ export class SandboxService {
     private readonly snapshots: SnapshotService,
     private readonly events: SandboxEventEmitter,
     private readonly runnerClient: RunnerClient,
-    @Inject(SANDBOX_STATE_BUS) private readonly bus: SandboxStateBus,
+    private readonly store: SandboxStateStore,
+    private readonly waiters: SandboxStateWaiters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,21 +57,47 @@ export class SandboxService {
         fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
       },
     ]);
-    this.events.emit(SandboxEvents.CREATED, sandbox);
+    this.dispatch([sandbox]);
     return toSandboxDto(sandbox);
   }
 
   /**
    * Creates every sandbox of every item in one transaction (all or nothing), admitted in item
    * order against the organization's quota and the region's runner capacity, then hands them to
-   * the dispatcher: one request per runner. `beforeDispatch` runs after commit and before any
-   * runner hears of the sandboxes, so a waiter registered there cannot miss a state change.
+   * the dispatcher: one request per runner. Answers at once; see bulkCreate for awaitStarted.
    */
-  async bulkCreateFromSnapshot(
-    dto: BulkCreateSandboxDto,
-    organization: Organization,
-    hooks: { beforeDispatch?: (sandboxIds: string[]) => void } = {},
-  ): Promise<SandboxDto[]> {
+  async bulkCreateFromSnapshot(dto: BulkCreateSandboxDto, organization: Organization): Promise<SandboxDto[]> {
+    const rows = await this.createBulkRows(dto, organization);
+    this.dispatch(rows);
+    return rows.map(toSandboxDto);
+  }
+
+  /**
+   * POST /sandbox/bulk: with `awaitStarted`, answers once every sandbox is started, error or
+   * build_failed, or at the configured timeout (with the states reached: not an error). The wait
+   * is registered before any runner hears of the sandboxes, so no change is missed; `signal`
+   * (the client went away) drops the wait, and creation goes on.
+   */
+  async bulkCreate(dto: BulkCreateSandboxDto, organization: Organization, options: { signal?: AbortSignal } = {}): Promise<SandboxDto[]> {
+    if (!dto.awaitStarted) return this.bulkCreateFromSnapshot(dto, organization);
+    const rows = await this.createBulkRows(dto, organization);
+    const ids = rows.map((row) => row.id);
+    const settled = this.waitForAllSandboxesStarted(ids, this.config.bulk.awaitTimeoutMs / 1000, options.signal);
+    this.dispatch(rows);
+    await settled;
+    return this.getSandboxesInOrder(ids);
+  }
+
+  /**
+   * Resolves when every sandbox is started, error or build_failed, after `timeoutSeconds` (not an
+   * error: the caller reads the states reached), or when `signal` aborts. Waiters are registered
+   * synchronously, before this returns, so call it before dispatching.
+   */
+  waitForAllSandboxesStarted(sandboxIds: string[], timeoutSeconds: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    return this.waiters.waitUntilSettled(sandboxIds, { timeoutMs: timeoutSeconds * 1000, signal });
+  }
+
+  private async createBulkRows(dto: BulkCreateSandboxDto, organization: Organization): Promise<Sandbox[]> {
     assertBulkRequestAcceptable(dto, this.config.bulk.maxTotalCount);
     const region = organization.defaultRegion;
     const snapshots = new Map<string, Snapshot>();
@@ -79,8 +106,7 @@ export class SandboxService {
       assertWithinPerSandboxLimits(organization, snapshot);
       snapshots.set(name, snapshot);
     }
-
-    const rows = await this.admitAndInsert(
+    return this.admitAndInsert(
       organization,
       region,
       dto.items.map((item) => ({
@@ -91,10 +117,11 @@ export class SandboxService {
         fields: { id: randomUUID, env: {}, labels: {} },
       })),
     );
+  }
 
-    hooks.beforeDispatch?.(rows.map((row) => row.id));
+  /** After commit: the dispatcher coalesces one tick's sandboxes into one request per runner. */
+  private dispatch(rows: Sandbox[]): void {
     for (const row of rows) this.events.emit(SandboxEvents.CREATED, row);
-    return rows.map(toSandboxDto);
   }
 
   /**
@@ -169,41 +196,31 @@ export class SandboxService {
 
   /**
    * Destroys the sandbox on its runner. The intent is recorded first, so a late report from the
-   * runner cannot bring it back; if the runner does not answer, the reconciler retries.
+   * runner cannot bring it back; if the runner does not answer, its next sync destroys it.
    */
   async deleteSandbox(organizationId: string, idOrName: string): Promise<SandboxDto> {
     const sandbox = await this.findSandbox(organizationId, idOrName);
     if (sandbox.state === SandboxState.DESTROYED) return toSandboxDto(sandbox);
-    await this.changeState(sandbox.id, SandboxState.DESTROYING);
+    await this.store.applyTo('api.destroy_requested', [sandbox.id]);
     const runner = sandbox.runnerId ? await this.dataSource.manager.findOneBy(Runner, { id: sandbox.runnerId }) : null;
     if (runner && runner.state === RunnerState.READY) {
       try {
         await this.runnerClient.destroySandbox(runner, sandbox.id);
       } catch (error) {
         if (!(error instanceof UnavailableError)) throw error;
-        this.logger.warn(`Destroy of ${sandbox.id} deferred: ${error.message}`);
+        this.logger.warn(`Destroy of ${sandbox.id} deferred to its runner's next sync: ${error.message}`);
         return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
       }
     }
-    // No runner, or one that is gone: nothing is left to clean up but the row.
-    await this.changeState(sandbox.id, SandboxState.DESTROYED);
+    // Done on the runner, or nothing to ask of it: a runner that is gone and comes back is told
+    // by its first sync to destroy what is no longer wanted.
+    await this.store.applyTo('api.destroy_completed', [sandbox.id]);
     return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
   }
 
   /** A sandbox of the organization, by id or name (see findSandbox). */
   async getSandboxEntity(organizationId: string, idOrName: string): Promise<Sandbox> {
     return this.findSandbox(organizationId, idOrName);
-  }
-
-  private async changeState(id: string, state: SandboxState.DESTROYING | SandboxState.DESTROYED): Promise<void> {
-    const changed = await updateReturning<SandboxStateEvent>(
-      this.dataSource.manager,
-      `UPDATE sandbox SET state = $2, desired_state = 'destroyed', updated_at = now()
-        WHERE id = $1 AND state <> 'destroyed'
-      RETURNING id, organization_id AS "organizationId", state, error_reason AS "errorReason"`,
-      [id, state],
-    );
-    await this.bus.publish(changed);
   }
 
   /** By id, or by name among live sandboxes. Another organization's sandbox is simply not found. */
@@ -301,7 +318,9 @@ export function newSandboxRow(
     memory: snapshot.memory,
     disk: snapshot.disk,
     errorReason: null,
+    recoverable: false,
     acknowledgedAt: null,
+    stateEnteredAt: now,
     createdAt: now,
     updatedAt: now,
   });

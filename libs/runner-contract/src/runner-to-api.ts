@@ -1,0 +1,79 @@
+/**
+ * Requests a runner sends to the API under /api/runners (Authorization: Bearer <runner token>,
+ * except registration, which carries the operator's RUNNER_REGISTRATION_TOKEN).
+ */
+import { z } from 'zod';
+import { MAX_ERROR_REASON_LENGTH, MAX_SANDBOXES_PER_REQUEST, MAX_UPDATES_PER_REPORT } from './limits.js';
+import { runnerHeldState, runnerReportedState, runnerSandboxAssignment, sandboxId, text } from './sandbox.js';
+
+/** POST /runners/register; idempotent by name. */
+export const registerRunnerRequest = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
+  url: z.url({ protocol: /^https?$/ }).max(2_048),
+  region: text(1, 63),
+  token: text(32, 256),
+  capacity: z.strictObject({
+    cpu: z.number().int().min(0).max(1_000_000),
+    memory: z.number().int().min(0).max(1_000_000),
+    disk: z.number().int().min(0).max(10_000_000),
+  }),
+});
+export type RegisterRunnerRequest = z.infer<typeof registerRunnerRequest>;
+
+export const registerRunnerResponse = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  region: z.string(),
+  state: z.string(),
+});
+export type RegisterRunnerResponse = z.infer<typeof registerRunnerResponse>;
+
+/** One state change of one sandbox. */
+export const sandboxStateUpdate = z.strictObject({
+  id: sandboxId,
+  state: runnerReportedState,
+  errorReason: z.string().max(MAX_ERROR_REASON_LENGTH).nullable().optional(),
+});
+export type SandboxStateUpdate = z.infer<typeof sandboxStateUpdate>;
+
+/**
+ * POST /runners/sandbox-states: state changes, in the order they happened. Each update is
+ * checked on its own: one the API cannot use is answered in `rejected`, and the others apply.
+ */
+export const reportSandboxStatesRequest = z.strictObject({
+  updates: z.array(z.unknown()).max(MAX_UPDATES_PER_REPORT),
+});
+export type ReportSandboxStatesRequest = { updates: SandboxStateUpdate[] };
+
+export const reportSandboxStatesResponse = z.strictObject({
+  applied: z.number().int(),
+  rejected: z.array(z.strictObject({ index: z.number().int(), reason: z.string() })),
+});
+export type ReportSandboxStatesResponse = z.infer<typeof reportSandboxStatesResponse>;
+
+/** GET /runners/sandboxes: every sandbox assigned to the calling runner that is not destroyed. */
+export const listAssignedSandboxesResponse = z.strictObject({
+  sandboxes: z.array(runnerSandboxAssignment),
+});
+export type ListAssignedSandboxesResponse = z.infer<typeof listAssignedSandboxesResponse>;
+
+/**
+ * POST /runners/sync, every few seconds: what the runner holds right now. The API answers with
+ * what the runner must change so the two agree, so drift is repaired continuously, not only at
+ * a restart.
+ */
+export const syncRequest = z.strictObject({
+  sandboxes: z.array(z.strictObject({ id: sandboxId, state: runnerHeldState })).max(MAX_SANDBOXES_PER_REQUEST),
+});
+export type SyncRequest = z.infer<typeof syncRequest>;
+
+export const syncResponse = z.strictObject({
+  /** Not wanted (destroyed, never known, or placed elsewhere): kill and delete. */
+  destroy: z.array(sandboxId),
+  /** Assigned here but not held: create them (started or kept stopped, as `desiredState` says). */
+  assign: z.array(runnerSandboxAssignment),
+  /** Held with a state the API does not have: report their current state again. */
+  report: z.array(sandboxId),
+});
+export type SyncResponse = z.infer<typeof syncResponse>;
+

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { ENV_LIMITS, MAX_SANDBOX_NAME_LENGTH, SANDBOX_ID } from './limits.js';
+
+/** Strings that can reach a process or Postgres: NUL bytes can go to neither. */
+export const text = (min = 1, max = 1_000_000) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((value) => !value.includes('\0'), 'must not contain NUL bytes');
+
+export const sandboxId = z.string().regex(SANDBOX_ID, 'must be 1-128 letters, digits, "-" or "_", starting with a letter or digit');
+
+export const envVars = z
+  .record(
+    z.string().regex(ENV_LIMITS.name, 'must be a valid environment variable name'),
+    text(0, ENV_LIMITS.maxValueLength),
+  )
+  .refine((env) => Object.keys(env).length <= ENV_LIMITS.maxEntries, `must have at most ${ENV_LIMITS.maxEntries} variables`);
+
+/** States a runner reports. The API owns `creating`; everything after is the runner's word. */
+export const runnerReportedState = z.enum(['starting', 'started', 'stopping', 'stopped', 'destroying', 'destroyed', 'error']);
+export type RunnerReportedState = z.infer<typeof runnerReportedState>;
+
+/** What a runner holds: a reported state, or `creating` for one taken but not begun (queued to start). */
+export const runnerHeldState = z.enum(['creating', ...runnerReportedState.options]);
+export type RunnerHeldState = z.infer<typeof runnerHeldState>;
+
+export const runnerDesiredState = z.enum(['started', 'stopped', 'destroyed']);
+export type RunnerDesiredState = z.infer<typeof runnerDesiredState>;
+
+/** What a runner needs to create and start one sandbox. */
+export const runnerSandboxSpec = z.strictObject({
+  id: sandboxId,
+  name: text(1, MAX_SANDBOX_NAME_LENGTH),
+  /** The snapshot's ref, e.g. `host`: the host's /usr, /etc, /bin, /lib* mounted read-only. */
+  snapshotRef: text(1, 1_024),
+  cpu: z.number().positive().max(1_024),
+  /** GiB */
+  memory: z.number().positive().max(65_536),
+  /** GiB */
+  disk: z.number().positive().max(1_048_576),
+  env: envVars,
+});
+export type RunnerSandboxSpec = z.infer<typeof runnerSandboxSpec>;
+
+/** A sandbox as a runner holds it. */
+export const runnerSandboxStatus = z.strictObject({
+  id: sandboxId,
+  state: runnerHeldState,
+  errorReason: z.string().nullable(),
+});
+export type RunnerSandboxStatus = z.infer<typeof runnerSandboxStatus>;
+
+/** What the API wants of one sandbox on a runner. */
+export const runnerSandboxAssignment = runnerSandboxSpec.extend({
+  desiredState: runnerDesiredState,
+  /** The API's view of the sandbox's state. */
+  state: z.string(),
+  /** In error only because the API gave up on it (e.g. its runner went silent): start it again. */
+  recoverable: z.boolean(),
+});
+export type RunnerSandboxAssignment = z.infer<typeof runnerSandboxAssignment>;
