@@ -1,4 +1,5 @@
 import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import type { ArgumentsHost } from '@nestjs/common';
 import { DomainErrorFilter } from './domain-error.filter.js';
 import { ConflictError, QuotaExceededError } from './domain-error.js';
@@ -47,6 +48,16 @@ describe('DomainErrorFilter', () => {
       message: 'Cannot GET /x',
     });
     expect(respond(new BadRequestException(['a', 'b'])).body).toMatchObject({ statusCode: 400, code: 'bad_request', message: 'a; b' });
+  });
+
+  it('answers 503 database_unavailable when the database cannot be reached, hiding why', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5433'), { code: 'ECONNREFUSED' });
+    expect(respond(refused)).toEqual({
+      status: 503,
+      body: { statusCode: 503, code: 'database_unavailable', message: 'The database is not reachable; retry later' },
+    });
+    expect(respond(new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly'))).status).toBe(503);
+    expect(respond(new QueryFailedError('INSERT', [], Object.assign(new Error('injected'), { code: 'P0001' }))).status).toBe(500);
   });
 
   it('hides the details of unexpected errors', () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import { DomainError } from './domain-error.js';
 import { STATUS_BY_KIND } from './error-status.js';
 import { ErrorResponseDto } from '../dto/error-response.dto.js';
@@ -48,6 +49,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     }
     if (isBodyParserError(error)) {
       return { statusCode: error.status, code: error.status === 413 ? 'payload_too_large' : 'invalid_json', message: error.message };
+    }
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`Database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return { statusCode: 503, code: 'database_unavailable', message: 'The database is not reachable; retry later' };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { statusCode: 500, code: 'internal_error', message: 'Internal server error' };
