@@ -6,6 +6,12 @@ import { AppModule } from './app.module.js';
 import type { AppConfig, LogLevel } from './config/app-config.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { validationErrorFactory } from './common/errors/validation-error.factory.js';
+import {
+  readsJsonBody,
+  refuseNonJsonBodies,
+  refuseUnsafeInput,
+  type RouteTemplate,
+} from './common/input/request-input.middleware.js';
 import { buildOpenApiDocument } from './openapi/swagger-document.js';
 
 const LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
@@ -38,13 +44,36 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     logger: LOG_LEVELS[config.logLevel],
     bodyParser: false,
   });
-  configureBodyParsing(app);
+  configureRequestParsing(app);
   configureApp(app);
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
   return app;
 }
 
-function configureBodyParsing(app: INestApplication): void {
+/**
+ * JSON bodies (for POST, PUT and PATCH only), then the input rules every route obeys, so that
+ * no handler, pipe or query ever sees a NUL byte, a forbidden key or a body nested too deep.
+ */
+function configureRequestParsing(app: INestApplication): void {
   const express = app as unknown as { useBodyParser(type: string, options: object): void };
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useBodyParser('json', { limit: BODY_LIMIT, type: readsJsonBody });
+  app.use(refuseNonJsonBodies);
+  app.use(refuseUnsafeInput(expressRoutes(app)));
+}
+
+/** The routes Express holds once the app is initialised, read on first use. */
+function expressRoutes(app: INestApplication): () => RouteTemplate[] {
+  let routes: RouteTemplate[] = [];
+  return () => {
+    if (routes.length > 0) return routes;
+    const express = app.getHttpAdapter().getInstance() as {
+      router: { stack: Array<{ route?: { path: unknown; methods: Record<string, boolean> } }> };
+    };
+    routes = express.router.stack.flatMap(({ route }) =>
+      route && typeof route.path === 'string'
+        ? Object.keys(route.methods).map((method) => ({ method, path: route.path as string }))
+        : [],
+    );
+    return routes;
+  };
 }
