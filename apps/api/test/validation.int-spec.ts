@@ -52,6 +52,7 @@ describe('bad input is refused with 400 and creates nothing', () => {
     ['labels as an array', { labels: ['a'] }, 'labels'],
     ['env as a string', { env: 'FOO=bar' }, 'env'],
     ['more than 256 env variables', { env: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`V${i}`, 'x'])) }, 'env'],
+    ['env over 256 KiB in total', { env: { A: 'x'.repeat(32_768), ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`B${i}`, 'y'.repeat(32_768)])) } }, 'env'],
     ['an env value over 32,768 characters', { env: { A: 'x'.repeat(32_769) } }, 'env'],
   ])('refuses %s', async (_label, body, field) => {
     expectInvalid(await client.post('/sandbox', body), field);
@@ -132,6 +133,12 @@ describe('bad input is refused with 400 and creates nothing', () => {
       expectInvalid(await exec({ command: 'env', env: { X: 'a\u0000' } }), 'env.X', 'noNulBytes');
     });
 
+    it('as a JSON escape inside the labels filter', async () => {
+      const filter = (json: string) => client.get('/sandbox?labels=' + encodeURIComponent(json));
+      expectErrorBody(await filter('{"a":"\\u0000"}'), 400, 'invalid_labels');
+      expectErrorBody(await filter('{"\\u0000":"a"}'), 400, 'invalid_labels');
+      expect((await filter('{"a":"b"}')).status).toBe(200);
+    });
   });
 
   describe('lone surrogates (Postgres refuses them in jsonb)', () => {
@@ -140,6 +147,9 @@ describe('bad input is refused with 400 and creates nothing', () => {
       expectInvalid(await client.post('/sandbox', '{"env":{"A":"x\\udfffy"}}'), 'env.A', 'wellFormedUnicode');
       expectInvalid(await exec('{"command":"echo \\ud83d"}'), 'command', 'wellFormedUnicode');
       expectInvalid(await client.get('/sandbox/%ED%A0%80'), 'sandboxIdOrName', 'percentEncoding');
+      expectErrorBody(await client.get('/sandbox?labels=' + encodeURIComponent('{"a":"\\ud800"}')), 400, 'invalid_labels');
+      // A real pair is fine.
+      expect((await client.get('/sandbox?labels=' + encodeURIComponent('{"a":"\\ud83d\\ude00"}'))).status).toBe(200);
     });
 
     it('and malformed percent-encoding in the path', async () => {
@@ -174,6 +184,14 @@ describe('bad input is refused with 400 and creates nothing', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
     });
 
+    it('lists at most 100 violations', async () => {
+      const items = Array.from({ length: 1_000 }, () => ({ count: 0 }));
+      const refused = await client.post('/sandbox/bulk', { items });
+      expectInvalid(refused, 'items');
+      expect(refused.body.details.violations).toHaveLength(100);
+      expect(refused.body.details.violationCount).toBeGreaterThan(1_000);
+      expect(refused.body.message).toMatch(/and \d+ more problem\(s\)$/);
+    });
   });
 
   describe('prototype keys are unknown fields', () => {
@@ -190,8 +208,57 @@ describe('bad input is refused with 400 and creates nothing', () => {
       expect(refused.body.message).toMatch(/^property (__proto__|constructor|prototype) should not exist$/);
     });
 
-    it('in the query', async () => {
+    it('in the query and the labels filter', async () => {
       expectInvalid(await client.get('/sandbox?__proto__=1'), '__proto__', 'whitelistValidation');
+      expectErrorBody(await client.get('/sandbox?labels=' + encodeURIComponent('{"__proto__":"a"}')), 400, 'invalid_labels');
+    });
+  });
+
+  describe('integers have bounds before they reach SQL', () => {
+    it.each([
+      ['page=1e20', 'page'],
+      ['page=1000001', 'page'],
+      ['page=99999999999999999999', 'page'],
+      ['limit=1e3000', 'limit'],
+      ['limit=-1', 'limit'],
+    ])('listSandboxes %s', async (query, field) => {
+      expectInvalid(await client.get(`/sandbox?${query}`), field);
+    });
+
+    it('accepts the largest page', async () => {
+      expect((await client.get('/sandbox?page=1000000&limit=1000')).body).toEqual({ items: [], total: 0, page: 1_000_000, limit: 1000, totalPages: 0 });
+    });
+
+    it.each([
+      ['a count of 1e20', 1e20],
+      ['a count over 1,000,000', 1_000_001],
+      ['a fractional count', 1.5],
+    ])('bulkCreateSandbox refuses %s', async (_label, count) => {
+      const refused = await client.post('/sandbox/bulk', { items: [{ snapshotIdOrName: 'default', count, sandboxNamePrefix: 'big' }] });
+      expectInvalid(refused, 'items.0.count');
+    });
+
+    it.each([0, 3_601, 1e20, 2.5, '10'])('executeCommand refuses a timeout of %p', async (timeout) => {
+      expectInvalid(await exec({ command: 'id', timeout }), 'timeout');
+    });
+  });
+
+  describe('commands: everything a runner would refuse is refused first', () => {
+    it.each([
+      ['no command', {}, 'command'],
+      ['an empty command', { command: '' }, 'command'],
+      ['a command that is not a string', { command: ['id'] }, 'command'],
+      ['a command over 100,000 bytes in UTF-8', { command: `echo ${'中'.repeat(40_000)}` }, 'command'],
+      ['an empty cwd', { command: 'pwd', cwd: '' }, 'cwd'],
+      ['a cwd over 4,096 characters', { command: 'pwd', cwd: 'a'.repeat(4_097) }, 'cwd'],
+      ['a cwd that is not a string', { command: 'pwd', cwd: 3 }, 'cwd'],
+      ['an invalid env name', { command: 'id', env: { 'A-B': 'x' } }, 'env'],
+      ['a non-string env value', { command: 'id', env: { A: 1 } }, 'env'],
+      ['more than 256 env variables', { command: 'id', env: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`V${i}`, ''])) }, 'env'],
+      ['env over 256 KiB', { command: 'id', env: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`V${i}`, 'x'.repeat(32_000)])) }, 'env'],
+      ['an unknown field', { command: 'id', shell: 'bash' }, 'shell'],
+    ])('%s', async (_label, body, field) => {
+      expectInvalid(await exec(body), field);
     });
   });
 

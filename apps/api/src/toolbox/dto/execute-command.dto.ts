@@ -1,26 +1,48 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsStringRecord } from '../../common/validators/is-string-record.js';
+import { IsStringRecord, stringRecordSchema } from '../../common/validators/is-string-record.js';
+import { IsWellFormedText, MaxUtf8Bytes } from '../../common/validators/text.js';
 import { ENV_RULES } from '../../sandbox/dto/create-sandbox.dto.js';
 
+/** The runner's own maximum (MAX_EXEC_TIMEOUT_SECONDS). */
 export const MAX_COMMAND_TIMEOUT_SECONDS = 3_600;
+/** One argument to /bin/sh: the kernel takes at most 128 KiB per argument. */
+export const MAX_COMMAND_BYTES = 100_000;
+export const MAX_CWD_LENGTH = 4_096;
 
+/**
+ * What a runner accepts (apps/runner/src/http/request-validation.ts), no less strict: a command
+ * and cwd that are non-empty strings without NUL bytes, env names and values as in ENV_RULES,
+ * an integer timeout of 1 to 3,600 seconds. A runner that refuses a command is a bug.
+ */
 @ApiSchema({ name: 'ExecuteRequest' })
 export class ExecuteCommandDto {
-  @ApiProperty({ example: 'echo hello', description: 'Run by /bin/sh -c inside the sandbox' })
+  @ApiProperty({
+    example: 'echo hello',
+    description: `Run by /bin/sh -c inside the sandbox; at most ${MAX_COMMAND_BYTES} bytes in UTF-8`,
+    minLength: 1,
+    maxLength: MAX_COMMAND_BYTES,
+  })
   @IsString()
   @MinLength(1)
-  @MaxLength(100_000)
+  @MaxUtf8Bytes(MAX_COMMAND_BYTES)
+  @IsWellFormedText()
   command: string;
 
-  @ApiPropertyOptional({ example: '/home/daytona', description: 'Working directory; defaults to the home directory' })
+  @ApiPropertyOptional({
+    example: '/home/daytona',
+    description: 'Working directory, absolute or relative to the home directory; defaults to the home directory',
+    minLength: 1,
+    maxLength: MAX_CWD_LENGTH,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(4_096)
+  @MaxLength(MAX_CWD_LENGTH)
+  @IsWellFormedText()
   cwd?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional(stringRecordSchema(ENV_RULES, "Environment variables of this command, over the sandbox's."))
   @IsOptional()
   @IsStringRecord(ENV_RULES)
   env?: Record<string, string>;
