@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, type LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { RequestHandler } from 'express';
 import { AppModule } from './app.module.js';
 import type { AppConfig, LogLevel } from './config/app-config.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
@@ -39,11 +40,21 @@ export function configureApp(app: INestApplication): void {
   app.enableShutdownHooks();
 }
 
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+export interface CreateAppOptions {
+  /** Express middleware mounted before any other (the integration tests record every answer with it). */
+  firstMiddleware?: RequestHandler[];
+}
+
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(config, databaseUrl), {
     logger: LOG_LEVELS[config.logLevel],
     bodyParser: false,
   });
+  for (const middleware of options.firstMiddleware ?? []) app.use(middleware);
   configureRequestParsing(app);
   configureApp(app);
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { INPUT_LIMITS } from '../src/common/input/input-rules.js';
 import { createApiKey, createOrganization, registerRunner, seedGeneralDefaults } from './support/factories.js';
@@ -313,4 +315,84 @@ describe('bad input is refused with 400 and creates nothing', () => {
       sent.end(body);
     });
   }
+});
+
+/**
+ * Every operation of the committed spec, driven by the spec: the answers every route gives
+ * because of the global rules (NUL bytes, auth, body reading). The recorded answers are then
+ * checked against the spec (tools/check-api-responses.mjs).
+ */
+describe('every operation answers the global error classes', () => {
+  interface Operation {
+    operationId: string;
+    method: string;
+    path: string;
+    params: string[];
+    authenticated: boolean;
+    hasBody: boolean;
+  }
+  const spec = JSON.parse(readFileSync(resolve('apps/api/openapi.json'), 'utf8'));
+  const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, any>).map(([method, operation]) => ({
+      operationId: operation.operationId,
+      method: method.toUpperCase(),
+      path,
+      params: (operation.parameters ?? []).filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name),
+      authenticated: (operation.security ?? []).length > 0,
+      hasBody: operation.requestBody !== undefined,
+    })),
+  );
+
+  let api: TestApi;
+  let client: ApiClient;
+  let powerless: ApiClient;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    await seedGeneralDefaults(api.dataSource);
+    const organization = await createOrganization(api.dataSource);
+    client = apiClient(api.url, await createApiKey(api.dataSource, organization.id));
+    powerless = apiClient(api.url, await createApiKey(api.dataSource, organization.id, []));
+  });
+  afterAll(() => api.close());
+
+  const withParams = (operation: Operation, value = 'x') => operation.path.replace(/\{[^}]+\}/g, value);
+
+  it('covers the operations of the spec', () => {
+    expect(operations.map((o) => o.operationId).sort()).toEqual(
+      ['bulkCreateSandbox', 'createSandbox', 'deleteSandbox', 'executeCommand', 'getHealth', 'getSandbox', 'getSnapshot', 'listSandboxes', 'listSnapshots'].sort(),
+    );
+  });
+
+  it.each(operations.map((o) => [o.operationId, o] as const))('%s: a NUL byte in the query or a path parameter is 400', async (_id, operation) => {
+    const body = operation.hasBody ? {} : undefined;
+    expectInvalid(await client.request(operation.method, `${withParams(operation)}?probe=%00`, body), 'probe', 'noNulBytes');
+    for (const param of operation.params) {
+      const path = operation.path.replace(/\{([^}]+)\}/g, (_match, name) => (name === param ? 'a%00b' : 'x'));
+      expectInvalid(await client.request(operation.method, path, body), param, 'noNulBytes');
+    }
+  });
+
+  it.each(operations.filter((o) => o.authenticated).map((o) => [o.operationId, o] as const))(
+    '%s: no key is 401, a key without the permission 403',
+    async (_id, operation) => {
+      const body = operation.hasBody ? {} : undefined;
+      expectErrorBody(await apiClient(api.url).request(operation.method, withParams(operation), body), 401, 'unauthenticated');
+      expectErrorBody(await powerless.request(operation.method, withParams(operation), body), 403, 'missing_permission');
+    },
+  );
+
+  it.each(operations.filter((o) => o.hasBody).map((o) => [o.operationId, o] as const))(
+    '%s: a body too large is 413, not JSON 415, malformed 400',
+    async (_id, operation) => {
+      const path = withParams(operation);
+      expectErrorBody(await client.request(operation.method, path, JSON.stringify({ x: 'x'.repeat(6 * 1024 * 1024) })), 413, 'payload_too_large');
+      expectErrorBody(await client.request(operation.method, path, 'x=1', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
+      expectErrorBody(await client.request(operation.method, path, '{"x":'), 400, 'invalid_json');
+    },
+  );
+
+  it('created nothing', async () => {
+    expect((await client.get('/sandbox')).body.total).toBe(0);
+  });
 });
