@@ -35,8 +35,12 @@ step "api: openapi spec is current" bash tools/check-openapi.sh
 step "api clients: generated code matches the spec" bash tools/api-clients/check-drift.sh
 step "api clients: build (tsc, python import, go build+vet, ruby require)" npx nx run-many -t build -p 'api-client*' --outputStyle=stream
 step "api: unit" jest api-unit -c apps/api/jest.config.js
+step "tools: the spec check of recorded answers (unit)" node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=junit --test-reporter-destination="$results/check-api-responses.junit.xml" tools/check-api-responses.test.mjs
 step "runner: unit and integration (real bubblewrap)" jest runner -c apps/runner/jest.config.js
 step "api: integration (embedded Postgres, Redis, real runners)" jest api-integration -c apps/api/test/jest.config.js --maxWorkers=2
+# The integration tests record every answer they receive; each must be documented in the spec.
+step "api: every answer the integration tests received is in the spec" node tools/check-api-responses.mjs
 
 step "api clients: smoke against a live stack" node tools/e2e/with-stack.mjs -- npx nx run-many -t smoke -p 'api-client*' --parallel=1 --outputStyle=stream
 

@@ -23,7 +23,7 @@ var _ MappedNullable = &BulkCreateItem{}
 type BulkCreateItem struct {
 	// Id or name of the snapshot to create the sandboxes from
 	SnapshotIdOrName string `json:"snapshotIdOrName"`
-	// How many sandboxes to create
+	// How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.
 	Count int32 `json:"count"`
 	// Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.
 	SandboxNamePrefix string `json:"sandboxNamePrefix" validate:"regexp=^[A-Za-z0-9][A-Za-z0-9._-]{0\\,49}$"`

@@ -23,8 +23,9 @@ var _ MappedNullable = &ErrorResponse{}
 type ErrorResponse struct {
 	StatusCode int32 `json:"statusCode"`
 	// Stable snake_case error code
-	Code    string                 `json:"code"`
-	Message string                 `json:"message"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Specifics of the error. Validation errors: `field`, the first offending field (a path parameter, a query key or a dotted body path such as `items.0.count`), and `violations`, up to 100 of `{ field, constraints }`.
 	Details map[string]interface{} `json:"details,omitempty"`
 }
 

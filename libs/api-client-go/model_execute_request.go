@@ -21,10 +21,11 @@ var _ MappedNullable = &ExecuteRequest{}
 
 // ExecuteRequest struct for ExecuteRequest
 type ExecuteRequest struct {
-	// Run by /bin/sh -c inside the sandbox
+	// Run by /bin/sh -c inside the sandbox; at most 100000 bytes in UTF-8
 	Command string `json:"command"`
-	// Working directory; defaults to the home directory
-	Cwd *string            `json:"cwd,omitempty"`
+	// Working directory, absolute or relative to the home directory; defaults to the home directory
+	Cwd *string `json:"cwd,omitempty"`
+	// Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
 	Env *map[string]string `json:"env,omitempty"`
 	// Seconds before the command's process group is killed (exit code 124); default 300
 	Timeout *int32 `json:"timeout,omitempty"`

@@ -29,7 +29,7 @@ export interface BulkCreateItem {
      */
     'snapshotIdOrName': string;
     /**
-     * How many sandboxes to create
+     * How many sandboxes to create. The counts of all items together may not exceed the server\'s BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.
      */
     'count': number;
     /**
@@ -57,7 +57,13 @@ export interface CreateSandbox {
      * Unique among the organization\'s live sandboxes; defaults to the sandbox id
      */
     'name'?: string;
+    /**
+     * Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     */
     'env'?: { [key: string]: string; };
+    /**
+     * Labels, for filtering lists (GET /sandbox?labels=...). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+     */
     'labels'?: { [key: string]: string; };
 }
 export interface ErrorResponse {
@@ -67,17 +73,23 @@ export interface ErrorResponse {
      */
     'code': string;
     'message': string;
+    /**
+     * Specifics of the error. Validation errors: `field`, the first offending field (a path parameter, a query key or a dotted body path such as `items.0.count`), and `violations`, up to 100 of `{ field, constraints }`.
+     */
     'details'?: { [key: string]: any; };
 }
 export interface ExecuteRequest {
     /**
-     * Run by /bin/sh -c inside the sandbox
+     * Run by /bin/sh -c inside the sandbox; at most 100000 bytes in UTF-8
      */
     'command': string;
     /**
-     * Working directory; defaults to the home directory
+     * Working directory, absolute or relative to the home directory; defaults to the home directory
      */
     'cwd'?: string;
+    /**
+     * Environment variables of this command, over the sandbox\'s. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     */
     'env'?: { [key: string]: string; };
     /**
      * Seconds before the command\'s process group is killed (exit code 124); default 300
@@ -457,7 +469,7 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
          * 
          * @summary List sandboxes
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] 
          * @param {number} [limit] 
          * @param {*} [options] Override http request option.
@@ -572,7 +584,7 @@ export const SandboxApiFp = function(configuration?: Configuration) {
          * 
          * @summary List sandboxes
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] 
          * @param {number} [limit] 
          * @param {*} [options] Override http request option.
@@ -637,7 +649,7 @@ export const SandboxApiFactory = function (configuration?: Configuration, basePa
          * 
          * @summary List sandboxes
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] 
          * @param {number} [limit] 
          * @param {*} [options] Override http request option.
@@ -701,7 +713,7 @@ export class SandboxApi extends BaseAPI {
      * 
      * @summary List sandboxes
      * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-     * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+     * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
      * @param {number} [page] 
      * @param {number} [limit] 
      * @param {*} [options] Override http request option.

@@ -2,10 +2,17 @@ import 'reflect-metadata';
 import { type INestApplication, type LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { RequestHandler } from 'express';
 import { AppModule } from './app.module.js';
 import type { AppConfig, LogLevel } from './config/app-config.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { validationErrorFactory } from './common/errors/validation-error.factory.js';
+import {
+  readsJsonBody,
+  refuseNonJsonBodies,
+  refuseUnsafeInput,
+  type RouteTemplate,
+} from './common/input/request-input.middleware.js';
 import { buildOpenApiDocument } from './openapi/swagger-document.js';
 
 const LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
@@ -33,18 +40,51 @@ export function configureApp(app: INestApplication): void {
   app.enableShutdownHooks();
 }
 
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+export interface CreateAppOptions {
+  /** Express middleware mounted before any other (the integration tests record every answer with it). */
+  firstMiddleware?: RequestHandler[];
+}
+
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(config, databaseUrl), {
     logger: LOG_LEVELS[config.logLevel],
     bodyParser: false,
   });
-  configureBodyParsing(app);
+  for (const middleware of options.firstMiddleware ?? []) app.use(middleware);
+  configureRequestParsing(app);
   configureApp(app);
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/openapi.json' });
   return app;
 }
 
-function configureBodyParsing(app: INestApplication): void {
+/**
+ * JSON bodies (for POST, PUT and PATCH only), then the input rules every route obeys, so that
+ * no handler, pipe or query ever sees a NUL byte, a forbidden key or a body nested too deep.
+ */
+function configureRequestParsing(app: INestApplication): void {
   const express = app as unknown as { useBodyParser(type: string, options: object): void };
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useBodyParser('json', { limit: BODY_LIMIT, type: readsJsonBody });
+  app.use(refuseNonJsonBodies);
+  app.use(refuseUnsafeInput(expressRoutes(app)));
+}
+
+/** The routes Express holds once the app is initialised, read on first use. */
+function expressRoutes(app: INestApplication): () => RouteTemplate[] {
+  let routes: RouteTemplate[] = [];
+  return () => {
+    if (routes.length > 0) return routes;
+    const express = app.getHttpAdapter().getInstance() as {
+      router: { stack: Array<{ route?: { path: unknown; methods: Record<string, boolean> } }> };
+    };
+    routes = express.router.stack.flatMap(({ route }) =>
+      route && typeof route.path === 'string'
+        ? Object.keys(route.methods).map((method) => ({ method, path: route.path as string }))
+        : [],
+    );
+    return routes;
+  };
 }

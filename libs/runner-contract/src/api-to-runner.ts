@@ -2,7 +2,7 @@
  * Requests the API sends to a runner's HTTP API (Authorization: Bearer <runner token>).
  */
 import { z } from 'zod';
-import { MAX_COMMAND_LENGTH, MAX_EXEC_TIMEOUT_SECONDS, MAX_PATH_LENGTH, MAX_SANDBOXES_PER_REQUEST } from './limits.js';
+import { MAX_COMMAND_BYTES, MAX_EXEC_TIMEOUT_SECONDS, MAX_PATH_LENGTH, MAX_SANDBOXES_PER_REQUEST } from './limits.js';
 import { envVars, runnerSandboxSpec, runnerSandboxStatus, sandboxId, text } from './sandbox.js';
 
 /** POST /sandboxes: creates and starts every sandbox asynchronously; idempotent by id. */
@@ -28,7 +28,7 @@ export type ListRunnerSandboxesResponse = z.infer<typeof listRunnerSandboxesResp
 
 /** POST /sandboxes/:id/execute */
 export const executeCommandRequest = z.strictObject({
-  command: text(1, MAX_COMMAND_LENGTH),
+  command: text(1, MAX_COMMAND_BYTES).refine((command) => Buffer.byteLength(command) <= MAX_COMMAND_BYTES, `must be at most ${MAX_COMMAND_BYTES} bytes in UTF-8`),
   cwd: text(1, MAX_PATH_LENGTH).optional(),
   env: envVars.optional(),
   /** Seconds; the runner applies its default when absent. */

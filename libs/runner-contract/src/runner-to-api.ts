@@ -3,7 +3,7 @@
  * except registration, which carries the operator's RUNNER_REGISTRATION_TOKEN).
  */
 import { z } from 'zod';
-import { MAX_ERROR_REASON_LENGTH, MAX_SANDBOXES_PER_REQUEST, MAX_UPDATES_PER_REPORT } from './limits.js';
+import { MAX_ERROR_REASON_LENGTH, MAX_SANDBOXES_PER_REQUEST, MAX_SANDBOXES_PER_SYNC, MAX_UPDATES_PER_REPORT } from './limits.js';
 import { runnerHeldState, runnerReportedState, runnerSandboxAssignment, sandboxId, text } from './sandbox.js';
 
 /** POST /runners/register; idempotent by name. */
@@ -63,7 +63,7 @@ export type ListAssignedSandboxesResponse = z.infer<typeof listAssignedSandboxes
  * a restart.
  */
 export const syncRequest = z.strictObject({
-  sandboxes: z.array(z.strictObject({ id: sandboxId, state: runnerHeldState })).max(MAX_SANDBOXES_PER_REQUEST),
+  sandboxes: z.array(z.strictObject({ id: sandboxId, state: runnerHeldState })).max(MAX_SANDBOXES_PER_SYNC),
 });
 export type SyncRequest = z.infer<typeof syncRequest>;
 

@@ -16,7 +16,11 @@ export const envVars = z
     z.string().regex(ENV_LIMITS.name, 'must be a valid environment variable name'),
     text(0, ENV_LIMITS.maxValueLength),
   )
-  .refine((env) => Object.keys(env).length <= ENV_LIMITS.maxEntries, `must have at most ${ENV_LIMITS.maxEntries} variables`);
+  .refine((env) => Object.keys(env).length <= ENV_LIMITS.maxEntries, `must have at most ${ENV_LIMITS.maxEntries} variables`)
+  .refine(
+    (env) => Object.entries(env).reduce((bytes, [name, value]) => bytes + Buffer.byteLength(`${name}=${value}`), 0) <= ENV_LIMITS.maxTotalBytes,
+    `must be at most ${ENV_LIMITS.maxTotalBytes / 1024} KiB in total (NAME=value, UTF-8)`,
+  );
 
 /** States a runner reports. The API owns `creating`; everything after is the runner's word. */
 export const runnerReportedState = z.enum(['starting', 'started', 'stopping', 'stopped', 'destroying', 'destroyed', 'error']);

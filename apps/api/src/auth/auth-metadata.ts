@@ -1,6 +1,5 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { OrganizationResourcePermission } from './permissions.js';
 
 /** How a route authenticates. Every route must declare exactly one; the guard denies the rest. */
@@ -14,13 +13,14 @@ export const ROUTE_AUTH = 'daytona:route-auth';
 
 export const Public = () => SetMetadata(ROUTE_AUTH, { kind: 'public' } satisfies RouteAuth);
 
-/** An organization API key holding every listed permission. */
+/**
+ * An organization API key holding every listed permission. The spec gives such routes their 401
+ * and 403 (`missing_permission`) answers from the bearer security (openapi/api-error-responses.ts).
+ */
 export const RequiredOrganizationResourcePermissions = (permissions: OrganizationResourcePermission[]) =>
   applyDecorators(
     SetMetadata(ROUTE_AUTH, { kind: 'organization', permissions } satisfies RouteAuth),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or invalid API key' }),
-    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The API key lacks a permission' }),
   );
 
 /** A registered runner presenting its own token. */

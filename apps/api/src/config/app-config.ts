@@ -52,6 +52,9 @@ export type LogLevel = 'error' | 'warn' | 'log' | 'debug';
 
 export { ConfigError };
 
+/** The largest BULK_MAX_TOTAL_COUNT an operator may set; no bulk item may ask for more. */
+export const MAX_BULK_TOTAL_COUNT_SETTING = 1_000_000;
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
   const host = read.string('HOST', '127.0.0.1');
@@ -88,7 +91,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       redispatchAfterMs: read.integer('SANDBOX_REDISPATCH_AFTER_SECONDS', 5, 1, 3_600) * 1000,
     },
     bulk: {
-      maxTotalCount: read.integer('BULK_MAX_TOTAL_COUNT', 10_000, 1, 1_000_000),
+      maxTotalCount: read.integer('BULK_MAX_TOTAL_COUNT', 10_000, 1, MAX_BULK_TOTAL_COUNT_SETTING),
       awaitTimeoutMs: read.integer('BULK_AWAIT_TIMEOUT_SECONDS', 300, 1, 3_600) * 1000,
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),

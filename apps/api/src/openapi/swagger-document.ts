@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { closeRequestSchemas, completeErrorResponses } from './api-error-responses.js';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -9,8 +11,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('http://localhost:3000/api')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Organization API key' })
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     ignoreGlobalPrefix: true,
+    extraModels: [ErrorResponseDto],
   });
+  completeErrorResponses(document);
+  closeRequestSchemas(document);
+  return document;
 }

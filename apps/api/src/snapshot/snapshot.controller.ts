@@ -1,9 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthContext, type OrganizationAuthContext } from '../auth/auth-context.js';
 import { RequiredOrganizationResourcePermissions } from '../auth/auth-metadata.js';
 import { OrganizationResourcePermission } from '../auth/permissions.js';
-import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { SnapshotDto } from './dto/snapshot.dto.js';
 import { SnapshotService } from './snapshot.service.js';
 
@@ -23,7 +23,7 @@ export class SnapshotController {
   @Get(':snapshotIdOrName')
   @ApiOperation({ summary: 'Get a snapshot by id or name', operationId: 'getSnapshot' })
   @ApiOkResponse({ type: SnapshotDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponses('snapshot_not_found')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SNAPSHOTS])
   async getSnapshot(
     @AuthContext() auth: OrganizationAuthContext,

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthContext, type OrganizationAuthContext } from '../auth/auth-context.js';
 import { RequiredOrganizationResourcePermissions } from '../auth/auth-metadata.js';
 import { OrganizationResourcePermission } from '../auth/permissions.js';
-import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { ExecuteCommandDto, ExecuteCommandResponseDto } from './dto/execute-command.dto.js';
 import { ToolboxService } from './toolbox.service.js';
 
@@ -16,8 +16,7 @@ export class ToolboxController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a command in a sandbox', operationId: 'executeCommand' })
   @ApiOkResponse({ type: ExecuteCommandResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The sandbox is not started' })
+  @ApiErrorResponses('sandbox_not_found', 'sandbox_not_started', 'sandbox_parked', 'runner_unavailable', 'runner_error')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.WRITE_SANDBOXES])
   async executeCommand(
     @AuthContext() auth: OrganizationAuthContext,

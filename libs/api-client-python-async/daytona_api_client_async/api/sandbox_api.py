@@ -100,7 +100,11 @@ class SandboxApi:
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -172,7 +176,11 @@ class SandboxApi:
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -244,7 +252,11 @@ class SandboxApi:
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -390,6 +402,9 @@ class SandboxApi:
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -462,6 +477,9 @@ class SandboxApi:
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -534,6 +552,9 @@ class SandboxApi:
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
@@ -674,9 +695,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -743,9 +767,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -812,9 +839,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -941,9 +971,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1010,9 +1043,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1079,9 +1115,12 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Sandbox",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1157,9 +1196,9 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes(
         self,
-        states: Annotated[Optional[List[SandboxState]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
-        labels: Annotated[Optional[StrictStr], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}")] = None,
-        page: Optional[Annotated[int, Field(strict=True, ge=1)]] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
+        page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
@@ -1179,7 +1218,7 @@ class SandboxApi:
 
         :param states: Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
         :type states: List[SandboxState]
-        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}
+        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)
         :type labels: str
         :param page:
         :type page: int
@@ -1220,8 +1259,11 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "PaginatedSandboxes",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1237,9 +1279,9 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes_with_http_info(
         self,
-        states: Annotated[Optional[List[SandboxState]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
-        labels: Annotated[Optional[StrictStr], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}")] = None,
-        page: Optional[Annotated[int, Field(strict=True, ge=1)]] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
+        page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
@@ -1259,7 +1301,7 @@ class SandboxApi:
 
         :param states: Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
         :type states: List[SandboxState]
-        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}
+        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)
         :type labels: str
         :param page:
         :type page: int
@@ -1300,8 +1342,11 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "PaginatedSandboxes",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1317,9 +1362,9 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes_without_preload_content(
         self,
-        states: Annotated[Optional[List[SandboxState]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
-        labels: Annotated[Optional[StrictStr], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}")] = None,
-        page: Optional[Annotated[int, Field(strict=True, ge=1)]] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
+        page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
@@ -1339,7 +1384,7 @@ class SandboxApi:
 
         :param states: Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
         :type states: List[SandboxState]
-        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}
+        :param labels: JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)
         :type labels: str
         :param page:
         :type page: int
@@ -1380,8 +1425,11 @@ class SandboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "PaginatedSandboxes",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,

@@ -95,10 +95,15 @@ class ToolboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "ExecuteResponse",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -169,10 +174,15 @@ class ToolboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "ExecuteResponse",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -243,10 +253,15 @@ class ToolboxApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "ExecuteResponse",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
             '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,

@@ -17,7 +17,7 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing import Any, ClassVar, Dict, List, Optional
 from typing_extensions import Annotated
 from typing import Optional, Set
@@ -28,10 +28,10 @@ class CreateSandbox(BaseModel):
     """
     CreateSandbox
     """ # noqa: E501
-    snapshot: Optional[StrictStr] = Field(default='default', description="Snapshot id or name", json_schema_extra={"examples": ["default"]})
-    name: Optional[Annotated[str, Field(strict=True)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
-    env: Optional[Dict[str, StrictStr]] = Field(default=None, json_schema_extra={"examples": [{"FOO": "bar"}]})
-    labels: Optional[Dict[str, StrictStr]] = Field(default=None, json_schema_extra={"examples": [{"team": "eval"}]})
+    snapshot: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]] = Field(default='default', description="Snapshot id or name", json_schema_extra={"examples": ["default"]})
+    name: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=63)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
+    env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"FOO": "bar"}]})
+    labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels, for filtering lists (GET /sandbox?labels=...). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"team": "eval"}]})
     __properties: ClassVar[List[str]] = ["snapshot", "name", "env", "labels"]
 
     @field_validator('name', mode="before")

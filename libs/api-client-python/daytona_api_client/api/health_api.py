@@ -85,6 +85,9 @@ class HealthApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Health",
+            '400': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -147,6 +150,9 @@ class HealthApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Health",
+            '400': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -209,6 +215,9 @@ class HealthApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Health",
+            '400': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,

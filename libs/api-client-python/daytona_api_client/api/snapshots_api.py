@@ -91,9 +91,12 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Snapshot",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -160,9 +163,12 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Snapshot",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -229,9 +235,12 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "Snapshot",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
             '404': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -354,8 +363,11 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "List[Snapshot]",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -418,8 +430,11 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "List[Snapshot]",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,
@@ -482,8 +497,11 @@ class SnapshotsApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "List[Snapshot]",
+            '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
         }
         response_data = self.api_client.call_api(
             *_param,

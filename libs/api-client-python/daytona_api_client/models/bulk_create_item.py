@@ -17,7 +17,7 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from typing import Any, ClassVar, Dict, List, Optional
 from typing_extensions import Annotated
 from typing import Optional, Set
@@ -28,9 +28,9 @@ class BulkCreateItem(BaseModel):
     """
     BulkCreateItem
     """ # noqa: E501
-    snapshot_id_or_name: StrictStr = Field(description="Id or name of the snapshot to create the sandboxes from", alias="snapshotIdOrName", json_schema_extra={"examples": ["default"]})
-    count: Annotated[int, Field(strict=True, ge=1)] = Field(description="How many sandboxes to create", json_schema_extra={"examples": [100]})
-    sandbox_name_prefix: Annotated[str, Field(strict=True)] = Field(description="Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.", alias="sandboxNamePrefix", json_schema_extra={"examples": ["batch-a"]})
+    snapshot_id_or_name: Annotated[str, Field(min_length=1, strict=True, max_length=255)] = Field(description="Id or name of the snapshot to create the sandboxes from", alias="snapshotIdOrName", json_schema_extra={"examples": ["default"]})
+    count: Annotated[int, Field(le=1000000, strict=True, ge=1)] = Field(description="How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.", json_schema_extra={"examples": [100]})
+    sandbox_name_prefix: Annotated[str, Field(min_length=1, strict=True, max_length=50)] = Field(description="Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.", alias="sandboxNamePrefix", json_schema_extra={"examples": ["batch-a"]})
     allow_under: Optional[StrictBool] = Field(default=False, description="When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing", alias="allowUnder")
     __properties: ClassVar[List[str]] = ["snapshotIdOrName", "count", "sandboxNamePrefix", "allowUnder"]
 

@@ -30,7 +30,7 @@ class ErrorResponse(BaseModel):
     status_code: StrictInt = Field(alias="statusCode", json_schema_extra={"examples": [400]})
     code: StrictStr = Field(description="Stable snake_case error code", json_schema_extra={"examples": ["validation_failed"]})
     message: StrictStr
-    details: Optional[Dict[str, Any]] = None
+    details: Optional[Dict[str, Any]] = Field(default=None, description="Specifics of the error. Validation errors: `field`, the first offending field (a path parameter, a query key or a dotted body path such as `items.0.count`), and `violations`, up to 100 of `{ field, constraints }`.")
     __properties: ClassVar[List[str]] = ["statusCode", "code", "message", "details"]
 
     model_config = ConfigDict(

@@ -17,7 +17,7 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field
 from typing import Any, ClassVar, Dict, List, Optional
 from typing_extensions import Annotated
 from typing import Optional, Set
@@ -28,9 +28,9 @@ class ExecuteRequest(BaseModel):
     """
     ExecuteRequest
     """ # noqa: E501
-    command: StrictStr = Field(description="Run by /bin/sh -c inside the sandbox", json_schema_extra={"examples": ["echo hello"]})
-    cwd: Optional[StrictStr] = Field(default=None, description="Working directory; defaults to the home directory", json_schema_extra={"examples": ["/home/daytona"]})
-    env: Optional[Dict[str, StrictStr]] = None
+    command: Annotated[str, Field(min_length=1, strict=True, max_length=100000)] = Field(description="Run by /bin/sh -c inside the sandbox; at most 100000 bytes in UTF-8", json_schema_extra={"examples": ["echo hello"]})
+    cwd: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=4096)]] = Field(default=None, description="Working directory, absolute or relative to the home directory; defaults to the home directory", json_schema_extra={"examples": ["/home/daytona"]})
+    env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).")
     timeout: Optional[Annotated[int, Field(le=3600, strict=True, ge=1)]] = Field(default=None, description="Seconds before the command's process group is killed (exit code 124); default 300")
     __properties: ClassVar[List[str]] = ["command", "cwd", "env", "timeout"]
 

@@ -11,6 +11,12 @@ export class ErrorResponseDto {
   @ApiProperty()
   message: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Specifics of the error. Validation errors: `field`, the first offending field (a path parameter, a query key ' +
+      'or a dotted body path such as `items.0.count`), and `violations`, up to 100 of `{ field, constraints }`.',
+  })
   details?: Record<string, unknown>;
 }

@@ -1,10 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import { DomainError } from './domain-error.js';
 import { STATUS_BY_KIND } from './error-status.js';
 import { ErrorResponseDto } from '../dto/error-response.dto.js';
 
-/** Codes for errors raised by the framework itself (routing, body parsing). */
+/** Codes for errors raised by the framework itself (routing). */
 const CODE_BY_HTTP_STATUS: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthenticated',
@@ -41,13 +42,17 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const statusCode = error.getStatus();
       if (statusCode < 500) {
-        const code =
-          isBodyParseError(error) ? 'invalid_json' : (CODE_BY_HTTP_STATUS[statusCode] ?? 'bad_request');
-        return { statusCode, code, message: messageOf(error) };
+        const code = (isBodyReadingError(error.cause) ? bodyReadingCode(statusCode) : undefined) ?? CODE_BY_HTTP_STATUS[statusCode];
+        return { statusCode, code: code ?? 'bad_request', message: messageOf(error) };
       }
     }
-    if (isBodyParserError(error)) {
-      return { statusCode: error.status, code: error.status === 413 ? 'payload_too_large' : 'invalid_json', message: error.message };
+    if (isBodyReadingError(error)) {
+      const code = bodyReadingCode(error.status);
+      if (code) return { statusCode: error.status, code, message: error.message };
+    }
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`Database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return { statusCode: 503, code: 'database_unavailable', message: 'The database is not reachable; retry later' };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { statusCode: 500, code: 'internal_error', message: 'Internal server error' };
@@ -66,19 +71,23 @@ function messageOf(error: HttpException): string {
   return typeof message === 'string' ? message : error.message;
 }
 
-function isBodyParseError(error: HttpException): boolean {
-  const cause = (error as { cause?: { type?: string } }).cause;
-  return cause?.type === 'entity.parse.failed';
+/** A body that cannot be read as JSON, is too large, or comes in a charset or encoding not supported. */
+function bodyReadingCode(status: number): string | undefined {
+  return { 400: 'invalid_json', 413: 'payload_too_large', 415: 'unsupported_media_type' }[status];
 }
 
-/** body-parser errors reach the filter as plain errors with a status and a type. */
-function isBodyParserError(error: unknown): error is Error & { status: number; type: string } {
-  const candidate = error as { status?: unknown; type?: unknown };
+/**
+ * body-parser's errors (http-errors: a status and an `expose` flag; JSON, size, charset,
+ * encoding and decompression failures), as they come or as the `cause` of the HttpException
+ * Nest wraps them in. Body parsing is the only source of http-errors in this app.
+ */
+function isBodyReadingError(error: unknown): error is Error & { status: number } {
+  const candidate = error as { status?: unknown; expose?: unknown };
   return (
     error instanceof Error &&
     typeof candidate.status === 'number' &&
     candidate.status >= 400 &&
     candidate.status < 500 &&
-    typeof candidate.type === 'string'
+    typeof candidate.expose === 'boolean'
   );
 }

@@ -6,21 +6,45 @@ export interface FieldViolation {
   constraints: Record<string, string>;
 }
 
+/** At most this many violations are listed (and 10 of them in the message); a 5 MB body may hold millions. */
+export const MAX_REPORTED_VIOLATIONS = 100;
+const MAX_SUMMARIZED_VIOLATIONS = 10;
+
+interface FlatViolation extends FieldViolation {
+  /** A constraint's own error code, from its `context: { code }` option. */
+  code?: string;
+}
+
 /** Flattens nested class-validator errors into dotted field paths such as `items.0.count`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldViolation[] {
+  return flatten(errors, parent).map(({ field, constraints }) => ({ field, constraints }));
+}
+
+function flatten(errors: ValidationError[], parent: string): FlatViolation[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, constraints: error.constraints }] : [];
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+    const code = Object.values(error.contexts ?? {}).find((context) => typeof context?.code === 'string')?.code as
+      | string
+      | undefined;
+    const own = error.constraints ? [{ field, constraints: error.constraints, ...(code ? { code } : {}) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
   });
 }
 
+/**
+ * 400 `validation_failed` (or the code the first violated constraint names, such as
+ * `invalid_labels`), naming the first offending field in `details.field`.
+ */
 export function validationErrorFactory(errors: ValidationError[]): InvalidInputError {
-  const violations = flattenValidationErrors(errors);
-  const first = violations[0];
-  const summary = violations.flatMap((v) => Object.values(v.constraints)).join('; ');
-  return new InvalidInputError('validation_failed', summary || 'Request validation failed', {
+  const all = flatten(errors, '');
+  const first = all[0];
+  const violations = all.slice(0, MAX_REPORTED_VIOLATIONS).map(({ field, constraints }) => ({ field, constraints }));
+  const messages = all.slice(0, MAX_SUMMARIZED_VIOLATIONS).flatMap((v) => Object.values(v.constraints));
+  const more = all.length - MAX_SUMMARIZED_VIOLATIONS;
+  const summary = messages.join('; ') + (more > 0 ? `; and ${more} more problem(s)` : '');
+  return new InvalidInputError(first?.code ?? 'validation_failed', summary || 'Request validation failed', {
     field: first?.field,
     violations,
+    ...(all.length > violations.length ? { violationCount: all.length } : {}),
   });
 }

@@ -1,26 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthContext, type OrganizationAuthContext } from '../../auth/auth-context.js';
 import { RequiredOrganizationResourcePermissions } from '../../auth/auth-metadata.js';
 import { OrganizationResourcePermission } from '../../auth/permissions.js';
-import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
 import type { Response } from 'express';
 import { abortedOnClose } from '../../common/http/aborted-on-close.js';
+import { ApiErrorResponses } from '../../openapi/api-error-responses.js';
 import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
 import { CreateSandboxDto } from '../dto/create-sandbox.dto.js';
 import { ListSandboxesQueryDto } from '../dto/list-sandboxes-query.dto.js';
 import { PaginatedSandboxesDto } from '../dto/paginated-sandboxes.dto.js';
 import { SandboxDto } from '../dto/sandbox.dto.js';
 import { SandboxService } from '../services/sandbox.service.js';
+
+/** Resolving the snapshot to create from. */
+const SNAPSHOT_USE = ['snapshot_not_found', 'snapshot_not_active', 'snapshot_not_in_region'] as const;
+/** Admission: limits, quota, names, runner capacity. */
+const ADMISSION = ['sandbox_limit_exceeded', 'quota_exceeded', 'name_conflict', 'insufficient_capacity'] as const;
 
 @ApiTags('sandbox')
 @Controller('sandbox')
@@ -31,10 +27,7 @@ export class SandboxController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a sandbox from a snapshot', operationId: 'createSandbox' })
   @ApiOkResponse({ type: SandboxDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown snapshot' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Name already in use' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'No runner has room' })
+  @ApiErrorResponses(...SNAPSHOT_USE, ...ADMISSION)
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.WRITE_SANDBOXES])
   async createSandbox(
     @AuthContext() auth: OrganizationAuthContext,
@@ -53,9 +46,7 @@ export class SandboxController {
     operationId: 'bulkCreateSandbox',
   })
   @ApiResponse({ status: 200, type: [SandboxDto] })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A name is already in use' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Runners lack room' })
+  @ApiErrorResponses('bulk_total_exceeded', 'duplicate_name_prefix', ...SNAPSHOT_USE, ...ADMISSION)
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.WRITE_SANDBOXES])
   async bulkCreateSandbox(
     @AuthContext() auth: OrganizationAuthContext,
@@ -68,6 +59,7 @@ export class SandboxController {
   @Get()
   @ApiOperation({ summary: 'List sandboxes', operationId: 'listSandboxes' })
   @ApiOkResponse({ type: PaginatedSandboxesDto })
+  @ApiErrorResponses('invalid_labels')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
   async listSandboxes(
     @AuthContext() auth: OrganizationAuthContext,
@@ -79,7 +71,7 @@ export class SandboxController {
   @Get(':sandboxIdOrName')
   @ApiOperation({ summary: 'Get a sandbox by id or name', operationId: 'getSandbox' })
   @ApiOkResponse({ type: SandboxDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponses('sandbox_not_found')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
   async getSandbox(
     @AuthContext() auth: OrganizationAuthContext,
@@ -91,7 +83,7 @@ export class SandboxController {
   @Delete(':sandboxIdOrName')
   @ApiOperation({ summary: 'Delete a sandbox', operationId: 'deleteSandbox' })
   @ApiOkResponse({ type: SandboxDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrorResponses('sandbox_not_found')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.DELETE_SANDBOXES])
   async deleteSandbox(
     @AuthContext() auth: OrganizationAuthContext,

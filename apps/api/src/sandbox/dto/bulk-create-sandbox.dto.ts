@@ -9,26 +9,43 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { MAX_BULK_TOTAL_COUNT_SETTING } from '../../config/app-config.js';
 import { SANDBOX_NAME_PREFIX_PATTERN } from '../services/sandbox-naming.js';
 
 export const MAX_BULK_ITEMS = 100;
 
 @ApiSchema({ name: 'BulkCreateItem' })
 export class BulkCreateItemDto {
-  @ApiProperty({ description: 'Id or name of the snapshot to create the sandboxes from', example: 'default' })
+  @ApiProperty({
+    description: 'Id or name of the snapshot to create the sandboxes from',
+    example: 'default',
+    minLength: 1,
+    maxLength: 255,
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(255)
   snapshotIdOrName: string;
 
-  @ApiProperty({ type: 'integer', description: 'How many sandboxes to create', minimum: 1, example: 100 })
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'How many sandboxes to create. The counts of all items together may not exceed the server\'s ' +
+      'BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most ' +
+      `${MAX_BULK_TOTAL_COUNT_SETTING.toLocaleString('en-US')}.`,
+    minimum: 1,
+    maximum: MAX_BULK_TOTAL_COUNT_SETTING,
+    example: 100,
+  })
   @IsInt()
   @Min(1)
+  @Max(MAX_BULK_TOTAL_COUNT_SETTING)
   count: number;
 
   @ApiProperty({
@@ -37,6 +54,8 @@ export class BulkCreateItemDto {
       'a letter or digit, then letters, digits, ".", "_" or "-"; unique within the request.',
     example: 'batch-a',
     pattern: SANDBOX_NAME_PREFIX_PATTERN.source,
+    minLength: 1,
+    maxLength: 50,
   })
   @IsString()
   @Matches(SANDBOX_NAME_PREFIX_PATTERN, {

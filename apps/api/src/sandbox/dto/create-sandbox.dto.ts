@@ -1,25 +1,33 @@
 import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ENV_LIMITS } from '@daytona/runner-contract';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsStringRecord } from '../../common/validators/is-string-record.js';
+import { IsStringRecord, stringRecordSchema, type StringRecordRules } from '../../common/validators/is-string-record.js';
 import { SANDBOX_NAME_PATTERN } from '../services/sandbox-naming.js';
 
-export const ENV_RULES = {
-  key: /^[A-Za-z_][A-Za-z0-9_]{0,255}$/,
-  keyDescription: 'valid environment variable names',
-  maxEntries: 256,
-  maxValueLength: 32_768,
+const NOT_FORBIDDEN = ', and not `__proto__`, `constructor` or `prototype`';
+
+/**
+ * Environment variables, of a sandbox or of one command: the runner contract's limits. The total keeps a sandbox's and a command's variables together, with the command, far below
+ * what the kernel accepts for one process (ARG_MAX, 2 MiB), and each NAME=value below 128 KiB.
+ */
+export const ENV_RULES: StringRecordRules = {
+  key: ENV_LIMITS.name,
+  keyDescription: 'environment variable names: a letter or "_", then letters, digits or "_", at most 256 characters' + NOT_FORBIDDEN,
+  maxEntries: ENV_LIMITS.maxEntries,
+  maxValueLength: ENV_LIMITS.maxValueLength,
+  maxTotalBytes: ENV_LIMITS.maxTotalBytes,
 };
 
-export const LABEL_RULES = {
+export const LABEL_RULES: StringRecordRules = {
   key: /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/,
-  keyDescription: '1-63 letters, digits, ".", "_", "/" or "-"',
+  keyDescription: '1-63 characters: a letter or digit, then letters, digits, ".", "_", "/" or "-"' + NOT_FORBIDDEN,
   maxEntries: 64,
   maxValueLength: 255,
 };
 
 @ApiSchema({ name: 'CreateSandbox' })
 export class CreateSandboxDto {
-  @ApiPropertyOptional({ description: 'Snapshot id or name', default: 'default', example: 'default' })
+  @ApiPropertyOptional({ description: 'Snapshot id or name', default: 'default', example: 'default', minLength: 1, maxLength: 255 })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -30,6 +38,8 @@ export class CreateSandboxDto {
     description: 'Unique among the organization\'s live sandboxes; defaults to the sandbox id',
     example: 'my-sandbox',
     pattern: SANDBOX_NAME_PATTERN.source,
+    minLength: 1,
+    maxLength: 63,
   })
   @IsOptional()
   @Matches(SANDBOX_NAME_PATTERN, {
@@ -37,12 +47,18 @@ export class CreateSandboxDto {
   })
   name?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { FOO: 'bar' } })
+  @ApiPropertyOptional({
+    ...stringRecordSchema(ENV_RULES, 'Environment variables of every command run in the sandbox.'),
+    example: { FOO: 'bar' },
+  })
   @IsOptional()
   @IsStringRecord(ENV_RULES)
   env?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'eval' } })
+  @ApiPropertyOptional({
+    ...stringRecordSchema(LABEL_RULES, 'Labels, for filtering lists (GET /sandbox?labels=...).'),
+    example: { team: 'eval' },
+  })
   @IsOptional()
   @IsStringRecord(LABEL_RULES)
   labels?: Record<string, string>;

@@ -1,37 +1,79 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsInt, IsOptional, Max, Min, registerDecorator } from 'class-validator';
+import { isStringRecord } from '../../common/validators/is-string-record.js';
 import { SandboxState } from '../entities/sandbox-state.js';
+import { LABEL_RULES } from './create-sandbox.dto.js';
+
+/** Far beyond what 64 labels take as JSON, and within what Node reads of a request line (16 KiB). */
+export const MAX_LABEL_FILTER_LENGTH = 8_192;
+/** (page - 1) * limit stays far within Postgres' bigint OFFSET. */
+export const MAX_PAGE = 1_000_000;
+export const MAX_PAGE_LIMIT = 1_000;
+
+const LABEL_FILTER_MESSAGE =
+  'labels must be a JSON object of string values, e.g. {"team":"eval"}, with at most ' +
+  `${LABEL_RULES.maxEntries} labels whose keys are ${LABEL_RULES.keyDescription} and values at most ` +
+  `${LABEL_RULES.maxValueLength} characters`;
+
+/** The labels filter: a JSON object that could be a sandbox's labels. Refused with 400 `invalid_labels`. */
+function IsLabelFilter() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLabelFilter',
+      target: target.constructor,
+      propertyName,
+      options: { context: { code: 'invalid_labels' } },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string' || value.length > MAX_LABEL_FILTER_LENGTH) return false;
+          try {
+            return isStringRecord(JSON.parse(value), LABEL_RULES);
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => LABEL_FILTER_MESSAGE,
+      },
+    });
+}
 
 export class ListSandboxesQueryDto {
   @ApiPropertyOptional({
-    enum: SandboxState,
-    enumName: 'SandboxState',
-    isArray: true,
+    type: 'array',
+    items: { $ref: getSchemaPath('SandboxState') },
+    maxItems: Object.values(SandboxState).length,
     description: 'Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.',
   })
   @IsOptional()
   @Transform(({ value }) => (Array.isArray(value) ? value : [value]))
   @IsEnum(SandboxState, { each: true })
+  @ArrayMaxSize(Object.values(SandboxState).length)
   states?: SandboxState[];
 
-  @ApiPropertyOptional({ description: 'JSON object of labels that must all match, e.g. {"team":"eval"}' })
+  @ApiPropertyOptional({
+    description:
+      'JSON object of labels that must all match, e.g. {"team":"eval"}; it follows the rules of labels ' +
+      '(400 invalid_labels otherwise)',
+    maxLength: MAX_LABEL_FILTER_LENGTH,
+  })
   @IsOptional()
-  @IsString()
+  @IsLabelFilter()
   labels?: string;
 
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
-  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: MAX_PAGE_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(MAX_PAGE_LIMIT)
   limit?: number;
 }

@@ -1,26 +1,44 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { MAX_COMMAND_BYTES, MAX_EXEC_TIMEOUT_SECONDS, MAX_PATH_LENGTH } from '@daytona/runner-contract';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsStringRecord } from '../../common/validators/is-string-record.js';
+import { IsStringRecord, stringRecordSchema } from '../../common/validators/is-string-record.js';
+import { IsWellFormedText, MaxUtf8Bytes } from '../../common/validators/text.js';
 import { ENV_RULES } from '../../sandbox/dto/create-sandbox.dto.js';
 
-export const MAX_COMMAND_TIMEOUT_SECONDS = 3_600;
 
+/**
+ * What a runner accepts (the runner contract's executeCommandRequest), no less strict: a command
+ * and cwd that are non-empty strings without NUL bytes, env names and values as in ENV_RULES,
+ * an integer timeout of 1 to 3,600 seconds. A runner that refuses a command is a bug.
+ */
 @ApiSchema({ name: 'ExecuteRequest' })
 export class ExecuteCommandDto {
-  @ApiProperty({ example: 'echo hello', description: 'Run by /bin/sh -c inside the sandbox' })
+  @ApiProperty({
+    example: 'echo hello',
+    description: `Run by /bin/sh -c inside the sandbox; at most ${MAX_COMMAND_BYTES} bytes in UTF-8`,
+    minLength: 1,
+    maxLength: MAX_COMMAND_BYTES,
+  })
   @IsString()
   @MinLength(1)
-  @MaxLength(100_000)
+  @MaxUtf8Bytes(MAX_COMMAND_BYTES)
+  @IsWellFormedText()
   command: string;
 
-  @ApiPropertyOptional({ example: '/home/daytona', description: 'Working directory; defaults to the home directory' })
+  @ApiPropertyOptional({
+    example: '/home/daytona',
+    description: 'Working directory, absolute or relative to the home directory; defaults to the home directory',
+    minLength: 1,
+    maxLength: MAX_PATH_LENGTH,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(4_096)
+  @MaxLength(MAX_PATH_LENGTH)
+  @IsWellFormedText()
   cwd?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional(stringRecordSchema(ENV_RULES, "Environment variables of this command, over the sandbox's."))
   @IsOptional()
   @IsStringRecord(ENV_RULES)
   env?: Record<string, string>;
@@ -29,12 +47,12 @@ export class ExecuteCommandDto {
     type: 'integer',
     description: `Seconds before the command's process group is killed (exit code 124); default 300`,
     minimum: 1,
-    maximum: MAX_COMMAND_TIMEOUT_SECONDS,
+    maximum: MAX_EXEC_TIMEOUT_SECONDS,
   })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(MAX_COMMAND_TIMEOUT_SECONDS)
+  @Max(MAX_EXEC_TIMEOUT_SECONDS)
   timeout?: number;
 }
 

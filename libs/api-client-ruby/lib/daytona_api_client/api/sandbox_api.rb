@@ -278,7 +278,7 @@ module DaytonaApiClient
     # List sandboxes
     # @param [Hash] opts the optional parameters
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-    # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+    # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
     # @option opts [Integer] :page  (default to 1)
     # @option opts [Integer] :limit  (default to 100)
     # @return [PaginatedSandboxes]
@@ -290,7 +290,7 @@ module DaytonaApiClient
     # List sandboxes
     # @param [Hash] opts the optional parameters
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-    # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}
+    # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
     # @option opts [Integer] :page  (default to 1)
     # @option opts [Integer] :limit  (default to 100)
     # @return [Array<(PaginatedSandboxes, Integer, Hash)>] PaginatedSandboxes data, response status code and response headers
@@ -298,6 +298,18 @@ module DaytonaApiClient
       if @api_client.config.debugging
         @api_client.config.logger.debug 'Calling API: SandboxApi.list_sandboxes ...'
       end
+      if @api_client.config.client_side_validation && !opts[:'states'].nil? && opts[:'states'].length > 10
+        fail ArgumentError, 'invalid value for "opts[:"states"]" when calling SandboxApi.list_sandboxes, number of items must be less than or equal to 10.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'labels'].nil? && opts[:'labels'].to_s.length > 8192
+        fail ArgumentError, 'invalid value for "opts[:"labels"]" when calling SandboxApi.list_sandboxes, the character length must be smaller than or equal to 8192.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'page'].nil? && opts[:'page'] > 1000000
+        fail ArgumentError, 'invalid value for "opts[:"page"]" when calling SandboxApi.list_sandboxes, must be smaller than or equal to 1000000.'
+      end
+
       if @api_client.config.client_side_validation && !opts[:'page'].nil? && opts[:'page'] < 1
         fail ArgumentError, 'invalid value for "opts[:"page"]" when calling SandboxApi.list_sandboxes, must be greater than or equal to 1.'
       end

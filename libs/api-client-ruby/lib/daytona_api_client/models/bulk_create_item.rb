@@ -18,7 +18,7 @@ module DaytonaApiClient
     # Id or name of the snapshot to create the sandboxes from
     attr_accessor :snapshot_id_or_name
 
-    # How many sandboxes to create
+    # How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.
     attr_accessor :count
 
     # Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.
@@ -113,8 +113,20 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "snapshot_id_or_name", snapshot_id_or_name cannot be nil.')
       end
 
+      if @snapshot_id_or_name.to_s.length > 255
+        invalid_properties.push('invalid value for "snapshot_id_or_name", the character length must be smaller than or equal to 255.')
+      end
+
+      if @snapshot_id_or_name.to_s.length < 1
+        invalid_properties.push('invalid value for "snapshot_id_or_name", the character length must be greater than or equal to 1.')
+      end
+
       if @count.nil?
         invalid_properties.push('invalid value for "count", count cannot be nil.')
+      end
+
+      if @count > 1000000
+        invalid_properties.push('invalid value for "count", must be smaller than or equal to 1000000.')
       end
 
       if @count < 1
@@ -123,6 +135,14 @@ module DaytonaApiClient
 
       if @sandbox_name_prefix.nil?
         invalid_properties.push('invalid value for "sandbox_name_prefix", sandbox_name_prefix cannot be nil.')
+      end
+
+      if @sandbox_name_prefix.to_s.length > 50
+        invalid_properties.push('invalid value for "sandbox_name_prefix", the character length must be smaller than or equal to 50.')
+      end
+
+      if @sandbox_name_prefix.to_s.length < 1
+        invalid_properties.push('invalid value for "sandbox_name_prefix", the character length must be greater than or equal to 1.')
       end
 
       pattern = Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/)
@@ -138,9 +158,14 @@ module DaytonaApiClient
     def valid?
       warn '[DEPRECATED] the `valid?` method is obsolete'
       return false if @snapshot_id_or_name.nil?
+      return false if @snapshot_id_or_name.to_s.length > 255
+      return false if @snapshot_id_or_name.to_s.length < 1
       return false if @count.nil?
+      return false if @count > 1000000
       return false if @count < 1
       return false if @sandbox_name_prefix.nil?
+      return false if @sandbox_name_prefix.to_s.length > 50
+      return false if @sandbox_name_prefix.to_s.length < 1
       return false if @sandbox_name_prefix !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/)
       true
     end
@@ -152,6 +177,14 @@ module DaytonaApiClient
         fail ArgumentError, 'snapshot_id_or_name cannot be nil'
       end
 
+      if snapshot_id_or_name.to_s.length > 255
+        fail ArgumentError, 'invalid value for "snapshot_id_or_name", the character length must be smaller than or equal to 255.'
+      end
+
+      if snapshot_id_or_name.to_s.length < 1
+        fail ArgumentError, 'invalid value for "snapshot_id_or_name", the character length must be greater than or equal to 1.'
+      end
+
       @snapshot_id_or_name = snapshot_id_or_name
     end
 
@@ -160,6 +193,10 @@ module DaytonaApiClient
     def count=(count)
       if count.nil?
         fail ArgumentError, 'count cannot be nil'
+      end
+
+      if count > 1000000
+        fail ArgumentError, 'invalid value for "count", must be smaller than or equal to 1000000.'
       end
 
       if count < 1
@@ -174,6 +211,14 @@ module DaytonaApiClient
     def sandbox_name_prefix=(sandbox_name_prefix)
       if sandbox_name_prefix.nil?
         fail ArgumentError, 'sandbox_name_prefix cannot be nil'
+      end
+
+      if sandbox_name_prefix.to_s.length > 50
+        fail ArgumentError, 'invalid value for "sandbox_name_prefix", the character length must be smaller than or equal to 50.'
+      end
+
+      if sandbox_name_prefix.to_s.length < 1
+        fail ArgumentError, 'invalid value for "sandbox_name_prefix", the character length must be greater than or equal to 1.'
       end
 
       pattern = Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/)

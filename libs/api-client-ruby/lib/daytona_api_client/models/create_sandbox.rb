@@ -21,8 +21,10 @@ module DaytonaApiClient
     # Unique among the organization's live sandboxes; defaults to the sandbox id
     attr_accessor :name
 
+    # Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
     attr_accessor :env
 
+    # Labels, for filtering lists (GET /sandbox?labels=...). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
     attr_accessor :labels
 
     # Attribute mapping from ruby-style variable name to JSON key.
@@ -105,9 +107,33 @@ module DaytonaApiClient
     def list_invalid_properties
       warn '[DEPRECATED] the `list_invalid_properties` method is obsolete'
       invalid_properties = Array.new
+      if !@snapshot.nil? && @snapshot.to_s.length > 255
+        invalid_properties.push('invalid value for "snapshot", the character length must be smaller than or equal to 255.')
+      end
+
+      if !@snapshot.nil? && @snapshot.to_s.length < 1
+        invalid_properties.push('invalid value for "snapshot", the character length must be greater than or equal to 1.')
+      end
+
+      if !@name.nil? && @name.to_s.length > 63
+        invalid_properties.push('invalid value for "name", the character length must be smaller than or equal to 63.')
+      end
+
+      if !@name.nil? && @name.to_s.length < 1
+        invalid_properties.push('invalid value for "name", the character length must be greater than or equal to 1.')
+      end
+
       pattern = Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
       if !@name.nil? && @name !~ pattern
         invalid_properties.push("invalid value for \"name\", must conform to the pattern #{pattern}.")
+      end
+
+      if !@env.nil? && @env.length > 256
+        invalid_properties.push('invalid value for "env", number of items must be less than or equal to 256.')
+      end
+
+      if !@labels.nil? && @labels.length > 64
+        invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
       end
 
       invalid_properties
@@ -117,8 +143,32 @@ module DaytonaApiClient
     # @return true if the model is valid
     def valid?
       warn '[DEPRECATED] the `valid?` method is obsolete'
+      return false if !@snapshot.nil? && @snapshot.to_s.length > 255
+      return false if !@snapshot.nil? && @snapshot.to_s.length < 1
+      return false if !@name.nil? && @name.to_s.length > 63
+      return false if !@name.nil? && @name.to_s.length < 1
       return false if !@name.nil? && @name !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
+      return false if !@env.nil? && @env.length > 256
+      return false if !@labels.nil? && @labels.length > 64
       true
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] snapshot Value to be assigned
+    def snapshot=(snapshot)
+      if snapshot.nil?
+        fail ArgumentError, 'snapshot cannot be nil'
+      end
+
+      if snapshot.to_s.length > 255
+        fail ArgumentError, 'invalid value for "snapshot", the character length must be smaller than or equal to 255.'
+      end
+
+      if snapshot.to_s.length < 1
+        fail ArgumentError, 'invalid value for "snapshot", the character length must be greater than or equal to 1.'
+      end
+
+      @snapshot = snapshot
     end
 
     # Custom attribute writer method with validation
@@ -128,12 +178,48 @@ module DaytonaApiClient
         fail ArgumentError, 'name cannot be nil'
       end
 
+      if name.to_s.length > 63
+        fail ArgumentError, 'invalid value for "name", the character length must be smaller than or equal to 63.'
+      end
+
+      if name.to_s.length < 1
+        fail ArgumentError, 'invalid value for "name", the character length must be greater than or equal to 1.'
+      end
+
       pattern = Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
       if name !~ pattern
         fail ArgumentError, "invalid value for \"name\", must conform to the pattern #{pattern}."
       end
 
       @name = name
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] env Value to be assigned
+    def env=(env)
+      if env.nil?
+        fail ArgumentError, 'env cannot be nil'
+      end
+
+      if env.length > 256
+        fail ArgumentError, 'invalid value for "env", number of items must be less than or equal to 256.'
+      end
+
+      @env = env
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] labels Value to be assigned
+    def labels=(labels)
+      if labels.nil?
+        fail ArgumentError, 'labels cannot be nil'
+      end
+
+      if labels.length > 64
+        fail ArgumentError, 'invalid value for "labels", number of items must be less than or equal to 64.'
+      end
+
+      @labels = labels
     end
 
     # Checks equality by comparing each attribute.

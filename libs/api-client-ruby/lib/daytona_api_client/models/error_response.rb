@@ -22,6 +22,7 @@ module DaytonaApiClient
 
     attr_accessor :message
 
+    # Specifics of the error. Validation errors: `field`, the first offending field (a path parameter, a query key or a dotted body path such as `items.0.count`), and `violations`, up to 100 of `{ field, constraints }`.
     attr_accessor :details
 
     # Attribute mapping from ruby-style variable name to JSON key.

@@ -15,12 +15,13 @@ require 'time'
 
 module DaytonaApiClient
   class ExecuteRequest < ApiModelBase
-    # Run by /bin/sh -c inside the sandbox
+    # Run by /bin/sh -c inside the sandbox; at most 100000 bytes in UTF-8
     attr_accessor :command
 
-    # Working directory; defaults to the home directory
+    # Working directory, absolute or relative to the home directory; defaults to the home directory
     attr_accessor :cwd
 
+    # Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
     attr_accessor :env
 
     # Seconds before the command's process group is killed (exit code 124); default 300
@@ -108,6 +109,26 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "command", command cannot be nil.')
       end
 
+      if @command.to_s.length > 100000
+        invalid_properties.push('invalid value for "command", the character length must be smaller than or equal to 100000.')
+      end
+
+      if @command.to_s.length < 1
+        invalid_properties.push('invalid value for "command", the character length must be greater than or equal to 1.')
+      end
+
+      if !@cwd.nil? && @cwd.to_s.length > 4096
+        invalid_properties.push('invalid value for "cwd", the character length must be smaller than or equal to 4096.')
+      end
+
+      if !@cwd.nil? && @cwd.to_s.length < 1
+        invalid_properties.push('invalid value for "cwd", the character length must be greater than or equal to 1.')
+      end
+
+      if !@env.nil? && @env.length > 256
+        invalid_properties.push('invalid value for "env", number of items must be less than or equal to 256.')
+      end
+
       if !@timeout.nil? && @timeout > 3600
         invalid_properties.push('invalid value for "timeout", must be smaller than or equal to 3600.')
       end
@@ -124,6 +145,11 @@ module DaytonaApiClient
     def valid?
       warn '[DEPRECATED] the `valid?` method is obsolete'
       return false if @command.nil?
+      return false if @command.to_s.length > 100000
+      return false if @command.to_s.length < 1
+      return false if !@cwd.nil? && @cwd.to_s.length > 4096
+      return false if !@cwd.nil? && @cwd.to_s.length < 1
+      return false if !@env.nil? && @env.length > 256
       return false if !@timeout.nil? && @timeout > 3600
       return false if !@timeout.nil? && @timeout < 1
       true
@@ -136,7 +162,47 @@ module DaytonaApiClient
         fail ArgumentError, 'command cannot be nil'
       end
 
+      if command.to_s.length > 100000
+        fail ArgumentError, 'invalid value for "command", the character length must be smaller than or equal to 100000.'
+      end
+
+      if command.to_s.length < 1
+        fail ArgumentError, 'invalid value for "command", the character length must be greater than or equal to 1.'
+      end
+
       @command = command
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] cwd Value to be assigned
+    def cwd=(cwd)
+      if cwd.nil?
+        fail ArgumentError, 'cwd cannot be nil'
+      end
+
+      if cwd.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "cwd", the character length must be smaller than or equal to 4096.'
+      end
+
+      if cwd.to_s.length < 1
+        fail ArgumentError, 'invalid value for "cwd", the character length must be greater than or equal to 1.'
+      end
+
+      @cwd = cwd
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] env Value to be assigned
+    def env=(env)
+      if env.nil?
+        fail ArgumentError, 'env cannot be nil'
+      end
+
+      if env.length > 256
+        fail ArgumentError, 'invalid value for "env", number of items must be less than or equal to 256.'
+      end
+
+      @env = env
     end
 
     # Custom attribute writer method with validation
