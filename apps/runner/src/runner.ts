@@ -69,7 +69,7 @@ export class Runner {
     const assignments = await retryUntilAnswered('Listing the sandboxes assigned to this runner', () => client.listAssignedSandboxes(), logger, signal);
     await reconcileWithAssignments(assignments, manager, provider, logger);
     // From now on the API and this runner compare notes continuously, not only at a restart.
-    this.syncs = runPeriodically('Sync with the API', config.syncIntervalMs, async () => manager.applySync(await client.sync({ sandboxes: manager.holdings() })), logger);
+    this.syncs = runPeriodically('Sync with the API', config.syncIntervalMs, async () => manager.applySync(await client.sync({ sandboxes: manager.holdings(), images: [] })), logger);
     return { url };
   }
 

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { MAX_COMMAND_BYTES, MAX_EXEC_TIMEOUT_SECONDS, MAX_PATH_LENGTH, MAX_SANDBOXES_PER_REQUEST } from './limits.js';
-import { envVars, runnerSandboxSpec, runnerSandboxStatus, sandboxId, text } from './sandbox.js';
+import { envVars, imageRef, runnerSandboxSpec, runnerSandboxStatus, sandboxId, text } from './sandbox.js';
 
 /** POST /sandboxes: creates and starts every sandbox asynchronously; idempotent by id. */
 export const createSandboxesRequest = z.strictObject({
@@ -51,6 +51,23 @@ export const sandboxStateResponse = z.strictObject({
   state: z.string(),
 });
 export type SandboxStateResponse = z.infer<typeof sandboxStateResponse>;
+
+/** An image as one runner holds it: pulled (and unpacked) once per manifest digest, whatever the number of sandboxes. */
+export const runnerImageStatus = z.strictObject({
+  ref: imageRef,
+  state: z.enum(['pulling', 'ready', 'error']),
+  /** Manifest digest, once known. */
+  digest: z.string().nullable(),
+  /** The registry's own words when a pull failed (unknown image, unauthorized, unreachable, not an image, too large). */
+  errorReason: z.string().nullable(),
+  /** Compressed size of the layers, once known. */
+  sizeBytes: z.number().int().nonnegative().nullable(),
+});
+export type RunnerImageStatus = z.infer<typeof runnerImageStatus>;
+
+/** POST /images: pull an image ahead of any sandbox that needs it; idempotent, answers at once (202). */
+export const pullImageRequest = z.strictObject({ ref: imageRef });
+export type PullImageRequest = z.infer<typeof pullImageRequest>;
 
 /** GET /health */
 export const runnerHealthResponse = z.strictObject({

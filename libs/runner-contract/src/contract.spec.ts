@@ -54,11 +54,23 @@ describe('runner contract', () => {
     expect(parseContract(sandboxStateUpdate, { id: 'a', state: 'error', errorReason: 'x'.repeat(2001) })).toMatchObject({ ok: false });
   });
 
+  it('takes image references with a registry, a tag or a digest, and nothing with a transport or spaces', () => {
+    for (const ref of ['debian:12', '127.0.0.1:5000/daytona/default:1', 'ghcr.io/org/img@sha256:' + 'a'.repeat(64)]) {
+      expect(parseContract(createSandboxesRequest, { sandboxes: [spec({ snapshotRef: ref })] }).ok).toBe(true);
+    }
+    for (const ref of ['docker://debian:12', 'debian 12', '-rm', '']) {
+      expect(parseContract(createSandboxesRequest, { sandboxes: [spec({ snapshotRef: ref })] })).toMatchObject({
+        ok: false,
+        violation: { field: 'sandboxes.0.snapshotRef' },
+      });
+    }
+  });
+
   it('checks registration and inventories', () => {
     const registration = { name: 'r1', url: 'http://127.0.0.1:3003', region: 'local', token: 't'.repeat(32), capacity: { cpu: 1, memory: 1, disk: 1 } };
     expect(parseContract(registerRunnerRequest, registration).ok).toBe(true);
     expect(parseContract(registerRunnerRequest, { ...registration, url: 'file:///etc/passwd' })).toMatchObject({ ok: false, violation: { field: 'url' } });
-    expect(parseContract(syncRequest, { sandboxes: [{ id: '../etc', state: 'started' }] })).toMatchObject({
+    expect(parseContract(syncRequest, { sandboxes: [{ id: '../etc', state: 'started' }], images: [] })).toMatchObject({
       ok: false,
       violation: { field: 'sandboxes.0.id' },
     });

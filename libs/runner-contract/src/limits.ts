@@ -28,3 +28,5 @@ export const MAX_SANDBOXES_PER_REQUEST = 100_000;
 export const MAX_UPDATES_PER_REPORT = 20_000;
 /** Sandboxes one runner holds and sends in one sync (the API refuses larger arrays outright). */
 export const MAX_SANDBOXES_PER_SYNC = 20_000;
+/** Images one runner reports in one sync. */
+export const MAX_IMAGES_PER_SYNC = 1_000;

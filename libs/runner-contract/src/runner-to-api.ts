@@ -3,8 +3,9 @@
  * except registration, which carries the operator's RUNNER_REGISTRATION_TOKEN).
  */
 import { z } from 'zod';
-import { MAX_ERROR_REASON_LENGTH, MAX_SANDBOXES_PER_REQUEST, MAX_SANDBOXES_PER_SYNC, MAX_UPDATES_PER_REPORT } from './limits.js';
-import { runnerHeldState, runnerReportedState, runnerSandboxAssignment, sandboxId, text } from './sandbox.js';
+import { MAX_ERROR_REASON_LENGTH, MAX_IMAGES_PER_SYNC, MAX_SANDBOXES_PER_SYNC, MAX_UPDATES_PER_REPORT } from './limits.js';
+import { runnerImageStatus } from './api-to-runner.js';
+import { imageRef, runnerHeldState, runnerReportedState, runnerSandboxAssignment, sandboxId, text } from './sandbox.js';
 
 /** POST /runners/register; idempotent by name. */
 export const registerRunnerRequest = z.strictObject({
@@ -64,6 +65,8 @@ export type ListAssignedSandboxesResponse = z.infer<typeof listAssignedSandboxes
  */
 export const syncRequest = z.strictObject({
   sandboxes: z.array(z.strictObject({ id: sandboxId, state: runnerHeldState })).max(MAX_SANDBOXES_PER_SYNC),
+  /** Every image the runner holds or is pulling, so the API knows which snapshots are ready where. */
+  images: z.array(runnerImageStatus).max(MAX_IMAGES_PER_SYNC),
 });
 export type SyncRequest = z.infer<typeof syncRequest>;
 
@@ -74,6 +77,8 @@ export const syncResponse = z.strictObject({
   assign: z.array(runnerSandboxAssignment),
   /** Held with a state the API does not have: report their current state again. */
   report: z.array(sandboxId),
+  /** Images of active snapshots of the runner's region: pull those not held yet. */
+  pull: z.array(imageRef),
 });
 export type SyncResponse = z.infer<typeof syncResponse>;
 

@@ -22,8 +22,11 @@ export const envVars = z
     `must be at most ${ENV_LIMITS.maxTotalBytes / 1024} KiB in total (NAME=value, UTF-8)`,
   );
 
-/** States a runner reports. The API owns `creating`; everything after is the runner's word. */
-export const runnerReportedState = z.enum(['starting', 'started', 'stopping', 'stopped', 'destroying', 'destroyed', 'error']);
+/**
+ * States a runner reports. The API owns `creating`; everything after is the runner's word.
+ * `pulling_snapshot`: the runner is pulling the sandbox's image before starting it.
+ */
+export const runnerReportedState = z.enum(['pulling_snapshot', 'starting', 'started', 'stopping', 'stopped', 'destroying', 'destroyed', 'error']);
 export type RunnerReportedState = z.infer<typeof runnerReportedState>;
 
 /** What a runner holds: a reported state, or `creating` for one taken but not begun (queued to start). */
@@ -33,12 +36,22 @@ export type RunnerHeldState = z.infer<typeof runnerHeldState>;
 export const runnerDesiredState = z.enum(['started', 'stopped', 'destroyed']);
 export type RunnerDesiredState = z.infer<typeof runnerDesiredState>;
 
+/**
+ * An image reference as registries and skopeo take it, without a transport: `registry/repo:tag`
+ * or `registry/repo@sha256:…` (no registry means Docker Hub).
+ */
+export const imageRef = text(1, 1_024)
+  .regex(/^[a-z0-9][a-z0-9._:/@+-]*$/i, 'must be an image reference such as registry.example.com/repo:tag')
+  .refine((ref) => !ref.includes('://'), 'must not name a transport (no docker://): registry/repository:tag');
+
 /** What a runner needs to create and start one sandbox. */
 export const runnerSandboxSpec = z.strictObject({
   id: sandboxId,
   name: text(1, MAX_SANDBOX_NAME_LENGTH),
-  /** The snapshot's ref, e.g. `host`: the host's /usr, /etc, /bin, /lib* mounted read-only. */
-  snapshotRef: text(1, 1_024),
+  /** The snapshot's image reference, pulled and cached by manifest digest on the runner. */
+  snapshotRef: imageRef,
+  /** The sandbox's main process; absent runs the image's own entrypoint and command, or waits. */
+  entrypoint: z.array(text(1, 4_096)).min(1).max(256).optional(),
   cpu: z.number().positive().max(1_024),
   /** GiB */
   memory: z.number().positive().max(65_536),

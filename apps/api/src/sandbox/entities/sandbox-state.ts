@@ -1,5 +1,7 @@
 export enum SandboxState {
   CREATING = 'creating',
+  /** Its runner is pulling the snapshot's image, then starts it. */
+  PULLING_SNAPSHOT = 'pulling_snapshot',
   STARTING = 'starting',
   STARTED = 'started',
   STOPPING = 'stopping',

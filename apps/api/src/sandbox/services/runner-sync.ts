@@ -68,6 +68,6 @@ export class RunnerSync {
     await this.store.markAcknowledged(rows.filter((row) => !row.acknowledged && heldState.has(row.id)).map((row) => row.id));
     await this.store.applyTo('api.destroy_completed', finished);
     const assign = (await this.assignments.current(missing.map((row) => row.id))).filter((a) => a.runnerId === runnerId).map(withoutRunner);
-    return { destroy, assign, report };
+    return { destroy, assign, report, pull: [] };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { SandboxStateUpdate } from '@daytona/runner-contract';
+import { runnerReportedState, type SandboxStateUpdate } from '@daytona/runner-contract';
 import { DataSource, EntityManager } from 'typeorm';
 import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
 import { isUuid } from '../../common/uuid.js';
@@ -22,9 +22,7 @@ export interface Selection {
   parameters: unknown[];
 }
 
-const RUNNER_REPORT_EVENTS: readonly SandboxEvent[] = (
-  ['starting', 'started', 'stopping', 'stopped', 'error', 'destroying', 'destroyed'] as const
-).map(runnerEvent);
+const RUNNER_REPORT_EVENTS: readonly SandboxEvent[] = runnerReportedState.options.map(runnerEvent);
 
 /**
  * The one writer of sandbox state: every change goes through the transition table

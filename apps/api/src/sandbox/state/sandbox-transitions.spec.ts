@@ -1,8 +1,13 @@
 import { SandboxDesiredState as Desired, SandboxState as State } from '../entities/sandbox-state.js';
-import { allowedMoves, canApply, TRANSITIONS, type SandboxEvent } from './sandbox-transitions.js';
+import { runnerReportedState } from '@daytona/runner-contract';
+import { allowedMoves, canApply, runnerEvent, TRANSITIONS, type SandboxEvent } from './sandbox-transitions.js';
 
 describe('sandbox transitions', () => {
   const events = Object.keys(TRANSITIONS) as SandboxEvent[];
+
+  it('has an event for every state a runner reports', () => {
+    for (const state of runnerReportedState.options) expect(TRANSITIONS[runnerEvent(state)]?.to).toBe(state);
+  });
 
   it('never leaves destroyed', () => {
     for (const event of events) expect(TRANSITIONS[event].from).not.toContain(State.DESTROYED);

@@ -7,6 +7,7 @@ import { SandboxDesiredState as Desired, SandboxState as State } from '../entiti
  */
 export type SandboxEvent =
   // What its runner says (POST /runners/sandbox-states, and re-reports asked for by a sync).
+  | 'runner.pulling_snapshot'
   | 'runner.starting'
   | 'runner.started'
   | 'runner.stopping'
@@ -38,24 +39,25 @@ export interface Transition {
 
 const LIVE: readonly State[] = Object.values(State).filter((state) => state !== State.DESTROYED);
 const ANY_DESIRED: readonly Desired[] = Object.values(Desired);
-const RUNNING: readonly State[] = [State.CREATING, State.STARTING, State.STARTED, State.STOPPING, State.STOPPED, State.UNKNOWN];
+const RUNNING: readonly State[] = [
+  State.CREATING,
+  State.PULLING_SNAPSHOT,
+  State.STARTING,
+  State.STARTED,
+  State.STOPPING,
+  State.STOPPED,
+  State.UNKNOWN,
+];
+/** Where a runner (re)starting a sandbox may find it. */
+const BEFORE_START: readonly State[] = [State.CREATING, State.PULLING_SNAPSHOT, State.STARTING, State.STARTED, State.STOPPED, State.UNKNOWN, State.ERROR];
 
 export const TRANSITIONS: Readonly<Record<SandboxEvent, Transition>> = {
   // A restarted runner starts again what it held (started -> starting -> started); a sandbox the
   // API gave up on (runner silent, start too slow) may come back if the quota still has room.
-  'runner.starting': {
-    to: State.STARTING,
-    from: [State.CREATING, State.STARTING, State.STARTED, State.STOPPED, State.UNKNOWN, State.ERROR],
-    desired: [Desired.STARTED],
-    readmitFrom: [State.ERROR],
-  },
-  'runner.started': {
-    to: State.STARTED,
-    from: [State.CREATING, State.STARTING, State.STARTED, State.STOPPED, State.UNKNOWN, State.ERROR],
-    desired: [Desired.STARTED],
-    readmitFrom: [State.ERROR],
-  },
-  'runner.stopping': { to: State.STOPPING, from: [State.STARTING, State.STARTED, State.STOPPING], desired: [Desired.STOPPED] },
+  'runner.pulling_snapshot': { to: State.PULLING_SNAPSHOT, from: BEFORE_START, desired: [Desired.STARTED], readmitFrom: [State.ERROR] },
+  'runner.starting': { to: State.STARTING, from: BEFORE_START, desired: [Desired.STARTED], readmitFrom: [State.ERROR] },
+  'runner.started': { to: State.STARTED, from: BEFORE_START, desired: [Desired.STARTED], readmitFrom: [State.ERROR] },
+  'runner.stopping': { to: State.STOPPING, from: [State.PULLING_SNAPSHOT, State.STARTING, State.STARTED, State.STOPPING], desired: [Desired.STOPPED] },
   'runner.stopped': { to: State.STOPPED, from: RUNNING, desired: [Desired.STOPPED] },
   'runner.error': { to: State.ERROR, from: [...RUNNING, State.ERROR], desired: [Desired.STARTED, Desired.STOPPED] },
   'runner.destroying': { to: State.DESTROYING, from: LIVE, desired: [Desired.DESTROYED] },
@@ -64,6 +66,7 @@ export const TRANSITIONS: Readonly<Record<SandboxEvent, Transition>> = {
   'api.destroy_requested': { to: State.DESTROYING, from: LIVE, desired: ANY_DESIRED, setsDesired: Desired.DESTROYED },
   'api.destroy_completed': { to: State.DESTROYED, from: LIVE, desired: [Desired.DESTROYED] },
   'api.runner_lost': { to: State.ERROR, from: RUNNING, desired: [Desired.STARTED, Desired.STOPPED], recoverable: true },
+  // A pull is bounded by the runner (it reports error), not by the start timeout: images can be large.
   'api.start_timed_out': { to: State.ERROR, from: [State.CREATING, State.STARTING], desired: [Desired.STARTED], recoverable: true },
 };
 
