@@ -20,21 +20,23 @@ type SandboxState string
 
 // List of SandboxState
 const (
-	SANDBOXSTATE_CREATING     SandboxState = "creating"
-	SANDBOXSTATE_STARTING     SandboxState = "starting"
-	SANDBOXSTATE_STARTED      SandboxState = "started"
-	SANDBOXSTATE_STOPPING     SandboxState = "stopping"
-	SANDBOXSTATE_STOPPED      SandboxState = "stopped"
-	SANDBOXSTATE_DESTROYING   SandboxState = "destroying"
-	SANDBOXSTATE_DESTROYED    SandboxState = "destroyed"
-	SANDBOXSTATE_ERROR        SandboxState = "error"
-	SANDBOXSTATE_BUILD_FAILED SandboxState = "build_failed"
-	SANDBOXSTATE_UNKNOWN      SandboxState = "unknown"
+	SANDBOXSTATE_CREATING         SandboxState = "creating"
+	SANDBOXSTATE_PULLING_SNAPSHOT SandboxState = "pulling_snapshot"
+	SANDBOXSTATE_STARTING         SandboxState = "starting"
+	SANDBOXSTATE_STARTED          SandboxState = "started"
+	SANDBOXSTATE_STOPPING         SandboxState = "stopping"
+	SANDBOXSTATE_STOPPED          SandboxState = "stopped"
+	SANDBOXSTATE_DESTROYING       SandboxState = "destroying"
+	SANDBOXSTATE_DESTROYED        SandboxState = "destroyed"
+	SANDBOXSTATE_ERROR            SandboxState = "error"
+	SANDBOXSTATE_BUILD_FAILED     SandboxState = "build_failed"
+	SANDBOXSTATE_UNKNOWN          SandboxState = "unknown"
 )
 
 // All allowed values of SandboxState enum
 var AllowedSandboxStateEnumValues = []SandboxState{
 	"creating",
+	"pulling_snapshot",
 	"starting",
 	"started",
 	"stopping",

@@ -161,6 +161,7 @@ export type SandboxDesiredState = typeof SandboxDesiredState[keyof typeof Sandbo
 
 export const SandboxState = {
     CREATING: 'creating',
+    PULLING_SNAPSHOT: 'pulling_snapshot',
     STARTING: 'starting',
     STARTED: 'started',
     STOPPING: 'stopping',

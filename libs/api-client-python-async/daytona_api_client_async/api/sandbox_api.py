@@ -1196,7 +1196,7 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes(
         self,
-        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
@@ -1279,7 +1279,7 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes_with_http_info(
         self,
-        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
@@ -1362,7 +1362,7 @@ class SandboxApi:
     @validate_call
     async def list_sandboxes_without_preload_content(
         self,
-        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=10)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
+        states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]] = None,
         limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,

@@ -27,6 +27,7 @@ class SandboxState(str, Enum):
     allowed enum values
     """
     CREATING = 'creating'
+    PULLING_SNAPSHOT = 'pulling_snapshot'
     STARTING = 'starting'
     STARTED = 'started'
     STOPPING = 'stopping'

@@ -298,8 +298,8 @@ module DaytonaApiClient
       if @api_client.config.debugging
         @api_client.config.logger.debug 'Calling API: SandboxApi.list_sandboxes ...'
       end
-      if @api_client.config.client_side_validation && !opts[:'states'].nil? && opts[:'states'].length > 10
-        fail ArgumentError, 'invalid value for "opts[:"states"]" when calling SandboxApi.list_sandboxes, number of items must be less than or equal to 10.'
+      if @api_client.config.client_side_validation && !opts[:'states'].nil? && opts[:'states'].length > 11
+        fail ArgumentError, 'invalid value for "opts[:"states"]" when calling SandboxApi.list_sandboxes, number of items must be less than or equal to 11.'
       end
 
       if @api_client.config.client_side_validation && !opts[:'labels'].nil? && opts[:'labels'].to_s.length > 8192

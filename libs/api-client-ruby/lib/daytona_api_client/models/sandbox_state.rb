@@ -16,6 +16,7 @@ require 'time'
 module DaytonaApiClient
   class SandboxState
     CREATING = "creating".freeze
+    PULLING_SNAPSHOT = "pulling_snapshot".freeze
     STARTING = "starting".freeze
     STARTED = "started".freeze
     STOPPING = "stopping".freeze
@@ -27,7 +28,7 @@ module DaytonaApiClient
     UNKNOWN = "unknown".freeze
 
     def self.all_vars
-      @all_vars ||= [CREATING, STARTING, STARTED, STOPPING, STOPPED, DESTROYING, DESTROYED, ERROR, BUILD_FAILED, UNKNOWN].freeze
+      @all_vars ||= [CREATING, PULLING_SNAPSHOT, STARTING, STARTED, STOPPING, STOPPED, DESTROYING, DESTROYED, ERROR, BUILD_FAILED, UNKNOWN].freeze
     end
 
     # Builds the enum from string
