@@ -37,7 +37,8 @@ export class Runner {
   /** Resolves once the runner is registered and has reconciled with the API. */
   async start(): Promise<{ url: string }> {
     const { config, logger } = this;
-    const provider = (this.provider = await selectSandboxProvider(config, logger));
+    // The watchdog kills the sandboxes if this process dies, however it dies (README: "When the runner dies").
+    const provider = (this.provider = await selectSandboxProvider(config, logger, { watchdog: { logLevel: config.logLevel } }));
     await provider.removeLeftoversAtBoot();
 
     const client = new ControlPlaneClient(config.apiUrl, config.token, config.registrationToken);

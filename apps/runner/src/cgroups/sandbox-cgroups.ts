@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runnerCgroupName, type CgroupHierarchy, type SandboxLimits } from './cgroup-hierarchy.js';
+import { runnerCgroupName, type CgroupHierarchy, type CgroupVersion, type SandboxLimits } from './cgroup-hierarchy.js';
 import { setUpCgroupV1 } from './cgroup-v1.js';
 import { setUpCgroupV2 } from './cgroup-v2.js';
 
@@ -14,6 +14,12 @@ export class SandboxCgroups {
     /** Why cgroups are unusable, for the start-up warning; empty when they work. */
     readonly problems: string[] = [],
   ) {}
+
+  /** Cgroups another process set up, to list and remove only (the watchdog's view of its runner's). */
+  static existing(version: CgroupVersion, parents: string[]): SandboxCgroups {
+    const writeLimits = () => Promise.reject(new Error('These cgroups were set up by another process; they can only be removed'));
+    return new SandboxCgroups({ version, parents, limitsPids: false, writeLimits });
+  }
 
   get support(): CgroupSupport {
     return this.hierarchy?.version ?? 'none';

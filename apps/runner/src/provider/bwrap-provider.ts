@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
+import type { LaunchGuard } from '../watchdog/sandbox-watchdog.js';
 import { bwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
 import { runCommandProcess } from './command-process.js';
@@ -20,6 +21,8 @@ export interface BwrapProviderOptions {
   /** Most processes per sandbox, where the pids controller is available. */
   pidsMax: number;
   outputLimitBytes: number;
+  /** Kills the sandboxes if the runner dies; launches wait while none runs. None without cgroups. */
+  watchdog?: LaunchGuard | null;
 }
 
 // bwrap reports the namespace pid (fd 3) before it has mapped uids and switched to the new root, so
@@ -97,11 +100,16 @@ export class BwrapProvider implements SandboxProvider {
     for (const id of await this.options.cgroups.list()) await this.options.cgroups.remove(id);
   }
 
-  close(): Promise<void> {
-    return this.options.cgroups.removeParents();
+  async close(): Promise<void> {
+    await this.options.cgroups.removeParents();
+    await this.options.watchdog?.stop();
   }
 
   private async launch(spec: RunnerSandboxSpec, command: string[]) {
+    // bwrap's --die-with-parent comes too late for a runner dying mid-launch; the watchdog does not.
+    await this.options.watchdog?.guarding().catch((error: Error) => {
+      throw new SandboxStartError(`Not launching a sandbox without a watchdog: ${error.message}`);
+    });
     const snapshotMounts = this.snapshots.get(spec.snapshotRef);
     if (!snapshotMounts) {
       throw new SandboxStartError(`Unknown snapshot ref "${spec.snapshotRef}": this runner only has ${[...this.snapshots.keys()].map((ref) => `"${ref}"`).join(', ')}`);

@@ -1,7 +1,9 @@
-import type { RunnerConfig } from '../config/runner-config.js';
+import path from 'node:path';
+import type { LogLevel, RunnerConfig } from '../config/runner-config.js';
 import { detectSandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import { warnLoudly, type Logger } from '../logging/logger.js';
 import { SandboxLayout } from '../sandbox/sandbox-layout.js';
+import { SandboxWatchdog, waitForPreviousWatchdog } from '../watchdog/sandbox-watchdog.js';
 import { BwrapProvider } from './bwrap-provider.js';
 import { ParkProvider } from './park-provider.js';
 import { ProcessProvider } from './process-provider.js';
@@ -12,11 +14,22 @@ type ProviderSettings = Pick<
   'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'sandboxPidsMax' | 'execOutputLimitBytes'
 >;
 
+export interface SelectionOptions {
+  /**
+   * Guard bwrap sandboxes with the watchdog process (the runner always does). It runs from the
+   * compiled runner (dist/apps/runner/watchdog), so tests of this function on the sources go without.
+   */
+  watchdog?: { logLevel: LogLevel };
+}
+
+/** Where the watchdog records its pid, for a runner started after a crash to wait for it. */
+export const watchdogPidFile = (dataDir: string) => path.join(dataDir, 'watchdog.pid');
+
 /**
  * Picks the sandbox provider. `auto` uses bwrap when a probe sandbox works there and falls back,
  * loudly, to the unisolated process provider; `bwrap` refuses to start without a working bwrap.
  */
-export async function selectSandboxProvider(settings: ProviderSettings, logger: Logger): Promise<SandboxProvider> {
+export async function selectSandboxProvider(settings: ProviderSettings, logger: Logger, options: SelectionOptions = {}): Promise<SandboxProvider> {
   const runsAsRoot = process.getuid?.() === 0;
   const sandboxUser = runsAsRoot ? { uid: settings.sandboxUid, gid: settings.sandboxGid } : null;
   const layout = new SandboxLayout(settings.dataDir, sandboxUser);
@@ -39,7 +52,12 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     return fallback();
   }
 
+  const pidFile = watchdogPidFile(settings.dataDir);
+  if (options.watchdog) await waitForPreviousWatchdog(pidFile, logger);
   const cgroups = await detectSandboxCgroups(settings.name);
+  // Up before the probe, the first sandbox launched.
+  const watchdog =
+    options.watchdog && cgroups.support !== 'none' ? await SandboxWatchdog.start({ cgroups, pidFile, logger, logLevel: options.watchdog.logLevel }) : null;
   const bwrap = await BwrapProvider.create({
     layout,
     cgroups,
@@ -47,6 +65,7 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     network: settings.network,
     pidsMax: settings.sandboxPidsMax,
     outputLimitBytes: settings.execOutputLimitBytes,
+    watchdog,
   });
   const problem = await bwrap.probe();
   if (problem !== null) {
@@ -61,7 +80,11 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     return fallback();
   }
   if (cgroups.support === 'none') {
-    warnLoudly(logger, ['No usable cgroups: sandbox cpu and memory limits are NOT enforced.', ...cgroups.problems]);
+    warnLoudly(logger, [
+      'No usable cgroups: sandbox cpu and memory limits are NOT enforced, and a sandbox being launched',
+      'when the runner dies may outlive it (no watchdog; see apps/runner/README.md).',
+      ...cgroups.problems,
+    ]);
   }
   if (cgroups.support !== 'none' && !cgroups.limitsPids) {
     logger.warn('The cgroup pids controller is not available: process counts in sandboxes are not limited.');

@@ -16,11 +16,13 @@ export class RunnerProcess {
   log = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string>) {
+  /** `ownProcessGroup`: as a terminal or supervisor starts it, so the whole group can be signalled. */
+  constructor(env: Record<string, string>, options: { ownProcessGroup?: boolean } = {}) {
     this.child = spawn(process.execPath, ['dist/apps/runner/main.js'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     });
     this.child.stdout?.on('data', (chunk) => (this.log += chunk));
     this.child.stderr?.on('data', (chunk) => (this.log += chunk));
@@ -29,6 +31,12 @@ export class RunnerProcess {
 
   async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** Signals every process in the runner's process group (needs `ownProcessGroup`). */
+  async killGroup(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    process.kill(-this.child.pid!, signal);
     return this.exited;
   }
 }
