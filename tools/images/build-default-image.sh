@@ -27,6 +27,7 @@ build_layout() {
     --customize-hook='chroot "$1" useradd --create-home --uid 1000 --user-group --shell /bin/bash daytona' \
     --customize-hook='echo "daytona ALL=(ALL:ALL) NOPASSWD: ALL" >"$1"/etc/sudoers.d/daytona && chmod 0440 "$1"/etc/sudoers.d/daytona' \
     --customize-hook='rm -f "$1"/etc/hostname "$1"/etc/resolv.conf' \
+    --customize-hook='printf "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" >"$1"/etc/hosts' \
     "$suite" "$work/rootfs.tar" \
     "deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security_mirror $suite-security main" >&2
   umoci new --image "$layout:$tag"
