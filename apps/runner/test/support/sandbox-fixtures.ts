@@ -38,6 +38,7 @@ export async function testBwrapProvider(
     network: options.network ?? false,
     pidsMax: options.pidsMax ?? 4096,
     outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
+    userNamespace: process.getuid?.() === 0 ? USERNS : null,
   });
   return { provider, layout, cgroups };
 }
