@@ -124,6 +124,15 @@ describe('ImageStore', () => {
     expect((await store.ensure(unknownTag)).digest).toBe(await registryDigest(registry.refs.alpha));
   });
 
+  it('treats the host snapshot as always there, without asking any registry', async () => {
+    const store = await open();
+    const requests = registry.registry.requests().length;
+    expect(store.request('host')).toEqual({ ref: 'host', state: 'ready', digest: null, errorReason: null, sizeBytes: null });
+    store.prePull(['host']);
+    expect(store.statuses()).toEqual([]);
+    expect(registry.registry.requests().length).toBe(requests);
+  });
+
   it('gives up at the pull timeout', async () => {
     // A registry that accepts connections and never answers.
     const net = await import('node:net');

@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunnerImageStatus } from '@daytona/runner-contract';
 import type { Logger } from '../logging/logger.js';
+import { HOST_SNAPSHOT_REF } from '../provider/host-snapshot.js';
 import { ImageCache, type ReadyImage } from './image-cache.js';
 import { readImageRuntimeConfig } from './image-config.js';
 import { resolveManifest } from './image-manifest.js';
@@ -47,6 +48,9 @@ interface Entry {
   pulling: Promise<ReadyImage> | null;
   failedAt: number;
 }
+
+// The host's own userland (development and tests): nothing to pull, always there.
+const HOST_STATUS: RunnerImageStatus = { ref: HOST_SNAPSHOT_REF, state: 'ready', digest: null, errorReason: null, sizeBytes: null };
 
 // A pre-pull the API keeps asking for is retried this long after it failed; a sandbox or a
 // POST /images retries at once.
@@ -112,12 +116,14 @@ export class ImageStore implements ImageSource, RunnerImages {
   }
 
   request(ref: string): RunnerImageStatus {
+    if (ref === HOST_SNAPSHOT_REF) return HOST_STATUS;
     this.ensure(ref).catch(() => undefined); // the status says how it went
     return { ...this.entries.get(ref)!.status };
   }
 
   prePull(refs: string[]): void {
     for (const ref of refs) {
+      if (ref === HOST_SNAPSHOT_REF) continue;
       const entry = this.entries.get(ref);
       if (entry?.image || entry?.pulling) continue;
       if (entry && Date.now() - entry.failedAt < PREPULL_RETRY_AFTER_MS) continue;

@@ -54,7 +54,10 @@ const NAMESPACES_TIMEOUT_MS = 30_000;
 // After its namespace's init is killed, bwrap exits at once; this only guards against the unexpected.
 const EXIT_GRACE_MS = 2_000;
 
-/** Sandboxes as bubblewrap namespaces: real isolation without root inside and without a daemon. */
+/**
+ * Sandboxes as bubblewrap namespaces, without a daemon: of an image, with root inside a user
+ * namespace mapped to unprivileged host ids; of `host`, as one unprivileged user.
+ */
 export class BwrapProvider implements SandboxProvider {
   readonly kind = 'bwrap';
   readonly isolated = true;
