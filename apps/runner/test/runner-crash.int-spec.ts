@@ -139,7 +139,7 @@ describe('runner process killed with SIGKILL', () => {
     heldWatchdog = oldWatchdog.pid;
 
     expect(await runner!.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
-    api.assignments = specs.map((spec) => ({ ...spec, desiredState: 'started', state: 'started' }));
+    api.assignments = specs.map((spec) => ({ ...spec, desiredState: 'started', state: 'started', recoverable: false }));
     const reportsBefore = api.updates.length;
     const restarting = startRunner();
     const restarted = runner!;
