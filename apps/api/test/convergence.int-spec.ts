@@ -85,7 +85,7 @@ describe('convergence of the API and its runners', () => {
 
       // Back up again, the runner brings back what the quota still has room for, all of it here.
       runner = await runner.restart();
-      await allIn(ids, 'started', 60_000);
+      await allIn(ids, 'started', 120_000);
       expect((await client.delete(`/sandbox/${ids[0]}`)).body.state).toBe('destroyed');
     } finally {
       if (runner.child.exitCode !== null || runner.child.signalCode !== null) runner = await runner.restart();
