@@ -148,7 +148,7 @@ describe('convergence of the API and its runners', () => {
   /** Which of `ids` the runner process itself says it holds. */
   async function runnerHolds(ids: string[]): Promise<string[]> {
     const port = [...runner.output().matchAll(/ready at http:\/\/[^:]+:(\d+)/g)].at(-1)![1];
-    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${runner.token}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${await runner.apiToken()}` } });
     const body = (await response.json()) as { sandboxes: Array<{ id: string }> };
     return body.sandboxes.map((s) => s.id).filter((id) => ids.includes(id)).sort();
   }
