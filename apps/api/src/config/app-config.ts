@@ -13,6 +13,8 @@ export interface AppConfig {
   redisUrl: string | null;
   defaultRegion: string;
   runnerRegistrationToken: string | null;
+  /** Place sandboxes on runners that do not isolate them (development on hosts without bubblewrap only). */
+  allowUnisolatedRunners: boolean;
   seed: SeedConfig;
   reconciler: ReconcilerConfig;
   bulk: BulkConfig;
@@ -40,6 +42,8 @@ export interface ReconcilerConfig {
 export interface EmbeddedPostgresConfig {
   dataDir: string;
   port: number;
+  /** Null: random, made on first use and kept beside the data directory. */
+  password?: string | null;
 }
 
 export interface SeedConfig {
@@ -63,6 +67,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const embedded: EmbeddedPostgresConfig = {
     dataDir: read.string('EMBEDDED_PG_DATA_DIR', '.data/postgres'),
     port: read.integer('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    password: read.secret('EMBEDDED_PG_PASSWORD', 16),
   };
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
   const defaultRegion = read.string('DEFAULT_REGION', 'local');
@@ -79,6 +84,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl,
     defaultRegion,
     runnerRegistrationToken,
+    allowUnisolatedRunners: read.boolean('ALLOW_UNISOLATED_RUNNERS', false),
     seed: {
       enabled: read.boolean('SEED_DEFAULTS', true),
       apiKey: seedApiKey,

@@ -32,10 +32,12 @@ export const ERROR_CODES = {
   sandbox_not_found: { status: 404, description: 'no such sandbox in the organization' },
   snapshot_not_found: { status: 404, description: 'no such snapshot for the organization' },
   route_not_found: { status: 404, description: 'no such route' },
+  runner_not_found: { status: 404, description: 'no runner of that name' },
   name_conflict: { status: 409, description: 'a live sandbox of the organization already has one of the names (details.names)' },
   sandbox_not_started: { status: 409, description: 'the sandbox is not started' },
   sandbox_parked: { status: 409, description: 'the sandbox is on a benchmark runner (RUNNER_PROVIDER=park) that runs no commands' },
-  runner_token_in_use: { status: 409, description: 'another runner already uses this token' },
+  runner_name_taken: { status: 409, description: 'a runner of that name is enrolled and the registration did not present its credential' },
+  runner_in_use: { status: 409, description: 'the runner still holds live sandboxes' },
   payload_too_large: { status: 413, description: 'the body exceeds 5 MiB' },
   unsupported_media_type: {
     status: 415,

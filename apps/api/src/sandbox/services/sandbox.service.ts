@@ -135,6 +135,7 @@ export class SandboxService {
         organization.id,
         region,
         requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder })),
+        { allowUnisolatedRunners: this.config.allowUnisolatedRunners },
       );
       const rows = requests.flatMap((request, index) => {
         const { runnerIds } = admitted[index];
