@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ExecuteCommandResponse, RunnerImageStatus, RunnerSandboxSpec } from '@daytona/runner-contract';
 import { FakeControlPlane } from './support/fake-control-plane.js';
 import { removeLeftovers } from './support/leftovers.js';
@@ -7,7 +7,7 @@ import { buildRunner, RunnerProcess } from './support/runner-process.js';
 import { sandboxSpec, tempDataDir } from './support/sandbox-fixtures.js';
 import { startTestRegistry, type TestRegistry } from './support/test-registry.js';
 
-const RUNNER_TOKEN = randomUUID() + randomUUID();
+const RUNNER_TOKEN = randomBytes(32).toString('hex');
 const REGISTRATION_TOKEN = 'registration-' + randomUUID();
 
 // The real runner process (dist/apps/runner/main.js) pulling from a real registry, with a stand-in API.
@@ -25,7 +25,7 @@ describe('runner process with images', () => {
   afterAll(() => registry.stop());
 
   beforeEach(async () => {
-    api = new FakeControlPlane(REGISTRATION_TOKEN);
+    api = new FakeControlPlane(REGISTRATION_TOKEN, RUNNER_TOKEN);
     await api.listen();
     dataDir = await tempDataDir();
   });
@@ -42,7 +42,6 @@ describe('runner process with images', () => {
     runner = new RunnerProcess({
       RUNNER_NAME: runnerName,
       RUNNER_PORT: '0',
-      RUNNER_TOKEN,
       RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
       DAYTONA_API_URL: api.apiUrl,
       RUNNER_DATA_DIR: dataDir.dir,
