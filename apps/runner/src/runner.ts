@@ -29,6 +29,7 @@ export class Runner {
   private provider: SandboxProvider | undefined;
   private server: Server | undefined;
   private manager: SandboxManager | undefined;
+  private images: ImageStore | null = null;
   private reporter: StateReporter | undefined;
   private heartbeats: { stop(): Promise<void> } | undefined;
   private syncs: { stop(): Promise<void> } | undefined;
@@ -44,7 +45,7 @@ export class Runner {
     // The watchdog kills the sandboxes if this process dies, however it dies (README: "When the runner dies").
     const provider = (this.provider = await selectSandboxProvider(config, logger, { watchdog: { logLevel: config.logLevel } }));
     await provider.removeLeftoversAtBoot();
-    const store =
+    const store = (this.images =
       provider.kind === 'bwrap' && provider.imagesUnavailable === null
         ? await ImageStore.open({
             dataDir: config.dataDir,
@@ -54,7 +55,7 @@ export class Runner {
             pullTimeoutSeconds: config.imagePullTimeoutSeconds,
             logger: createLogger('images', config.logLevel),
           })
-        : null;
+        : null);
     // park runs nothing, so any image is as good as pulled; process (or bwrap without root) runs none.
     const images: RunnerImages = store ?? new UnavailableImages(provider.kind === 'park' ? null : provider.imagesUnavailable);
 
@@ -128,6 +129,7 @@ export class Runner {
     await this.heartbeats?.stop();
     this.server?.close();
     this.server?.closeIdleConnections();
+    this.images?.close();
     await this.manager?.shutdown();
     await this.reporter?.stop(SHUTDOWN_REPORT_DEADLINE_MS);
     await this.provider?.close();

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { hostProcessesMatching } from '../../test/support/host-processes.js';
+import { pollUntil } from '../../test/support/leftovers.js';
 import { closedPort } from '../../test/support/ports.js';
 import { tempDataDir, USERNS } from '../../test/support/sandbox-fixtures.js';
 import { silentLogger } from '../../test/support/silent-logger.js';
@@ -133,7 +135,7 @@ describe('ImageStore', () => {
     expect(registry.registry.requests().length).toBe(requests);
   });
 
-  it('gives up at the pull timeout', async () => {
+  it('gives up at the pull timeout, and at once when closed', async () => {
     // A registry that accepts connections and never answers.
     const net = await import('node:net');
     const sockets: import('node:net').Socket[] = [];
@@ -145,6 +147,13 @@ describe('ImageStore', () => {
       const started = Date.now();
       await expect(store.ensure(`${host}/test/busybox:alpha`)).rejects.toThrow('timed out after 1 s (RUNNER_IMAGE_PULL_TIMEOUT_SECONDS)');
       expect(Date.now() - started).toBeLessThan(5_000);
+
+      const closing = await open({ insecureRegistries: [host], pullTimeoutSeconds: 600 });
+      const pulling = closing.ensure(`${host}/test/busybox:beta`);
+      await pollUntil(async () => (await hostProcessesMatching(`docker://${host}/test/busybox:beta`)).length > 0, 'skopeo to run');
+      closing.close();
+      await expect(pulling).rejects.toThrow('the runner is shutting down');
+      expect(await hostProcessesMatching(`docker://${host}/test/busybox:beta`)).toEqual([]);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

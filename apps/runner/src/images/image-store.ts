@@ -68,6 +68,7 @@ export class ImageStore implements ImageSource, RunnerImages {
   private readonly entries = new Map<string, Entry>();
   private readonly byDigest = new Map<string, Promise<ReadyImage>>();
   private readonly refs: Map<string, string>;
+  private readonly closing = new AbortController();
 
   private constructor(
     private readonly cache: ImageCache,
@@ -131,6 +132,11 @@ export class ImageStore implements ImageSource, RunnerImages {
     }
   }
 
+  /** Kills the pulls in flight (they fail); what is in the cache stays. */
+  close(): void {
+    this.closing.abort();
+  }
+
   private startPull(ref: string): Promise<ReadyImage> {
     const entry: Entry = this.entries.get(ref) ?? { status: { ref, state: 'pulling', digest: null, errorReason: null, sizeBytes: null }, image: null, pulling: null, failedAt: 0 };
     this.entries.set(ref, entry);
@@ -160,7 +166,11 @@ export class ImageStore implements ImageSource, RunnerImages {
 
   private async pull(ref: string, entry: Entry): Promise<ReadyImage> {
     const limit = this.options.pullTimeoutSeconds;
-    const tool: ToolOptions = { deadline: Date.now() + limit * 1000, deadlineReason: `timed out after ${limit} s (RUNNER_IMAGE_PULL_TIMEOUT_SECONDS)` };
+    const tool: ToolOptions = {
+      deadline: Date.now() + limit * 1000,
+      deadlineReason: `timed out after ${limit} s (RUNNER_IMAGE_PULL_TIMEOUT_SECONDS)`,
+      signal: this.closing.signal,
+    };
     const { registry } = parseImageReference(ref);
     const tlsVerify = !this.options.insecureRegistries.includes(registry);
     const manifest = await resolveManifest(ref, tlsVerify, tool);

@@ -10,12 +10,15 @@ export interface ToolOptions {
   deadline: number;
   /** Why the deadline exists, for the message when it hits. */
   deadlineReason: string;
+  /** Aborting kills it too (the runner is shutting down). */
+  signal?: AbortSignal;
 }
 
 /** Runs `file` with only PATH in its environment; resolves with its stdout, rejects with its words. */
 export function runTool(file: string, args: string[], options: ToolOptions): Promise<Buffer> {
   const timeoutMs = options.deadline - Date.now();
   if (timeoutMs <= 0) return Promise.reject(new ToolError(options.deadlineReason));
+  if (options.signal?.aborted) return Promise.reject(new ToolError('the runner is shutting down'));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: LAUNCH_ENV, detached: true });
     const stdout: Buffer[] = [];
@@ -23,17 +26,25 @@ export function runTool(file: string, args: string[], options: ToolOptions): Pro
     let timedOut = false;
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-16_384)));
+    // Its own process group: what it started goes with it.
+    const kill = () => child.pid !== undefined && killProcessGroup(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid !== undefined) killProcessGroup(child.pid);
+      kill();
     }, timeoutMs);
-    child.once('error', (error) => {
+    options.signal?.addEventListener('abort', kill, { once: true });
+    const done = () => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+    };
+    child.once('error', (error) => {
+      done();
       reject(new ToolError(`${file} could not run: ${error.message}`));
     });
     child.once('close', (code, signal) => {
-      clearTimeout(timer);
+      done();
       if (timedOut) return reject(new ToolError(options.deadlineReason));
+      if (options.signal?.aborted) return reject(new ToolError('the runner is shutting down'));
       if (code === 0) return resolve(Buffer.concat(stdout));
       reject(new ToolError(toolMessage(stderr) || `${file} ended with ${code ?? signal}`));
     });
