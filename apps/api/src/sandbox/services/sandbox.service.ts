@@ -74,22 +74,26 @@ export class SandboxService {
   }
 
   /**
-   * POST /sandbox/bulk. Creates every sandbox of every item in one transaction (all or nothing),
-   * admitted in item order against the organization's quota and the region's runner capacity,
-   * then hands them to the dispatcher: one request per runner. With an Idempotency-Key, a repeat
-   * creates nothing and answers the sandboxes of the first request.
-   *
-   * With `awaitStarted`, answers once every sandbox is started, error or build_failed, or at the
+   * Creates every sandbox of every item in one transaction (all or nothing), admitted in item
+   * order against the organization's quota and the region's runner capacity, then hands them to
+   * the dispatcher: one request per runner. With an Idempotency-Key, a repeat creates nothing and
+   * answers the sandboxes of the first request. Answers at once; see bulkCreate for awaitStarted.
+   */
+  async bulkCreateFromSnapshot(dto: BulkCreateSandboxDto, organization: Organization, options: { idempotencyKey?: string } = {}): Promise<SandboxDto[]> {
+    const creation = await this.createBulkRows(dto, organization, options.idempotencyKey);
+    if (!creation.replayed) this.dispatch(creation.rows);
+    return creation.rows.map(toSandboxDto);
+  }
+
+  /**
+   * POST /sandbox/bulk: with `awaitStarted`, answers once every sandbox is started, error or build_failed, or at the
    * configured timeout (with the states reached: not an error). The wait is registered before any
    * runner hears of the sandboxes, so no change is missed; `onProgress` hears each sandbox's state
    * and every change; `signal` (the client went away) drops the wait, and creation goes on.
    */
   async bulkCreate(dto: BulkCreateSandboxDto, organization: Organization, options: BulkCreateOptions = {}): Promise<SandboxDto[]> {
+    if (!dto.awaitStarted) return this.bulkCreateFromSnapshot(dto, organization, options);
     const creation = await this.createBulkRows(dto, organization, options.idempotencyKey);
-    if (!dto.awaitStarted) {
-      if (!creation.replayed) this.dispatch(creation.rows);
-      return creation.rows.map(toSandboxDto);
-    }
     const ids = creation.rows.map((row) => row.id);
     const names = new Map(creation.rows.map((row) => [row.id, row.name]));
     const onProgress = options.onProgress;
