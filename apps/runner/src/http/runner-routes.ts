@@ -1,7 +1,9 @@
 import {
   createSandboxesRequest,
+  destroySandboxesRequest,
   executeCommandRequest,
   type CreateSandboxesResponse,
+  type DestroySandboxesResponse,
   type ExecuteCommandResponse,
   type ListRunnerSandboxesResponse,
   type RunnerHealthResponse,
@@ -47,6 +49,15 @@ export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
       handle: async (_, body) => {
         const request = parseRequest(createSandboxesRequest, body);
         return { status: 202, body: { accepted: manager.create(request.sandboxes) } satisfies CreateSandboxesResponse };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/sandboxes\/destroy$/,
+      readsBody: true,
+      handle: async (_, body) => {
+        const request = parseRequest(destroySandboxesRequest, body);
+        return { status: 202, body: { queued: manager.destroyMany(request.ids) } satisfies DestroySandboxesResponse };
       },
     },
     {
