@@ -27,10 +27,17 @@ type ApiBulkCreateSandboxRequest struct {
 	ctx               context.Context
 	ApiService        *SandboxAPIService
 	bulkCreateSandbox *BulkCreateSandbox
+	idempotencyKey    *string
 }
 
 func (r ApiBulkCreateSandboxRequest) BulkCreateSandbox(bulkCreateSandbox BulkCreateSandbox) ApiBulkCreateSandboxRequest {
 	r.bulkCreateSandbox = &bulkCreateSandbox
+	return r
+}
+
+// Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+func (r ApiBulkCreateSandboxRequest) IdempotencyKey(idempotencyKey string) ApiBulkCreateSandboxRequest {
+	r.idempotencyKey = &idempotencyKey
 	return r
 }
 
@@ -41,7 +48,9 @@ func (r ApiBulkCreateSandboxRequest) Execute() ([]Sandbox, *http.Response, error
 /*
 BulkCreateSandbox Bulk create sandboxes
 
-Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request's id. Answers in item order, then name order.
+
+With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type "result") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
 
 	@param ctx context.Context - for authentication, logging, cancellation, deadlines, tracing, etc. Passed from http.Request or context.Background().
 	@return ApiBulkCreateSandboxRequest
@@ -88,12 +97,15 @@ func (a *SandboxAPIService) BulkCreateSandboxExecute(r ApiBulkCreateSandboxReque
 	}
 
 	// to determine the Accept header
-	localVarHTTPHeaderAccepts := []string{"application/json"}
+	localVarHTTPHeaderAccepts := []string{"application/json", "application/x-ndjson"}
 
 	// set Accept header
 	localVarHTTPHeaderAccept := selectHeaderAccept(localVarHTTPHeaderAccepts)
 	if localVarHTTPHeaderAccept != "" {
 		localVarHeaderParams["Accept"] = localVarHTTPHeaderAccept
+	}
+	if r.idempotencyKey != nil {
+		parameterAddToHeaderOrQuery(localVarHeaderParams, "Idempotency-Key", r.idempotencyKey, "simple", "")
 	}
 	// body params
 	localVarPostBody = r.bulkCreateSandbox
@@ -196,6 +208,204 @@ func (a *SandboxAPIService) BulkCreateSandboxExecute(r ApiBulkCreateSandboxReque
 			newErr.model = v
 			return localVarReturnValue, localVarHTTPResponse, newErr
 		}
+		if localVarHTTPResponse.StatusCode == 422 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 500 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 503 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+		}
+		return localVarReturnValue, localVarHTTPResponse, newErr
+	}
+
+	err = a.client.decode(&localVarReturnValue, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+	if err != nil {
+		newErr := &GenericOpenAPIError{
+			body:  localVarBody,
+			error: err.Error(),
+		}
+		return localVarReturnValue, localVarHTTPResponse, newErr
+	}
+
+	return localVarReturnValue, localVarHTTPResponse, nil
+}
+
+type ApiBulkDeleteSandboxesRequest struct {
+	ctx                 context.Context
+	ApiService          *SandboxAPIService
+	bulkDeleteSandboxes *BulkDeleteSandboxes
+}
+
+func (r ApiBulkDeleteSandboxesRequest) BulkDeleteSandboxes(bulkDeleteSandboxes BulkDeleteSandboxes) ApiBulkDeleteSandboxesRequest {
+	r.bulkDeleteSandboxes = &bulkDeleteSandboxes
+	return r
+}
+
+func (r ApiBulkDeleteSandboxesRequest) Execute() (*BulkDeleteSandboxesResult, *http.Response, error) {
+	return r.ApiService.BulkDeleteSandboxesExecute(r)
+}
+
+/*
+BulkDeleteSandboxes Delete every sandbox matching labels, a name prefix or ids
+
+Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+
+	@param ctx context.Context - for authentication, logging, cancellation, deadlines, tracing, etc. Passed from http.Request or context.Background().
+	@return ApiBulkDeleteSandboxesRequest
+*/
+func (a *SandboxAPIService) BulkDeleteSandboxes(ctx context.Context) ApiBulkDeleteSandboxesRequest {
+	return ApiBulkDeleteSandboxesRequest{
+		ApiService: a,
+		ctx:        ctx,
+	}
+}
+
+// Execute executes the request
+//
+//	@return BulkDeleteSandboxesResult
+func (a *SandboxAPIService) BulkDeleteSandboxesExecute(r ApiBulkDeleteSandboxesRequest) (*BulkDeleteSandboxesResult, *http.Response, error) {
+	var (
+		localVarHTTPMethod  = http.MethodPost
+		localVarPostBody    interface{}
+		formFiles           []formFile
+		localVarReturnValue *BulkDeleteSandboxesResult
+	)
+
+	localBasePath, err := a.client.cfg.ServerURLWithContext(r.ctx, "SandboxAPIService.BulkDeleteSandboxes")
+	if err != nil {
+		return localVarReturnValue, nil, &GenericOpenAPIError{error: err.Error()}
+	}
+
+	localVarPath := localBasePath + "/sandbox/bulk-delete"
+
+	localVarHeaderParams := make(map[string]string)
+	localVarQueryParams := url.Values{}
+	localVarFormParams := url.Values{}
+	if r.bulkDeleteSandboxes == nil {
+		return localVarReturnValue, nil, reportError("bulkDeleteSandboxes is required and must be specified")
+	}
+
+	// to determine the Content-Type header
+	localVarHTTPContentTypes := []string{"application/json"}
+
+	// set Content-Type header
+	localVarHTTPContentType := selectHeaderContentType(localVarHTTPContentTypes)
+	if localVarHTTPContentType != "" {
+		localVarHeaderParams["Content-Type"] = localVarHTTPContentType
+	}
+
+	// to determine the Accept header
+	localVarHTTPHeaderAccepts := []string{"application/json"}
+
+	// set Accept header
+	localVarHTTPHeaderAccept := selectHeaderAccept(localVarHTTPHeaderAccepts)
+	if localVarHTTPHeaderAccept != "" {
+		localVarHeaderParams["Accept"] = localVarHTTPHeaderAccept
+	}
+	// body params
+	localVarPostBody = r.bulkDeleteSandboxes
+	req, err := a.client.prepareRequest(r.ctx, localVarPath, localVarHTTPMethod, localVarPostBody, localVarHeaderParams, localVarQueryParams, localVarFormParams, formFiles)
+	if err != nil {
+		return localVarReturnValue, nil, err
+	}
+
+	localVarHTTPResponse, err := a.client.callAPI(req)
+	if err != nil || localVarHTTPResponse == nil {
+		return localVarReturnValue, localVarHTTPResponse, err
+	}
+
+	localVarBody, err := io.ReadAll(localVarHTTPResponse.Body)
+	localVarHTTPResponse.Body.Close()
+	localVarHTTPResponse.Body = io.NopCloser(bytes.NewBuffer(localVarBody))
+	if err != nil {
+		return localVarReturnValue, localVarHTTPResponse, err
+	}
+
+	if localVarHTTPResponse.StatusCode >= 300 {
+		newErr := &GenericOpenAPIError{
+			body:  localVarBody,
+			error: localVarHTTPResponse.Status,
+		}
+		if localVarHTTPResponse.StatusCode == 400 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 401 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 403 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 413 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 415 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
 		if localVarHTTPResponse.StatusCode == 500 {
 			var v ErrorResponse
 			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
@@ -233,13 +443,20 @@ func (a *SandboxAPIService) BulkCreateSandboxExecute(r ApiBulkCreateSandboxReque
 }
 
 type ApiCreateSandboxRequest struct {
-	ctx           context.Context
-	ApiService    *SandboxAPIService
-	createSandbox *CreateSandbox
+	ctx            context.Context
+	ApiService     *SandboxAPIService
+	createSandbox  *CreateSandbox
+	idempotencyKey *string
 }
 
 func (r ApiCreateSandboxRequest) CreateSandbox(createSandbox CreateSandbox) ApiCreateSandboxRequest {
 	r.createSandbox = &createSandbox
+	return r
+}
+
+// Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+func (r ApiCreateSandboxRequest) IdempotencyKey(idempotencyKey string) ApiCreateSandboxRequest {
+	r.idempotencyKey = &idempotencyKey
 	return r
 }
 
@@ -301,6 +518,9 @@ func (a *SandboxAPIService) CreateSandboxExecute(r ApiCreateSandboxRequest) (*Sa
 	localVarHTTPHeaderAccept := selectHeaderAccept(localVarHTTPHeaderAccepts)
 	if localVarHTTPHeaderAccept != "" {
 		localVarHeaderParams["Accept"] = localVarHTTPHeaderAccept
+	}
+	if r.idempotencyKey != nil {
+		parameterAddToHeaderOrQuery(localVarHeaderParams, "Idempotency-Key", r.idempotencyKey, "simple", "")
 	}
 	// body params
 	localVarPostBody = r.createSandbox
@@ -393,6 +613,17 @@ func (a *SandboxAPIService) CreateSandboxExecute(r ApiCreateSandboxRequest) (*Sa
 			return localVarReturnValue, localVarHTTPResponse, newErr
 		}
 		if localVarHTTPResponse.StatusCode == 415 {
+			var v ErrorResponse
+			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
+			if err != nil {
+				newErr.error = err.Error()
+				return localVarReturnValue, localVarHTTPResponse, newErr
+			}
+			newErr.error = formatErrorMessage(localVarHTTPResponse.Status, &v)
+			newErr.model = v
+			return localVarReturnValue, localVarHTTPResponse, newErr
+		}
+		if localVarHTTPResponse.StatusCode == 422 {
 			var v ErrorResponse
 			err = a.client.decode(&v, localVarBody, localVarHTTPResponse.Header.Get("Content-Type"))
 			if err != nil {

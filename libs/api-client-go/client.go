@@ -48,6 +48,8 @@ type APIClient struct {
 
 	// API Services
 
+	ApiKeysAPI *ApiKeysAPIService
+
 	HealthAPI *HealthAPIService
 
 	SandboxAPI *SandboxAPIService
@@ -73,6 +75,7 @@ func NewAPIClient(cfg *Configuration) *APIClient {
 	c.common.client = c
 
 	// API Services
+	c.ApiKeysAPI = (*ApiKeysAPIService)(&c.common)
 	c.HealthAPI = (*HealthAPIService)(&c.common)
 	c.SandboxAPI = (*SandboxAPIService)(&c.common)
 	c.SnapshotsAPI = (*SnapshotsAPIService)(&c.common)

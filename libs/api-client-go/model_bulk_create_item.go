@@ -29,6 +29,10 @@ type BulkCreateItem struct {
 	SandboxNamePrefix string `json:"sandboxNamePrefix" validate:"regexp=^[A-Za-z0-9][A-Za-z0-9._-]{0\\,49}$"`
 	// When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing
 	AllowUnder *bool `json:"allowUnder,omitempty"`
+	// Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, each times its count, may take at most 16 MiB (400 bulk_data_too_large). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+	Env *map[string]string `json:"env,omitempty"`
+	// Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+	Labels *map[string]string `json:"labels,omitempty"`
 }
 
 type _BulkCreateItem BulkCreateItem
@@ -161,6 +165,70 @@ func (o *BulkCreateItem) SetAllowUnder(v bool) {
 	o.AllowUnder = &v
 }
 
+// GetEnv returns the Env field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetEnv() map[string]string {
+	if o == nil || IsNil(o.Env) {
+		var ret map[string]string
+		return ret
+	}
+	return *o.Env
+}
+
+// GetEnvOk returns a tuple with the Env field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetEnvOk() (*map[string]string, bool) {
+	if o == nil || IsNil(o.Env) {
+		return nil, false
+	}
+	return o.Env, true
+}
+
+// HasEnv returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasEnv() bool {
+	if o != nil && !IsNil(o.Env) {
+		return true
+	}
+
+	return false
+}
+
+// SetEnv gets a reference to the given map[string]string and assigns it to the Env field.
+func (o *BulkCreateItem) SetEnv(v map[string]string) {
+	o.Env = &v
+}
+
+// GetLabels returns the Labels field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetLabels() map[string]string {
+	if o == nil || IsNil(o.Labels) {
+		var ret map[string]string
+		return ret
+	}
+	return *o.Labels
+}
+
+// GetLabelsOk returns a tuple with the Labels field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetLabelsOk() (*map[string]string, bool) {
+	if o == nil || IsNil(o.Labels) {
+		return nil, false
+	}
+	return o.Labels, true
+}
+
+// HasLabels returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasLabels() bool {
+	if o != nil && !IsNil(o.Labels) {
+		return true
+	}
+
+	return false
+}
+
+// SetLabels gets a reference to the given map[string]string and assigns it to the Labels field.
+func (o *BulkCreateItem) SetLabels(v map[string]string) {
+	o.Labels = &v
+}
+
 func (o BulkCreateItem) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -176,6 +244,12 @@ func (o BulkCreateItem) ToMap() (map[string]interface{}, error) {
 	toSerialize["sandboxNamePrefix"] = o.SandboxNamePrefix
 	if !IsNil(o.AllowUnder) {
 		toSerialize["allowUnder"] = o.AllowUnder
+	}
+	if !IsNil(o.Env) {
+		toSerialize["env"] = o.Env
+	}
+	if !IsNil(o.Labels) {
+		toSerialize["labels"] = o.Labels
 	}
 	return toSerialize, nil
 }

@@ -25,7 +25,7 @@ type CreateSandbox struct {
 	Name *string `json:"name,omitempty" validate:"regexp=^[A-Za-z0-9][A-Za-z0-9._-]{0\\,62}$"`
 	// Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
 	Env *map[string]string `json:"env,omitempty"`
-	// Labels, for filtering lists (GET /sandbox?labels=...). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+	// Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
 	Labels *map[string]string `json:"labels,omitempty"`
 }
 

@@ -23,6 +23,39 @@ import type { RequestArgs } from './base.js';
 // @ts-ignore
 import { BASE_PATH, COLLECTION_FORMATS, BaseAPI, RequiredError, operationServerMap } from './base.js';
 
+/**
+ * An API key as listed: never its secret, nor its hash
+ */
+export interface ApiKey {
+    'name': string;
+    /**
+     * The first characters of the key, to recognize it
+     */
+    'prefix': string;
+    'permissions': Array<ApiKeyPermission>;
+    'createdAt': string;
+    'expiresAt': string | null;
+    /**
+     * Recorded a few seconds late at most
+     */
+    'lastUsedAt': string | null;
+}
+/**
+ * What the key may do; only permissions the calling key has itself (403 permission_not_grantable otherwise)
+ */
+
+export const ApiKeyPermission = {
+    READ_SANDBOXES: 'read:sandboxes',
+    WRITE_SANDBOXES: 'write:sandboxes',
+    DELETE_SANDBOXES: 'delete:sandboxes',
+    READ_SNAPSHOTS: 'read:snapshots',
+    WRITE_SNAPSHOTS: 'write:snapshots',
+    WRITE_API_KEYS: 'write:api-keys',
+} as const;
+
+export type ApiKeyPermission = typeof ApiKeyPermission[keyof typeof ApiKeyPermission];
+
+
 export interface BulkCreateItem {
     /**
      * Id or name of the snapshot to create the sandboxes from
@@ -40,13 +73,99 @@ export interface BulkCreateItem {
      * When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing
      */
     'allowUnder'?: boolean;
+    /**
+     * Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, each times its count, may take at most 16 MiB (400 bulk_data_too_large). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     */
+    'env'?: { [key: string]: string; };
+    /**
+     * Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request\'s id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+     */
+    'labels'?: { [key: string]: string; };
 }
+/**
+ * One line of the NDJSON answer of POST /sandbox/bulk (Accept: application/x-ndjson). type \"state\": one sandbox (id, name) entered `state`: its state when the wait begins, then every change as it happens. type \"result\": the last line, `sandboxes` as the JSON answer would list them.
+ */
+export interface BulkCreateProgress {
+    'type': BulkCreateProgressType;
+    /**
+     * type \"state\": the sandbox
+     */
+    'id'?: string;
+    /**
+     * type \"state\": the sandbox
+     */
+    'name'?: string;
+    /**
+     * type \"state\": the state it entered
+     */
+    'state'?: SandboxState;
+    /**
+     * type \"state\": why the sandbox is in error
+     */
+    'errorReason'?: string | null;
+    /**
+     * type \"result\": every sandbox, in item order, then name order
+     */
+    'sandboxes'?: Array<Sandbox>;
+}
+
+
+
+export const BulkCreateProgressType = {
+    STATE: 'state',
+    RESULT: 'result',
+} as const;
+
+export type BulkCreateProgressType = typeof BulkCreateProgressType[keyof typeof BulkCreateProgressType];
+
+
 export interface BulkCreateSandbox {
     'items': Array<BulkCreateItem>;
     /**
      * Answer only once every sandbox is started, error or build_failed, or at the server timeout (300 s by default), with each sandbox\'s state at that moment. A timeout is not an error.
      */
     'awaitStarted'?: boolean;
+}
+/**
+ * Which sandboxes to destroy: those matching every selector given. At least one is required.
+ */
+export interface BulkDeleteSandboxes {
+    /**
+     * Labels a sandbox must all have, e.g. {\"run\":\"eval-7\"} or {\"daytona.io/bulk-request\":\"<id>\"} (platform labels may be matched). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+     */
+    'labels'?: { [key: string]: string; };
+    /**
+     * A prefix of the name, matched as plain text: \"eval-7-\" matches eval-7-00001 but not eval-70-00001.
+     */
+    'namePrefix'?: string;
+    /**
+     * Sandbox ids; ids of no live sandbox of the organization are not counted.
+     */
+    'ids'?: Array<string>;
+}
+export interface BulkDeleteSandboxesResult {
+    /**
+     * How many sandboxes were marked for destruction by this call
+     */
+    'count': number;
+    /**
+     * More sandboxes match than one call marks (BULK_MAX_TOTAL_COUNT, 10,000 by default): call again until this is false
+     */
+    'hasMore': boolean;
+}
+export interface CreateApiKey {
+    /**
+     * Unique among the organization\'s keys: 1-63 characters, a letter or digit, then letters, digits, \".\", \"_\" or \"-\"
+     */
+    'name': string;
+    /**
+     * What the key may do; only permissions the calling key has itself (403 permission_not_grantable otherwise)
+     */
+    'permissions': Set<ApiKeyPermission>;
+    /**
+     * When the key stops working (RFC 3339, in the future). A key that expires itself may only create keys that expire no later than it does. Absent: never.
+     */
+    'expiresAt'?: string;
 }
 export interface CreateSandbox {
     /**
@@ -62,9 +181,30 @@ export interface CreateSandbox {
      */
     'env'?: { [key: string]: string; };
     /**
-     * Labels, for filtering lists (GET /sandbox?labels=...). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+     * Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
      */
     'labels'?: { [key: string]: string; };
+}
+/**
+ * A new API key, with its secret: shown this once, never again
+ */
+export interface CreatedApiKey {
+    'name': string;
+    /**
+     * The first characters of the key, to recognize it
+     */
+    'prefix': string;
+    'permissions': Array<ApiKeyPermission>;
+    'createdAt': string;
+    'expiresAt': string | null;
+    /**
+     * Recorded a few seconds late at most
+     */
+    'lastUsedAt': string | null;
+    /**
+     * The key itself: send it as \"Authorization: Bearer <key>\"
+     */
+    'key': string;
 }
 export interface ErrorResponse {
     'statusCode': number;
@@ -214,6 +354,249 @@ export type SnapshotState = typeof SnapshotState[keyof typeof SnapshotState];
 
 
 /**
+ * ApiKeysApi - axios parameter creator
+ */
+export const ApiKeysApiAxiosParamCreator = function (configuration?: Configuration) {
+    return {
+        /**
+         * Answers the key itself this once. A key grants only permissions the calling key holds.
+         * @summary Create an API key
+         * @param {CreateApiKey} createApiKey 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createApiKey: async (createApiKey: CreateApiKey, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'createApiKey' is not null or undefined
+            assertParamExists('createApiKey', 'createApiKey', createApiKey)
+            const localVarPath = `/api-keys`;
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(createApiKey, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Delete an API key by name; it stops working at once
+         * @param {string} name 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteApiKey: async (name: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'name' is not null or undefined
+            assertParamExists('deleteApiKey', 'name', name)
+            const localVarPath = `/api-keys/{name}`
+                .replace('{name}', encodeURIComponent(String(name)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'DELETE', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary List the organization\'s API keys (never their secrets)
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listApiKeys: async (options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            const localVarPath = `/api-keys`;
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+    }
+};
+
+/**
+ * ApiKeysApi - functional programming interface
+ */
+export const ApiKeysApiFp = function(configuration?: Configuration) {
+    const localVarAxiosParamCreator = ApiKeysApiAxiosParamCreator(configuration)
+    return {
+        /**
+         * Answers the key itself this once. A key grants only permissions the calling key holds.
+         * @summary Create an API key
+         * @param {CreateApiKey} createApiKey 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async createApiKey(createApiKey: CreateApiKey, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<CreatedApiKey>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.createApiKey(createApiKey, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ApiKeysApi.createApiKey']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Delete an API key by name; it stops working at once
+         * @param {string} name 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async deleteApiKey(name: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.deleteApiKey(name, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ApiKeysApi.deleteApiKey']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary List the organization\'s API keys (never their secrets)
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async listApiKeys(options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<ApiKey>>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listApiKeys(options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ApiKeysApi.listApiKeys']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+    }
+};
+
+/**
+ * ApiKeysApi - factory interface
+ */
+export const ApiKeysApiFactory = function (configuration?: Configuration, basePath?: string, axios?: AxiosInstance) {
+    const localVarFp = ApiKeysApiFp(configuration)
+    return {
+        /**
+         * Answers the key itself this once. A key grants only permissions the calling key holds.
+         * @summary Create an API key
+         * @param {CreateApiKey} createApiKey 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createApiKey(createApiKey: CreateApiKey, options?: RawAxiosRequestConfig): AxiosPromise<CreatedApiKey> {
+            return localVarFp.createApiKey(createApiKey, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Delete an API key by name; it stops working at once
+         * @param {string} name 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteApiKey(name: string, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.deleteApiKey(name, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary List the organization\'s API keys (never their secrets)
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listApiKeys(options?: RawAxiosRequestConfig): AxiosPromise<Array<ApiKey>> {
+            return localVarFp.listApiKeys(options).then((request) => request(axios, basePath));
+        },
+    };
+};
+
+/**
+ * ApiKeysApi - object-oriented interface
+ */
+export class ApiKeysApi extends BaseAPI {
+    /**
+     * Answers the key itself this once. A key grants only permissions the calling key holds.
+     * @summary Create an API key
+     * @param {CreateApiKey} createApiKey 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public createApiKey(createApiKey: CreateApiKey, options?: RawAxiosRequestConfig) {
+        return ApiKeysApiFp(this.configuration).createApiKey(createApiKey, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Delete an API key by name; it stops working at once
+     * @param {string} name 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public deleteApiKey(name: string, options?: RawAxiosRequestConfig) {
+        return ApiKeysApiFp(this.configuration).deleteApiKey(name, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary List the organization\'s API keys (never their secrets)
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public listApiKeys(options?: RawAxiosRequestConfig) {
+        return ApiKeysApiFp(this.configuration).listApiKeys(options).then((request) => request(this.axios, this.basePath));
+    }
+}
+
+
+
+/**
  * HealthApi - axios parameter creator
  */
 export const HealthApiAxiosParamCreator = function (configuration?: Configuration) {
@@ -313,16 +696,59 @@ export class HealthApi extends BaseAPI {
 export const SandboxApiAxiosParamCreator = function (configuration?: Configuration) {
     return {
         /**
-         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request\'s id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
          * @summary Bulk create sandboxes
          * @param {BulkCreateSandbox} bulkCreateSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        bulkCreateSandbox: async (bulkCreateSandbox: BulkCreateSandbox, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+        bulkCreateSandbox: async (bulkCreateSandbox: BulkCreateSandbox, idempotencyKey?: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
             // verify required parameter 'bulkCreateSandbox' is not null or undefined
             assertParamExists('bulkCreateSandbox', 'bulkCreateSandbox', bulkCreateSandbox)
             const localVarPath = `/sandbox/bulk`;
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json,application/x-ndjson';
+
+            if (idempotencyKey != null) {
+                localVarHeaderParameter['Idempotency-Key'] = String(idempotencyKey);
+            }
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(bulkCreateSandbox, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+         * @summary Delete every sandbox matching labels, a name prefix or ids
+         * @param {BulkDeleteSandboxes} bulkDeleteSandboxes 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        bulkDeleteSandboxes: async (bulkDeleteSandboxes: BulkDeleteSandboxes, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'bulkDeleteSandboxes' is not null or undefined
+            assertParamExists('bulkDeleteSandboxes', 'bulkDeleteSandboxes', bulkDeleteSandboxes)
+            const localVarPath = `/sandbox/bulk-delete`;
             // use dummy base URL string because the URL constructor only accepts absolute URLs.
             const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
             let baseOptions;
@@ -344,7 +770,7 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
             setSearchParams(localVarUrlObj, localVarQueryParameter);
             let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
             localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
-            localVarRequestOptions.data = serializeDataIfNeeded(bulkCreateSandbox, localVarRequestOptions, configuration)
+            localVarRequestOptions.data = serializeDataIfNeeded(bulkDeleteSandboxes, localVarRequestOptions, configuration)
 
             return {
                 url: toPathString(localVarUrlObj),
@@ -355,10 +781,11 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
          * 
          * @summary Create a sandbox from a snapshot
          * @param {CreateSandbox} createSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        createSandbox: async (createSandbox: CreateSandbox, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+        createSandbox: async (createSandbox: CreateSandbox, idempotencyKey?: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
             // verify required parameter 'createSandbox' is not null or undefined
             assertParamExists('createSandbox', 'createSandbox', createSandbox)
             const localVarPath = `/sandbox`;
@@ -380,6 +807,9 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
             localVarHeaderParameter['Content-Type'] = 'application/json';
             localVarHeaderParameter['Accept'] = 'application/json';
 
+            if (idempotencyKey != null) {
+                localVarHeaderParameter['Idempotency-Key'] = String(idempotencyKey);
+            }
             setSearchParams(localVarUrlObj, localVarQueryParameter);
             let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
             localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
@@ -530,27 +960,42 @@ export const SandboxApiFp = function(configuration?: Configuration) {
     const localVarAxiosParamCreator = SandboxApiAxiosParamCreator(configuration)
     return {
         /**
-         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request\'s id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
          * @summary Bulk create sandboxes
          * @param {BulkCreateSandbox} bulkCreateSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        async bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<Sandbox>>> {
-            const localVarAxiosArgs = await localVarAxiosParamCreator.bulkCreateSandbox(bulkCreateSandbox, options);
+        async bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<Sandbox>>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.bulkCreateSandbox(bulkCreateSandbox, idempotencyKey, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['SandboxApi.bulkCreateSandbox']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+         * @summary Delete every sandbox matching labels, a name prefix or ids
+         * @param {BulkDeleteSandboxes} bulkDeleteSandboxes 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async bulkDeleteSandboxes(bulkDeleteSandboxes: BulkDeleteSandboxes, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<BulkDeleteSandboxesResult>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.bulkDeleteSandboxes(bulkDeleteSandboxes, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.bulkDeleteSandboxes']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
         },
         /**
          * 
          * @summary Create a sandbox from a snapshot
          * @param {CreateSandbox} createSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        async createSandbox(createSandbox: CreateSandbox, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
-            const localVarAxiosArgs = await localVarAxiosParamCreator.createSandbox(createSandbox, options);
+        async createSandbox(createSandbox: CreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.createSandbox(createSandbox, idempotencyKey, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['SandboxApi.createSandbox']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
@@ -607,24 +1052,36 @@ export const SandboxApiFactory = function (configuration?: Configuration, basePa
     const localVarFp = SandboxApiFp(configuration)
     return {
         /**
-         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+         * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request\'s id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
          * @summary Bulk create sandboxes
          * @param {BulkCreateSandbox} bulkCreateSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, options?: RawAxiosRequestConfig): AxiosPromise<Array<Sandbox>> {
-            return localVarFp.bulkCreateSandbox(bulkCreateSandbox, options).then((request) => request(axios, basePath));
+        bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig): AxiosPromise<Array<Sandbox>> {
+            return localVarFp.bulkCreateSandbox(bulkCreateSandbox, idempotencyKey, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+         * @summary Delete every sandbox matching labels, a name prefix or ids
+         * @param {BulkDeleteSandboxes} bulkDeleteSandboxes 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        bulkDeleteSandboxes(bulkDeleteSandboxes: BulkDeleteSandboxes, options?: RawAxiosRequestConfig): AxiosPromise<BulkDeleteSandboxesResult> {
+            return localVarFp.bulkDeleteSandboxes(bulkDeleteSandboxes, options).then((request) => request(axios, basePath));
         },
         /**
          * 
          * @summary Create a sandbox from a snapshot
          * @param {CreateSandbox} createSandbox 
+         * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        createSandbox(createSandbox: CreateSandbox, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
-            return localVarFp.createSandbox(createSandbox, options).then((request) => request(axios, basePath));
+        createSandbox(createSandbox: CreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.createSandbox(createSandbox, idempotencyKey, options).then((request) => request(axios, basePath));
         },
         /**
          * 
@@ -667,25 +1124,38 @@ export const SandboxApiFactory = function (configuration?: Configuration, basePa
  */
 export class SandboxApi extends BaseAPI {
     /**
-     * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+     * Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request\'s id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
      * @summary Bulk create sandboxes
      * @param {BulkCreateSandbox} bulkCreateSandbox 
+     * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      */
-    public bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, options?: RawAxiosRequestConfig) {
-        return SandboxApiFp(this.configuration).bulkCreateSandbox(bulkCreateSandbox, options).then((request) => request(this.axios, this.basePath));
+    public bulkCreateSandbox(bulkCreateSandbox: BulkCreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).bulkCreateSandbox(bulkCreateSandbox, idempotencyKey, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+     * @summary Delete every sandbox matching labels, a name prefix or ids
+     * @param {BulkDeleteSandboxes} bulkDeleteSandboxes 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public bulkDeleteSandboxes(bulkDeleteSandboxes: BulkDeleteSandboxes, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).bulkDeleteSandboxes(bulkDeleteSandboxes, options).then((request) => request(this.axios, this.basePath));
     }
 
     /**
      * 
      * @summary Create a sandbox from a snapshot
      * @param {CreateSandbox} createSandbox 
+     * @param {string} [idempotencyKey] Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      */
-    public createSandbox(createSandbox: CreateSandbox, options?: RawAxiosRequestConfig) {
-        return SandboxApiFp(this.configuration).createSandbox(createSandbox, options).then((request) => request(this.axios, this.basePath));
+    public createSandbox(createSandbox: CreateSandbox, idempotencyKey?: string, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).createSandbox(createSandbox, idempotencyKey, options).then((request) => request(this.axios, this.basePath));
     }
 
     /**

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench`: bulk creation against one-by-one creation, the insert path against COPY, and
-// real sandboxes started with awaitStarted. Ratios measured side by side in one run; absolute
-// times depend on the machine. Not a test: it prints a table and asserts nothing.
+// `npm run bench`: bulk creation against one-by-one creation, the insert path against COPY, bulk
+// delete against single deletes, what an Idempotency-Key costs, and real sandboxes started with
+// awaitStarted. Ratios measured side by side in one run; absolute times depend on the machine.
+// Not a test: it prints a table and asserts nothing. `npm run bench -- --fleet` runs only the
+// bulk delete and idempotency rows.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -10,11 +12,16 @@ import { join } from 'node:path';
 import { buildApps, freePort, ROOT, startApi, startRunner } from '../stack/services.mjs';
 import { connect, createOrganizationWithKey, retireSandboxes } from './admin-db.mjs';
 import { measureInsertAgainstCopy } from './insert-floor.mjs';
+import { measureBulkDelete, measureIdempotency } from './fleet-bench.mjs';
 import { formatTable, pool, postJson, sampleRss, timed } from './measure.mjs';
 
 const CONTROL_PLANE_SIZES = [100, 1_000, 10_000];
 const REAL_SANDBOX_SIZES = [100, 1_000];
 const SINGLE_CREATE_CLIENTS = 32;
+const BULK_DELETE_SIZE = 10_000;
+const IDEMPOTENCY_BULK_SIZE = 1_000;
+const IDEMPOTENCY_ROUNDS = 7;
+const fleetOnly = process.argv.includes('--fleet');
 
 const results = join(ROOT, '.test-results');
 mkdirSync(results, { recursive: true });
@@ -75,6 +82,45 @@ try {
   await postJson(`${apiUrl}/sandbox/bulk`, warm.key, { items: [{ snapshotIdOrName: 'default', count: 50, sandboxNamePrefix: 'warm' }] });
   await pool(50, 8, () => postJson(`${apiUrl}/sandbox`, warm.key, {}));
   await retireSandboxes(db, warm.organizationId);
+
+  // ---- running fleets: bulk delete, idempotency ----
+  const deletion = await measureBulkDelete({ apiUrl, db, n: BULK_DELETE_SIZE, clients: SINGLE_CREATE_CLIENTS });
+  say(`bulk delete ${BULK_DELETE_SIZE}: answered in ${deletion.bulkAnswerMs.toFixed(0)} ms, all destroyed in ${deletion.bulkDestroyedMs.toFixed(0)} ms; single: ${deletion.singleMs.toFixed(0)} ms`);
+  const deleteRows = [
+    [
+      BULK_DELETE_SIZE.toLocaleString('en'),
+      `${deletion.bulkAnswerMs.toFixed(0)} ms`,
+      `${deletion.bulkDestroyedMs.toFixed(0)} ms`,
+      `${deletion.singleMs.toFixed(0)} ms`,
+      `${(deletion.singleMs / deletion.bulkDestroyedMs).toFixed(1)}x`,
+    ],
+  ];
+  const idempotency = await measureIdempotency({ apiUrl, db, n: IDEMPOTENCY_BULK_SIZE, rounds: IDEMPOTENCY_ROUNDS });
+  say(`bulk ${IDEMPOTENCY_BULK_SIZE}: ${idempotency.noneMs.toFixed(1)} ms without a key, ${idempotency.freshMs.toFixed(1)} ms with one, replay ${idempotency.replayMs.toFixed(1)} ms`);
+  const idempotencyRows = [
+    [
+      IDEMPOTENCY_BULK_SIZE.toLocaleString('en'),
+      `${idempotency.noneMs.toFixed(1)} ms`,
+      `${idempotency.freshMs.toFixed(1)} ms (${(idempotency.freshMs - idempotency.noneMs >= 0 ? '+' : '')}${(idempotency.freshMs - idempotency.noneMs).toFixed(1)} ms)`,
+      `${idempotency.replayMs.toFixed(1)} ms`,
+    ],
+  ];
+  const fleetReport = [
+    `Bulk delete (park runner): one POST /sandbox/bulk-delete by label against ${SINGLE_CREATE_CLIENTS} clients x DELETE /sandbox/{id}`,
+    '',
+    formatTable(['N', 'bulk: answered', 'bulk: all destroyed', `${SINGLE_CREATE_CLIENTS} clients x single DELETE`, 'ratio (destroyed)'], deleteRows),
+    '',
+    `Idempotency-Key on POST /sandbox/bulk (park runner), median of ${IDEMPOTENCY_ROUNDS}`,
+    '',
+    formatTable(['N', 'no key', 'new key', 'repeat (replayed)'], idempotencyRows),
+  ].join('\n');
+  if (fleetOnly) {
+    console.log(`\n${fleetReport}\n`);
+    writeFileSync(join(results, 'bench.md'), fleetReport + '\n');
+    await db.end();
+    say('table written to .test-results/bench.md');
+    process.exit(0);
+  }
 
   const controlRows = [];
   for (const n of CONTROL_PLANE_SIZES) {
@@ -169,6 +215,8 @@ try {
     'Getting rows in: the server\'s insert path (unnest) against COPY of the same rows, median of 5, rolled back',
     '',
     formatTable(['rows', 'server insert', 'COPY (floor)', 'insert/COPY'], floorRows),
+    '',
+    fleetReport,
     '',
     'Real sandboxes (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true',
     '',

@@ -24,7 +24,12 @@ async function main(): Promise<void> {
     throw error;
   });
   if (config.seed.enabled) {
-    const seeded = await seedDefaults(app.get(DataSource), { region: config.defaultRegion, apiKey: config.seed.apiKey });
+    // With a file to write it to, there is always a key to show: `npm start` never locks anyone out.
+    const seeded = await seedDefaults(app.get(DataSource), {
+      region: config.defaultRegion,
+      apiKey: config.seed.apiKey,
+      newKeyWhenNoneGiven: config.seed.envFile !== null,
+    });
     const apiKey = config.seed.apiKey ?? seeded.generatedApiKey;
     if (seeded.generatedApiKey) logger.warn(`Generated API key (shown once): ${seeded.generatedApiKey}`);
     if (config.seed.envFile && apiKey) {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiKey, createOrganization, seedGeneralDefaults } from './support/factories.js';
 import { apiClient, expectErrorBody, type ApiClient } from './support/http.js';
+import { processesMatching, runnerSandboxIds as inspectRunner } from './support/runner-inspection.js';
 import { startRunnerProcess, type RunnerProcess } from './support/runner-process.js';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -175,18 +175,5 @@ describe('sandboxes on a real runner', () => {
     }
   }
 
-  async function runnerSandboxIds(): Promise<string[]> {
-    const port = /ready at http:\/\/[^:]+:(\d+)/.exec(runner.output())![1];
-    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${await runner.apiToken()}` } });
-    const body = (await response.json()) as { sandboxes: Array<{ id: string }> };
-    return body.sandboxes.map((s) => s.id).sort();
-  }
+  const runnerSandboxIds = () => inspectRunner(runner);
 });
-
-function processesMatching(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}

@@ -360,7 +360,21 @@ describe('every operation answers the global error classes', () => {
 
   it('covers the operations of the spec', () => {
     expect(operations.map((o) => o.operationId).sort()).toEqual(
-      ['bulkCreateSandbox', 'createSandbox', 'deleteSandbox', 'executeCommand', 'getHealth', 'getSandbox', 'getSnapshot', 'listSandboxes', 'listSnapshots'].sort(),
+      [
+        'bulkCreateSandbox',
+        'bulkDeleteSandboxes',
+        'createApiKey',
+        'createSandbox',
+        'deleteApiKey',
+        'deleteSandbox',
+        'executeCommand',
+        'getHealth',
+        'getSandbox',
+        'getSnapshot',
+        'listApiKeys',
+        'listSandboxes',
+        'listSnapshots',
+      ].sort(),
     );
   });
 

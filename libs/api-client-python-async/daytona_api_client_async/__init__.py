@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 # Define package exports
 __all__ = [
+    "ApiKeysApi",
     "HealthApi",
     "SandboxApi",
     "SnapshotsApi",
@@ -31,9 +32,17 @@ __all__ = [
     "ApiKeyError",
     "ApiAttributeError",
     "ApiException",
+    "ApiKey",
+    "ApiKeyPermission",
     "BulkCreateItem",
+    "BulkCreateProgress",
+    "BulkCreateProgressType",
     "BulkCreateSandbox",
+    "BulkDeleteSandboxes",
+    "BulkDeleteSandboxesResult",
+    "CreateApiKey",
     "CreateSandbox",
+    "CreatedApiKey",
     "ErrorResponse",
     "ExecuteRequest",
     "ExecuteResponse",
@@ -47,6 +56,7 @@ __all__ = [
 ]
 
 # import apis into sdk package
+from daytona_api_client_async.api.api_keys_api import ApiKeysApi as ApiKeysApi
 from daytona_api_client_async.api.health_api import HealthApi as HealthApi
 from daytona_api_client_async.api.sandbox_api import SandboxApi as SandboxApi
 from daytona_api_client_async.api.snapshots_api import SnapshotsApi as SnapshotsApi
@@ -64,9 +74,17 @@ from daytona_api_client_async.exceptions import ApiAttributeError as ApiAttribut
 from daytona_api_client_async.exceptions import ApiException as ApiException
 
 # import models into sdk package
+from daytona_api_client_async.models.api_key import ApiKey as ApiKey
+from daytona_api_client_async.models.api_key_permission import ApiKeyPermission as ApiKeyPermission
 from daytona_api_client_async.models.bulk_create_item import BulkCreateItem as BulkCreateItem
+from daytona_api_client_async.models.bulk_create_progress import BulkCreateProgress as BulkCreateProgress
+from daytona_api_client_async.models.bulk_create_progress_type import BulkCreateProgressType as BulkCreateProgressType
 from daytona_api_client_async.models.bulk_create_sandbox import BulkCreateSandbox as BulkCreateSandbox
+from daytona_api_client_async.models.bulk_delete_sandboxes import BulkDeleteSandboxes as BulkDeleteSandboxes
+from daytona_api_client_async.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult as BulkDeleteSandboxesResult
+from daytona_api_client_async.models.create_api_key import CreateApiKey as CreateApiKey
 from daytona_api_client_async.models.create_sandbox import CreateSandbox as CreateSandbox
+from daytona_api_client_async.models.created_api_key import CreatedApiKey as CreatedApiKey
 from daytona_api_client_async.models.error_response import ErrorResponse as ErrorResponse
 from daytona_api_client_async.models.execute_request import ExecuteRequest as ExecuteRequest
 from daytona_api_client_async.models.execute_response import ExecuteResponse as ExecuteResponse

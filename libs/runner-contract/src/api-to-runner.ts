@@ -21,6 +21,21 @@ export const createSandboxesResponse = z.strictObject({
 });
 export type CreateSandboxesResponse = z.infer<typeof createSandboxesResponse>;
 
+/**
+ * POST /sandboxes/destroy: destroys every listed sandbox asynchronously (bounded concurrency),
+ * reporting each `destroyed` as it goes; ids it does not hold are cleaned from disk. Idempotent.
+ */
+export const destroySandboxesRequest = z.strictObject({
+  ids: z.array(sandboxId).min(1).max(MAX_SANDBOXES_PER_REQUEST),
+});
+export type DestroySandboxesRequest = z.infer<typeof destroySandboxesRequest>;
+
+/** 202 response to POST /sandboxes/destroy: how many destroys were queued (each id once). */
+export const destroySandboxesResponse = z.strictObject({
+  queued: z.number().int().nonnegative(),
+});
+export type DestroySandboxesResponse = z.infer<typeof destroySandboxesResponse>;
+
 /** GET /sandboxes */
 export const listRunnerSandboxesResponse = z.strictObject({
   sandboxes: z.array(runnerSandboxStatus),

@@ -100,7 +100,7 @@ export class Daytona {
     const deadline = Date.now() + timeout * 1000;
     const body = { snapshot: params.snapshot, name: params.name, env: params.env, labels: params.labels };
     const dto = await callApi(
-      (request) => this.api.sandbox.createSandbox(body, request),
+      (request) => this.api.sandbox.createSandbox(body, undefined, request),
       Math.min(this.api.requestTimeout, Math.max(timeout, MIN_CREATE_REQUEST_SECONDS)),
     );
     const sandbox = new Sandbox(dto, this.api);
@@ -167,7 +167,7 @@ export class Daytona {
       ? (options.timeout ?? BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS) + BULK_AWAIT_MARGIN_SECONDS
       : (options.timeout ?? BULK_DEFAULT_TIMEOUT_SECONDS);
     try {
-      const dtos = await callApi((request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, request), timeout);
+      const dtos = await callApi((request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, undefined, request), timeout);
       return dtos.map((dto) => new Sandbox(dto, this.api));
     } catch (error) {
       if (!(error instanceof DaytonaTimeoutError)) throw error;

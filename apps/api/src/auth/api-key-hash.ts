@@ -21,13 +21,14 @@ export function displayPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX.length + 4);
 }
 
-export type ApiKeyRow = Omit<ApiKey, 'id' | 'createdAt'>;
+export type ApiKeyRow = Omit<ApiKey, 'id' | 'createdAt' | 'lastUsedAt'>;
 
 export function newApiKeyRow(
   organizationId: string,
   name: string,
   permissions: OrganizationResourcePermission[],
   plainKey: string,
+  expiresAt: Date | null = null,
 ): ApiKeyRow {
   return {
     organizationId,
@@ -35,6 +36,6 @@ export function newApiKeyRow(
     keyHash: hashApiKey(plainKey),
     keyPrefix: displayPrefix(plainKey),
     permissions,
-    expiresAt: null,
+    expiresAt,
   };
 }

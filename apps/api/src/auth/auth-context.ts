@@ -8,6 +8,8 @@ export interface OrganizationAuthContext {
   apiKeyId: string;
   organization: Organization;
   permissions: OrganizationResourcePermission[];
+  /** When the caller's key expires; keys it creates may not outlive it. */
+  apiKeyExpiresAt: Date | null;
 }
 
 export interface RunnerAuthContext {

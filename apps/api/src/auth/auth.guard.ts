@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error.js';
 import { RunnerService } from '../runner/runner.service.js';
 import { ApiKeyService } from './api-key.service.js';
+import { ApiKeyUsage } from './api-key-usage.js';
 import { AUTH_CONTEXT_KEY, type AuthContextValue } from './auth-context.js';
 import { ROUTE_AUTH, type RouteAuth } from './auth-metadata.js';
 import { bearerToken } from './bearer-token.js';
@@ -16,6 +17,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
+    private readonly usage: ApiKeyUsage,
     private readonly runners: RunnerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -47,11 +49,13 @@ export class AuthGuard implements CanActivate {
             missing,
           });
         }
+        this.usage.record(resolved.apiKey.id);
         return {
           kind: 'organization',
           apiKeyId: resolved.apiKey.id,
           organization: resolved.organization,
           permissions: resolved.apiKey.permissions,
+          apiKeyExpiresAt: resolved.apiKey.expiresAt,
         };
       }
       case 'runner': {

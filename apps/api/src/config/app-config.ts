@@ -18,6 +18,8 @@ export interface AppConfig {
   seed: SeedConfig;
   reconciler: ReconcilerConfig;
   bulk: BulkConfig;
+  /** How long a request waits for another with the same Idempotency-Key to finish creating. */
+  idempotencyWaitMs: number;
   logLevel: LogLevel;
 }
 
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxTotalCount: read.integer('BULK_MAX_TOTAL_COUNT', 10_000, 1, MAX_BULK_TOTAL_COUNT_SETTING),
       awaitTimeoutMs: read.integer('BULK_AWAIT_TIMEOUT_SECONDS', 300, 1, 3_600) * 1000,
     },
+    idempotencyWaitMs: read.integer('IDEMPOTENCY_WAIT_SECONDS', 10, 1, 300) * 1000,
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
   read.finish();

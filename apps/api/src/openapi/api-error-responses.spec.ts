@@ -82,4 +82,10 @@ describe('closeRequestSchemas', () => {
     const document = documentOf({ '/x': { post: { requestBody: body('Create'), responses: { 200: body('Item') } } } }, schemas());
     expect(() => closeRequestSchemas(document)).toThrow(/Schema Item is used by a request body and a response/);
   });
+
+  it('lets an enum be shared by a request and a response (there is nothing to close)', () => {
+    const document = documentOf({ '/x': { post: { requestBody: body('Result'), responses: { 200: body('State') } } } }, schemas());
+    expect(() => closeRequestSchemas(document)).not.toThrow();
+    expect((document.components!.schemas as Record<string, Record<string, unknown>>).Result.additionalProperties).toBe(false);
+  });
 });

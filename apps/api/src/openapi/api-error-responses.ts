@@ -89,7 +89,8 @@ export function closeRequestSchemas(document: OpenAPIObject): void {
     }
   }
   for (const name of requestSchemas) {
-    if (responseSchemas.has(name)) {
+    // An enum is the same in both directions; only objects are closed.
+    if (responseSchemas.has(name) && schemas[name].enum === undefined) {
       throw new Error(`Schema ${name} is used by a request body and a response; give each its own`);
     }
     const schema = schemas[name];

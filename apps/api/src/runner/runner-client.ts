@@ -4,6 +4,8 @@ import { request as httpsRequest } from 'node:https';
 import {
   createSandboxesRequest,
   createSandboxesResponse,
+  destroySandboxesRequest,
+  destroySandboxesResponse,
   executeCommandRequest,
   executeCommandResponse,
   parseContract,
@@ -37,6 +39,12 @@ export class RunnerClient {
 
   async destroySandbox(runner: Runner, sandboxId: string): Promise<void> {
     await this.call(runner, 'DELETE', `/sandboxes/${encodeURIComponent(sandboxId)}`, undefined, sandboxStateResponse, CONTROL_TIMEOUT_MS);
+  }
+
+  /** Queues the destroy of many sandboxes; the runner answers at once and reports each `destroyed`. */
+  async destroySandboxes(runner: Runner, ids: string[]): Promise<number> {
+    const body = request(destroySandboxesRequest, { ids });
+    return (await this.call(runner, 'POST', '/sandboxes/destroy', body, destroySandboxesResponse, CONTROL_TIMEOUT_MS)).queued;
   }
 
   async executeCommand(runner: Runner, sandboxId: string, command: ExecuteCommandRequest, timeoutMs: number): Promise<ExecuteCommandResponse> {

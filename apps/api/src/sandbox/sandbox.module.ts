@@ -5,6 +5,8 @@ import { RunnerSandboxesController } from './controllers/runner-sandboxes.contro
 import { SandboxController } from './controllers/sandbox.controller.js';
 import { SandboxEventEmitter } from './events/sandbox-events.js';
 import { RunnerAssignments } from './services/runner-assignments.js';
+import { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { SandboxBulkDelete } from './services/sandbox-bulk-delete.js';
 import { SandboxDispatcher } from './services/sandbox-dispatcher.js';
 import { SandboxReconciler } from './services/sandbox-reconciler.js';
 import { RunnerSync } from './services/runner-sync.js';
@@ -17,6 +19,8 @@ import { SandboxStateStore } from './state/sandbox-state-store.js';
   controllers: [SandboxController, RunnerSandboxesController],
   providers: [
     SandboxService,
+    SandboxBulkDelete,
+    IdempotencyStore,
     SandboxEventEmitter,
     SandboxDispatcher,
     SandboxStateStore,

@@ -1,12 +1,10 @@
 import { DataSource } from 'typeorm';
-import { ApiKey } from '../auth/api-key.entity.js';
-import { generateApiKey, hashApiKey, newApiKeyRow } from '../auth/api-key-hash.js';
-import { ALL_PERMISSIONS } from '../auth/permissions.js';
 import { Organization } from '../organization/organization.entity.js';
 import { Region } from '../organization/region.entity.js';
 import { DEFAULT_SNAPSHOT_NAME } from '../snapshot/default-snapshot.js';
 import { SnapshotState } from '../snapshot/snapshot-state.js';
 import { Snapshot } from '../snapshot/snapshot.entity.js';
+import { seedApiKey } from './seed-api-key.js';
 
 export const DEFAULT_ORGANIZATION_NAME = 'default';
 
@@ -35,7 +33,12 @@ export interface SeedResult {
  */
 export async function seedDefaults(
   dataSource: DataSource,
-  options: { region: string; apiKey: string | null },
+  options: {
+    region: string;
+    apiKey: string | null;
+    /** Generate a key even for an organization that exists, when none is given (the caller has somewhere to show it). */
+    newKeyWhenNoneGiven?: boolean;
+  },
 ): Promise<SeedResult> {
   return dataSource.transaction(async (manager) => {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('daytona:seed'))`);
@@ -74,12 +77,10 @@ export async function seedDefaults(
       });
     }
 
-    let generatedApiKey: string | null = null;
-    const plainKey = options.apiKey ?? (isNew ? generateApiKey() : null);
-    if (plainKey && !(await manager.existsBy(ApiKey, { keyHash: hashApiKey(plainKey) }))) {
-      await manager.insert(ApiKey, newApiKeyRow(organization.id, 'default', ALL_PERMISSIONS, plainKey));
-      if (!options.apiKey) generatedApiKey = plainKey;
-    }
+    const generatedApiKey = await seedApiKey(manager, organization.id, {
+      given: options.apiKey,
+      generate: isNew || (options.newKeyWhenNoneGiven ?? false),
+    });
     return { organizationId: organization.id, generatedApiKey };
   });
 }

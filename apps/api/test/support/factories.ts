@@ -44,7 +44,7 @@ export async function createApiKey(
   permissions: OrganizationResourcePermission[] = ALL_PERMISSIONS,
 ): Promise<string> {
   const plainKey = generateApiKey();
-  await dataSource.manager.insert(ApiKey, newApiKeyRow(organizationId, 'test', permissions, plainKey));
+  await dataSource.manager.insert(ApiKey, newApiKeyRow(organizationId, `test-${randomBytes(4).toString('hex')}`, permissions, plainKey));
   return plainKey;
 }
 

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { hostProcessesMatching } from '../../test/support/host-processes.js';
 import { RecordingStateSink } from '../../test/support/recording-state-sink.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider } from '../../test/support/sandbox-fixtures.js';
 import { closedPort } from '../../test/support/ports.js';
@@ -189,6 +192,22 @@ describe('runner HTTP API', () => {
     expect(states.statesOf(spec.id)).toEqual(['starting', 'started', 'destroyed']);
     expect(await call('GET', '/sandboxes')).toEqual({ status: 200, body: { sandboxes: [] } });
     expect(await call('POST', `/sandboxes/${spec.id}/execute`, { command: 'true' })).toMatchObject({ status: 404 });
+  });
+
+  it('destroys a batch at once (202), reporting each destroyed, and validates the ids', async () => {
+    const specs = [await createStarted(), await createStarted(), await createStarted()];
+    await call('POST', `/sandboxes/${specs[0].id}/execute`, { command: '(sleep 303 > /dev/null 2>&1 &)' });
+    const unknown = sandboxSpec().id;
+    const ids = [...specs.map((spec) => spec.id), specs[0].id, unknown];
+    expect(await call('POST', '/sandboxes/destroy', { ids })).toEqual({ status: 202, body: { queued: 4 } });
+    for (const spec of specs) await states.waitFor(spec.id, 'destroyed');
+    expect(states.statesOf(specs[0].id)).toEqual(['starting', 'started', 'destroyed']);
+    expect(states.statesOf(unknown)).toEqual([]);
+    expect(await call('GET', '/sandboxes')).toEqual({ status: 200, body: { sandboxes: [] } });
+    expect(await hostProcessesMatching('sleep 303')).toEqual([]);
+    for (const spec of specs) expect(existsSync(join(dataDir.dir, 'sandboxes', spec.id))).toBe(false);
+    expect(await call('POST', '/sandboxes/destroy', { ids: [] })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await call('POST', '/sandboxes/destroy', { ids: ['../etc'] })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
   });
 
   it("puts a sandbox whose image cannot be pulled in error, with the registry's words", async () => {

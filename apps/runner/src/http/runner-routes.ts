@@ -1,8 +1,10 @@
 import {
   createSandboxesRequest,
+  destroySandboxesRequest,
   executeCommandRequest,
   pullImageRequest,
   type CreateSandboxesResponse,
+  type DestroySandboxesResponse,
   type ExecuteCommandResponse,
   type ListRunnerSandboxesResponse,
   type RunnerHealthResponse,
@@ -51,6 +53,15 @@ export function runnerRoutes({ manager, images, health }: RouteDependencies): Ro
       handle: async (_, body) => {
         const request = parseRequest(createSandboxesRequest, body);
         return { status: 202, body: { accepted: manager.create(request.sandboxes) } satisfies CreateSandboxesResponse };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/sandboxes\/destroy$/,
+      readsBody: true,
+      handle: async (_, body) => {
+        const request = parseRequest(destroySandboxesRequest, body);
+        return { status: 202, body: { queued: manager.destroyMany(request.ids) } satisfies DestroySandboxesResponse };
       },
     },
     {

@@ -133,6 +133,17 @@ export class SandboxManager {
     return sandbox.state;
   }
 
+  /**
+   * Queues the destroy of every id (each once), at most `startConcurrency` at a time, and answers
+   * at once: each known sandbox is reported `destroyed` when it is gone, and the API's next sync
+   * completes those this runner did not hold.
+   */
+  destroyMany(ids: readonly string[]): number {
+    const unique = [...new Set(ids)];
+    for (const id of unique) this.removals.run(() => this.destroy(id)).catch(() => undefined); // logged by serialize
+    return unique.length;
+  }
+
   /** Resolves once no process, cgroup or file of the sandbox is left; unknown ids are already gone. */
   async destroy(id: string): Promise<void> {
     this.tombstone(id);

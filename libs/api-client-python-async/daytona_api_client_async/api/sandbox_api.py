@@ -15,10 +15,12 @@ from pydantic import validate_call, Field, StrictFloat, StrictStr, StrictInt
 from typing import Any, Dict, List, Optional, Tuple, Union
 from typing_extensions import Annotated
 
-from pydantic import Field, StrictStr
+from pydantic import Field, StrictStr, field_validator
 from typing import List, Optional
 from typing_extensions import Annotated
 from daytona_api_client_async.models.bulk_create_sandbox import BulkCreateSandbox
+from daytona_api_client_async.models.bulk_delete_sandboxes import BulkDeleteSandboxes
+from daytona_api_client_async.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult
 from daytona_api_client_async.models.create_sandbox import CreateSandbox
 from daytona_api_client_async.models.paginated_sandboxes import PaginatedSandboxes
 from daytona_api_client_async.models.sandbox import Sandbox
@@ -46,6 +48,7 @@ class SandboxApi:
     async def bulk_create_sandbox(
         self,
         bulk_create_sandbox: BulkCreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -61,10 +64,12 @@ class SandboxApi:
     ) -> List[Sandbox]:
         """Bulk create sandboxes
 
-        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request's id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
 
         :param bulk_create_sandbox: (required)
         :type bulk_create_sandbox: BulkCreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -89,6 +94,7 @@ class SandboxApi:
 
         _param = self._bulk_create_sandbox_serialize(
             bulk_create_sandbox=bulk_create_sandbox,
+            idempotency_key=idempotency_key,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -104,6 +110,7 @@ class SandboxApi:
             '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
+            '422': "ErrorResponse",
             '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
@@ -122,6 +129,7 @@ class SandboxApi:
     async def bulk_create_sandbox_with_http_info(
         self,
         bulk_create_sandbox: BulkCreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -137,10 +145,12 @@ class SandboxApi:
     ) -> ApiResponse[List[Sandbox]]:
         """Bulk create sandboxes
 
-        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request's id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
 
         :param bulk_create_sandbox: (required)
         :type bulk_create_sandbox: BulkCreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -165,6 +175,7 @@ class SandboxApi:
 
         _param = self._bulk_create_sandbox_serialize(
             bulk_create_sandbox=bulk_create_sandbox,
+            idempotency_key=idempotency_key,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -180,6 +191,7 @@ class SandboxApi:
             '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
+            '422': "ErrorResponse",
             '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
@@ -198,6 +210,7 @@ class SandboxApi:
     async def bulk_create_sandbox_without_preload_content(
         self,
         bulk_create_sandbox: BulkCreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -213,10 +226,12 @@ class SandboxApi:
     ) -> RESTResponseType:
         """Bulk create sandboxes
 
-        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+        Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request's id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
 
         :param bulk_create_sandbox: (required)
         :type bulk_create_sandbox: BulkCreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -241,6 +256,7 @@ class SandboxApi:
 
         _param = self._bulk_create_sandbox_serialize(
             bulk_create_sandbox=bulk_create_sandbox,
+            idempotency_key=idempotency_key,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -256,6 +272,7 @@ class SandboxApi:
             '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
+            '422': "ErrorResponse",
             '500': "ErrorResponse",
             '503': "ErrorResponse",
         }
@@ -269,6 +286,7 @@ class SandboxApi:
     def _bulk_create_sandbox_serialize(
         self,
         bulk_create_sandbox,
+        idempotency_key,
         _request_auth,
         _content_type,
         _headers,
@@ -292,6 +310,8 @@ class SandboxApi:
         # process the path parameters
         # process the query parameters
         # process the header parameters
+        if idempotency_key is not None:
+            _header_params['Idempotency-Key'] = idempotency_key
         # process the form parameters
         # process the body parameter
         if bulk_create_sandbox is not None:
@@ -302,7 +322,8 @@ class SandboxApi:
         if 'Accept' not in _header_params:
             _header_params['Accept'] = self.api_client.select_header_accept(
                 [
-                    'application/json'
+                    'application/json', 
+                    'application/x-ndjson'
                 ]
             )
 
@@ -344,9 +365,9 @@ class SandboxApi:
 
 
     @validate_call
-    async def create_sandbox(
+    async def bulk_delete_sandboxes(
         self,
-        create_sandbox: CreateSandbox,
+        bulk_delete_sandboxes: BulkDeleteSandboxes,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -359,12 +380,13 @@ class SandboxApi:
         _content_type: Optional[StrictStr] = None,
         _headers: Optional[Dict[StrictStr, Any]] = None,
         _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
-    ) -> Sandbox:
-        """Create a sandbox from a snapshot
+    ) -> BulkDeleteSandboxesResult:
+        """Delete every sandbox matching labels, a name prefix or ids
 
+        Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
 
-        :param create_sandbox: (required)
-        :type create_sandbox: CreateSandbox
+        :param bulk_delete_sandboxes: (required)
+        :type bulk_delete_sandboxes: BulkDeleteSandboxes
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -387,8 +409,8 @@ class SandboxApi:
         :return: Returns the result object.
         """ # noqa: E501
 
-        _param = self._create_sandbox_serialize(
-            create_sandbox=create_sandbox,
+        _param = self._bulk_delete_sandboxes_serialize(
+            bulk_delete_sandboxes=bulk_delete_sandboxes,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -396,12 +418,10 @@ class SandboxApi:
         )
 
         _response_types_map: Dict[str, Optional[str]] = {
-            '200': "Sandbox",
+            '200': "BulkDeleteSandboxesResult",
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
-            '404': "ErrorResponse",
-            '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
             '500': "ErrorResponse",
@@ -419,9 +439,9 @@ class SandboxApi:
 
 
     @validate_call
-    async def create_sandbox_with_http_info(
+    async def bulk_delete_sandboxes_with_http_info(
         self,
-        create_sandbox: CreateSandbox,
+        bulk_delete_sandboxes: BulkDeleteSandboxes,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -434,12 +454,13 @@ class SandboxApi:
         _content_type: Optional[StrictStr] = None,
         _headers: Optional[Dict[StrictStr, Any]] = None,
         _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
-    ) -> ApiResponse[Sandbox]:
-        """Create a sandbox from a snapshot
+    ) -> ApiResponse[BulkDeleteSandboxesResult]:
+        """Delete every sandbox matching labels, a name prefix or ids
 
+        Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
 
-        :param create_sandbox: (required)
-        :type create_sandbox: CreateSandbox
+        :param bulk_delete_sandboxes: (required)
+        :type bulk_delete_sandboxes: BulkDeleteSandboxes
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -462,8 +483,8 @@ class SandboxApi:
         :return: Returns the result object.
         """ # noqa: E501
 
-        _param = self._create_sandbox_serialize(
-            create_sandbox=create_sandbox,
+        _param = self._bulk_delete_sandboxes_serialize(
+            bulk_delete_sandboxes=bulk_delete_sandboxes,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -471,12 +492,10 @@ class SandboxApi:
         )
 
         _response_types_map: Dict[str, Optional[str]] = {
-            '200': "Sandbox",
+            '200': "BulkDeleteSandboxesResult",
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
-            '404': "ErrorResponse",
-            '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
             '500': "ErrorResponse",
@@ -494,9 +513,9 @@ class SandboxApi:
 
 
     @validate_call
-    async def create_sandbox_without_preload_content(
+    async def bulk_delete_sandboxes_without_preload_content(
         self,
-        create_sandbox: CreateSandbox,
+        bulk_delete_sandboxes: BulkDeleteSandboxes,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -510,11 +529,12 @@ class SandboxApi:
         _headers: Optional[Dict[StrictStr, Any]] = None,
         _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
     ) -> RESTResponseType:
-        """Create a sandbox from a snapshot
+        """Delete every sandbox matching labels, a name prefix or ids
 
+        Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
 
-        :param create_sandbox: (required)
-        :type create_sandbox: CreateSandbox
+        :param bulk_delete_sandboxes: (required)
+        :type bulk_delete_sandboxes: BulkDeleteSandboxes
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -537,8 +557,8 @@ class SandboxApi:
         :return: Returns the result object.
         """ # noqa: E501
 
-        _param = self._create_sandbox_serialize(
-            create_sandbox=create_sandbox,
+        _param = self._bulk_delete_sandboxes_serialize(
+            bulk_delete_sandboxes=bulk_delete_sandboxes,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -546,12 +566,10 @@ class SandboxApi:
         )
 
         _response_types_map: Dict[str, Optional[str]] = {
-            '200': "Sandbox",
+            '200': "BulkDeleteSandboxesResult",
             '400': "ErrorResponse",
             '401': "ErrorResponse",
             '403': "ErrorResponse",
-            '404': "ErrorResponse",
-            '409': "ErrorResponse",
             '413': "ErrorResponse",
             '415': "ErrorResponse",
             '500': "ErrorResponse",
@@ -564,9 +582,9 @@ class SandboxApi:
         return response_data.response
 
 
-    def _create_sandbox_serialize(
+    def _bulk_delete_sandboxes_serialize(
         self,
-        create_sandbox,
+        bulk_delete_sandboxes,
         _request_auth,
         _content_type,
         _headers,
@@ -590,6 +608,322 @@ class SandboxApi:
         # process the path parameters
         # process the query parameters
         # process the header parameters
+        # process the form parameters
+        # process the body parameter
+        if bulk_delete_sandboxes is not None:
+            _body_params = bulk_delete_sandboxes
+
+
+        # set the HTTP header `Accept`
+        if 'Accept' not in _header_params:
+            _header_params['Accept'] = self.api_client.select_header_accept(
+                [
+                    'application/json'
+                ]
+            )
+
+        # set the HTTP header `Content-Type`
+        if _content_type:
+            _header_params['Content-Type'] = _content_type
+        else:
+            _default_content_type = (
+                self.api_client.select_header_content_type(
+                    [
+                        'application/json'
+                    ]
+                )
+            )
+            if _default_content_type is not None:
+                _header_params['Content-Type'] = _default_content_type
+
+        # authentication setting
+        _auth_settings: List[str] = [
+            'bearer'
+        ]
+
+        return self.api_client.param_serialize(
+            method='POST',
+            resource_path='/sandbox/bulk-delete',
+            path_params=_path_params,
+            query_params=_query_params,
+            header_params=_header_params,
+            body=_body_params,
+            post_params=_form_params,
+            files=_files,
+            auth_settings=_auth_settings,
+            collection_formats=_collection_formats,
+            _host=_host,
+            _request_auth=_request_auth
+        )
+
+
+
+
+    @validate_call
+    async def create_sandbox(
+        self,
+        create_sandbox: CreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
+        _request_timeout: Union[
+            None,
+            Annotated[StrictFloat, Field(gt=0)],
+            Tuple[
+                Annotated[StrictFloat, Field(gt=0)],
+                Annotated[StrictFloat, Field(gt=0)]
+            ]
+        ] = None,
+        _request_auth: Optional[Dict[StrictStr, Any]] = None,
+        _content_type: Optional[StrictStr] = None,
+        _headers: Optional[Dict[StrictStr, Any]] = None,
+        _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
+    ) -> Sandbox:
+        """Create a sandbox from a snapshot
+
+
+        :param create_sandbox: (required)
+        :type create_sandbox: CreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :type _request_timeout: int, tuple(int, int), optional
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the
+                              authentication in the spec for a single request.
+        :type _request_auth: dict, optional
+        :param _content_type: force content-type for the request.
+        :type _content_type: str, Optional
+        :param _headers: set to override the headers for a single
+                         request; this effectively ignores the headers
+                         in the spec for a single request.
+        :type _headers: dict, optional
+        :param _host_index: set to override the host_index for a single
+                            request; this effectively ignores the host_index
+                            in the spec for a single request.
+        :type _host_index: int, optional
+        :return: Returns the result object.
+        """ # noqa: E501
+
+        _param = self._create_sandbox_serialize(
+            create_sandbox=create_sandbox,
+            idempotency_key=idempotency_key,
+            _request_auth=_request_auth,
+            _content_type=_content_type,
+            _headers=_headers,
+            _host_index=_host_index
+        )
+
+        _response_types_map: Dict[str, Optional[str]] = {
+            '200': "Sandbox",
+            '400': "ErrorResponse",
+            '401': "ErrorResponse",
+            '403': "ErrorResponse",
+            '404': "ErrorResponse",
+            '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '422': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
+        }
+        response_data = await self.api_client.call_api(
+            *_param,
+            _request_timeout=_request_timeout
+        )
+        await response_data.read()
+        return self.api_client.response_deserialize(
+            response_data=response_data,
+            response_types_map=_response_types_map,
+        ).data
+
+
+    @validate_call
+    async def create_sandbox_with_http_info(
+        self,
+        create_sandbox: CreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
+        _request_timeout: Union[
+            None,
+            Annotated[StrictFloat, Field(gt=0)],
+            Tuple[
+                Annotated[StrictFloat, Field(gt=0)],
+                Annotated[StrictFloat, Field(gt=0)]
+            ]
+        ] = None,
+        _request_auth: Optional[Dict[StrictStr, Any]] = None,
+        _content_type: Optional[StrictStr] = None,
+        _headers: Optional[Dict[StrictStr, Any]] = None,
+        _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
+    ) -> ApiResponse[Sandbox]:
+        """Create a sandbox from a snapshot
+
+
+        :param create_sandbox: (required)
+        :type create_sandbox: CreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :type _request_timeout: int, tuple(int, int), optional
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the
+                              authentication in the spec for a single request.
+        :type _request_auth: dict, optional
+        :param _content_type: force content-type for the request.
+        :type _content_type: str, Optional
+        :param _headers: set to override the headers for a single
+                         request; this effectively ignores the headers
+                         in the spec for a single request.
+        :type _headers: dict, optional
+        :param _host_index: set to override the host_index for a single
+                            request; this effectively ignores the host_index
+                            in the spec for a single request.
+        :type _host_index: int, optional
+        :return: Returns the result object.
+        """ # noqa: E501
+
+        _param = self._create_sandbox_serialize(
+            create_sandbox=create_sandbox,
+            idempotency_key=idempotency_key,
+            _request_auth=_request_auth,
+            _content_type=_content_type,
+            _headers=_headers,
+            _host_index=_host_index
+        )
+
+        _response_types_map: Dict[str, Optional[str]] = {
+            '200': "Sandbox",
+            '400': "ErrorResponse",
+            '401': "ErrorResponse",
+            '403': "ErrorResponse",
+            '404': "ErrorResponse",
+            '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '422': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
+        }
+        response_data = await self.api_client.call_api(
+            *_param,
+            _request_timeout=_request_timeout
+        )
+        await response_data.read()
+        return self.api_client.response_deserialize(
+            response_data=response_data,
+            response_types_map=_response_types_map,
+        )
+
+
+    @validate_call
+    async def create_sandbox_without_preload_content(
+        self,
+        create_sandbox: CreateSandbox,
+        idempotency_key: Annotated[Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]], Field(description="Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.")] = None,
+        _request_timeout: Union[
+            None,
+            Annotated[StrictFloat, Field(gt=0)],
+            Tuple[
+                Annotated[StrictFloat, Field(gt=0)],
+                Annotated[StrictFloat, Field(gt=0)]
+            ]
+        ] = None,
+        _request_auth: Optional[Dict[StrictStr, Any]] = None,
+        _content_type: Optional[StrictStr] = None,
+        _headers: Optional[Dict[StrictStr, Any]] = None,
+        _host_index: Annotated[StrictInt, Field(ge=0, le=0)] = 0,
+    ) -> RESTResponseType:
+        """Create a sandbox from a snapshot
+
+
+        :param create_sandbox: (required)
+        :type create_sandbox: CreateSandbox
+        :param idempotency_key: Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
+        :type idempotency_key: str
+        :param _request_timeout: timeout setting for this request. If one
+                                 number provided, it will be total request
+                                 timeout. It can also be a pair (tuple) of
+                                 (connection, read) timeouts.
+        :type _request_timeout: int, tuple(int, int), optional
+        :param _request_auth: set to override the auth_settings for an a single
+                              request; this effectively ignores the
+                              authentication in the spec for a single request.
+        :type _request_auth: dict, optional
+        :param _content_type: force content-type for the request.
+        :type _content_type: str, Optional
+        :param _headers: set to override the headers for a single
+                         request; this effectively ignores the headers
+                         in the spec for a single request.
+        :type _headers: dict, optional
+        :param _host_index: set to override the host_index for a single
+                            request; this effectively ignores the host_index
+                            in the spec for a single request.
+        :type _host_index: int, optional
+        :return: Returns the result object.
+        """ # noqa: E501
+
+        _param = self._create_sandbox_serialize(
+            create_sandbox=create_sandbox,
+            idempotency_key=idempotency_key,
+            _request_auth=_request_auth,
+            _content_type=_content_type,
+            _headers=_headers,
+            _host_index=_host_index
+        )
+
+        _response_types_map: Dict[str, Optional[str]] = {
+            '200': "Sandbox",
+            '400': "ErrorResponse",
+            '401': "ErrorResponse",
+            '403': "ErrorResponse",
+            '404': "ErrorResponse",
+            '409': "ErrorResponse",
+            '413': "ErrorResponse",
+            '415': "ErrorResponse",
+            '422': "ErrorResponse",
+            '500': "ErrorResponse",
+            '503': "ErrorResponse",
+        }
+        response_data = await self.api_client.call_api(
+            *_param,
+            _request_timeout=_request_timeout
+        )
+        return response_data.response
+
+
+    def _create_sandbox_serialize(
+        self,
+        create_sandbox,
+        idempotency_key,
+        _request_auth,
+        _content_type,
+        _headers,
+        _host_index,
+    ) -> RequestSerialized:
+
+        _host = None
+
+        _collection_formats: Dict[str, str] = {
+        }
+
+        _path_params: Dict[str, str] = {}
+        _query_params: List[Tuple[str, str]] = []
+        _header_params: Dict[str, Optional[str]] = _headers or {}
+        _form_params: List[Tuple[str, str]] = []
+        _files: Dict[
+            str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
+        ] = {}
+        _body_params: Optional[bytes] = None
+
+        # process the path parameters
+        # process the query parameters
+        # process the header parameters
+        if idempotency_key is not None:
+            _header_params['Idempotency-Key'] = idempotency_key
         # process the form parameters
         # process the body parameter
         if create_sandbox is not None:

@@ -13,9 +13,17 @@
 """  # noqa: E501
 
 # import models into model package
+from daytona_api_client.models.api_key import ApiKey
+from daytona_api_client.models.api_key_permission import ApiKeyPermission
 from daytona_api_client.models.bulk_create_item import BulkCreateItem
+from daytona_api_client.models.bulk_create_progress import BulkCreateProgress
+from daytona_api_client.models.bulk_create_progress_type import BulkCreateProgressType
 from daytona_api_client.models.bulk_create_sandbox import BulkCreateSandbox
+from daytona_api_client.models.bulk_delete_sandboxes import BulkDeleteSandboxes
+from daytona_api_client.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult
+from daytona_api_client.models.create_api_key import CreateApiKey
 from daytona_api_client.models.create_sandbox import CreateSandbox
+from daytona_api_client.models.created_api_key import CreatedApiKey
 from daytona_api_client.models.error_response import ErrorResponse
 from daytona_api_client.models.execute_request import ExecuteRequest
 from daytona_api_client.models.execute_response import ExecuteResponse

@@ -8,6 +8,7 @@ export type DomainErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'unprocessable'
   | 'quota'
   | 'unavailable';
 
@@ -45,6 +46,11 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
+}
+
+/** Well-formed, but cannot be honoured as sent (e.g. an Idempotency-Key reused with another body). */
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
 }
 
 export type QuotaResource = 'cpu' | 'memory' | 'disk';

@@ -7,5 +7,6 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   quota: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   unavailable: 503,
 };

@@ -16,7 +16,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_BULK_TOTAL_COUNT_SETTING } from '../../config/app-config.js';
+import { IsStringRecord, stringRecordSchema } from '../../common/validators/is-string-record.js';
+import { BULK_REQUEST_LABEL, NoPlatformLabels } from '../services/platform-labels.js';
+import { MAX_BULK_DATA_BYTES } from '../services/bulk-request-rules.js';
 import { SANDBOX_NAME_PREFIX_PATTERN } from '../services/sandbox-naming.js';
+import { ENV_RULES, LABEL_RULES, RESERVED_LABELS_NOTE } from './create-sandbox.dto.js';
 
 export const MAX_BULK_ITEMS = 100;
 
@@ -71,6 +75,31 @@ export class BulkCreateItemDto {
   @IsOptional()
   @IsBoolean()
   allowUnder?: boolean;
+
+  @ApiPropertyOptional({
+    ...stringRecordSchema(
+      ENV_RULES,
+      'Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, ' +
+        `each times its count, may take at most ${MAX_BULK_DATA_BYTES / 2 ** 20} MiB (400 bulk_data_too_large).`,
+    ),
+    example: { EVAL_RUN: '7' },
+  })
+  @IsOptional()
+  @IsStringRecord(ENV_RULES)
+  env?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    ...stringRecordSchema(
+      LABEL_RULES,
+      `Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets ${BULK_REQUEST_LABEL}: ` +
+        `the request's id, the same for every sandbox of the request. ${RESERVED_LABELS_NOTE}`,
+    ),
+    example: { run: 'eval-7' },
+  })
+  @IsOptional()
+  @IsStringRecord(LABEL_RULES)
+  @NoPlatformLabels()
+  labels?: Record<string, string>;
 }
 
 @ApiSchema({ name: 'BulkCreateSandbox' })

@@ -2,6 +2,7 @@ import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ENV_LIMITS } from '@daytona/runner-contract';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsStringRecord, stringRecordSchema, type StringRecordRules } from '../../common/validators/is-string-record.js';
+import { NoPlatformLabels, PLATFORM_LABEL_PREFIX } from '../services/platform-labels.js';
 import { SANDBOX_NAME_PATTERN } from '../services/sandbox-naming.js';
 
 const NOT_FORBIDDEN = ', and not `__proto__`, `constructor` or `prototype`';
@@ -24,6 +25,8 @@ export const LABEL_RULES: StringRecordRules = {
   maxEntries: 64,
   maxValueLength: 255,
 };
+
+export const RESERVED_LABELS_NOTE = `Keys starting with "${PLATFORM_LABEL_PREFIX}" are the platform's (400 reserved_label).`;
 
 @ApiSchema({ name: 'CreateSandbox' })
 export class CreateSandboxDto {
@@ -56,10 +59,11 @@ export class CreateSandboxDto {
   env?: Record<string, string>;
 
   @ApiPropertyOptional({
-    ...stringRecordSchema(LABEL_RULES, 'Labels, for filtering lists (GET /sandbox?labels=...).'),
+    ...stringRecordSchema(LABEL_RULES, `Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. ${RESERVED_LABELS_NOTE}`),
     example: { team: 'eval' },
   })
   @IsOptional()
   @IsStringRecord(LABEL_RULES)
+  @NoPlatformLabels()
   labels?: Record<string, string>;
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { updateReturning } from '../../database/update-returning.js';
 import { RunnerState } from '../../runner/runner-state.js';
+import { deleteExpiredIdempotencyKeys } from '../idempotency/idempotency-store.js';
 import { SandboxStateStore } from '../state/sandbox-state-store.js';
 
 const RECONCILE_LOCK = 'daytona:sandbox-reconciler';
@@ -52,6 +53,7 @@ export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestro
         await this.markSilentRunnersUnresponsive(connection.manager);
         await this.failSandboxesOfLostRunners(connection.manager);
         await this.failStuckStarts(connection.manager);
+        await deleteExpiredIdempotencyKeys(connection.manager, RECONCILE_BATCH);
       } finally {
         await connection.query('SELECT pg_advisory_unlock(hashtext($1))', [RECONCILE_LOCK]);
       }

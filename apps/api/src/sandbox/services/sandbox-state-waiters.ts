@@ -12,6 +12,14 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Pub/sub may drop messages; pending sandboxes are re-read from the database this often. */
   recheckIntervalMs?: number;
+  /** Called with each sandbox's state when first read, then with every change seen (bus or re-read). */
+  onChange?: (change: SandboxStateChange) => void;
+}
+
+export interface SandboxStateChange {
+  id: string;
+  state: SandboxState;
+  errorReason: string | null;
 }
 
 export type WaitOutcome = 'settled' | 'timeout' | 'aborted';
@@ -79,12 +87,29 @@ export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
     if (pending.size === 0) return 'settled';
     let finish!: (outcome: WaitOutcome) => void;
     const done = new Promise<WaitOutcome>((resolve) => (finish = resolve));
-    const observe = (id: string, state: SandboxState) => {
-      if (SETTLED_STATES.has(state) && pending.delete(id) && pending.size === 0) finish('settled');
+    const reported = new Map<string, string>();
+    const report = (change: SandboxStateChange) => {
+      const seen = `${change.state}\0${change.errorReason ?? ''}`;
+      if (reported.get(change.id) === seen) return;
+      reported.set(change.id, seen);
+      options.onChange!(change);
     };
-    const unregister = this.register(ids, (event) => observe(event.id, event.state));
+    const observe = (change: SandboxStateChange) => {
+      if (options.onChange) report(change);
+      if (SETTLED_STATES.has(change.state) && pending.delete(change.id) && pending.size === 0) finish('settled');
+    };
+    // A re-read that started before an event of the same sandbox arrived may be older than it.
+    let events = 0;
+    const lastEvent = new Map<string, number>();
+    const unregister = this.register(ids, (event) => {
+      lastEvent.set(event.id, ++events);
+      observe({ id: event.id, state: event.state, errorReason: event.errorReason ?? null });
+    });
     const recheck = async () => {
-      for (const { id, state } of await this.readStates([...pending])) observe(id, state);
+      const readFrom = events;
+      for (const row of await this.readStates([...pending])) {
+        if ((lastEvent.get(row.id) ?? 0) <= readFrom) observe(row);
+      }
     };
     const timeout = setTimeout(() => finish('timeout'), options.timeoutMs);
     const interval = setInterval(() => void recheck().catch(() => undefined), options.recheckIntervalMs ?? 2_000);
@@ -112,8 +137,8 @@ export class SandboxStateWaiters implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async readStates(ids: string[]): Promise<Array<{ id: string; state: SandboxState }>> {
+  private async readStates(ids: string[]): Promise<SandboxStateChange[]> {
     if (ids.length === 0) return [];
-    return this.dataSource.query('SELECT id, state FROM sandbox WHERE id = ANY($1::uuid[])', [ids]);
+    return this.dataSource.query('SELECT id, state, error_reason AS "errorReason" FROM sandbox WHERE id = ANY($1::uuid[])', [ids]);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnavailableError } from '../../common/errors/domain-error.js';
 import { RunnerClient } from '../../runner/runner-client.js';
 import { RunnerState } from '../../runner/runner-state.js';
@@ -22,8 +22,10 @@ import { SandboxDesiredState, SandboxState, STATES_RELEASING_NAME } from '../ent
 import { SandboxEventEmitter, SandboxEvents } from '../events/sandbox-events.js';
 import { toSandboxDto } from '../sandbox.mapper.js';
 import { SandboxStateStore } from '../state/sandbox-state-store.js';
-import { SandboxStateWaiters, type WaitOutcome } from './sandbox-state-waiters.js';
+import { SandboxStateWaiters, type SandboxStateChange, type WaitOutcome } from './sandbox-state-waiters.js';
+import { IdempotencyStore, type IdempotentRequest } from '../idempotency/idempotency-store.js';
 import { assertBulkRequestAcceptable } from './bulk-request-rules.js';
+import { BULK_REQUEST_LABEL } from './platform-labels.js';
 import { admitSandboxes } from './sandbox-admission.js';
 import { bulkSandboxNames } from './sandbox-naming.js';
 import { assertNamesFree, findTakenNames, insertSandboxRows } from './sandbox-insert.js';
@@ -40,50 +42,67 @@ export class SandboxService {
     private readonly runnerClient: RunnerClient,
     private readonly store: SandboxStateStore,
     private readonly waiters: SandboxStateWaiters,
+    private readonly idempotency: IdempotencyStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async createFromSnapshot(dto: CreateSandboxDto, organization: Organization): Promise<SandboxDto> {
+  /** POST /sandbox; with an Idempotency-Key, a repeat answers the sandbox the first one created. */
+  async createFromSnapshot(dto: CreateSandboxDto, organization: Organization, options: { idempotencyKey?: string } = {}): Promise<SandboxDto> {
+    const once = this.idempotency.request(organization.id, options.idempotencyKey, 'createSandbox', dto);
+    const earlier = await once?.previous();
+    if (earlier) return (await this.getSandboxesInOrder(earlier))[0];
     const region = organization.defaultRegion;
     const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT_NAME, region);
     assertWithinPerSandboxLimits(organization, snapshot);
     const id = randomUUID();
-    const [sandbox] = await this.admitAndInsert(organization, region, [
-      {
-        snapshot,
-        count: 1,
-        allowUnder: false,
-        names: () => [dto.name ?? id],
-        fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
-      },
-    ]);
-    this.dispatch([sandbox]);
-    return toSandboxDto(sandbox);
+    const creation = await this.admitAndInsert(
+      organization,
+      region,
+      [
+        {
+          snapshot,
+          count: 1,
+          allowUnder: false,
+          names: () => [dto.name ?? id],
+          fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
+        },
+      ],
+      once,
+    );
+    if (!creation.replayed) this.dispatch(creation.rows);
+    return toSandboxDto(creation.rows[0]);
   }
 
   /**
    * Creates every sandbox of every item in one transaction (all or nothing), admitted in item
    * order against the organization's quota and the region's runner capacity, then hands them to
-   * the dispatcher: one request per runner. Answers at once; see bulkCreate for awaitStarted.
+   * the dispatcher: one request per runner. With an Idempotency-Key, a repeat creates nothing and
+   * answers the sandboxes of the first request. Answers at once; see bulkCreate for awaitStarted.
    */
-  async bulkCreateFromSnapshot(dto: BulkCreateSandboxDto, organization: Organization): Promise<SandboxDto[]> {
-    const rows = await this.createBulkRows(dto, organization);
-    this.dispatch(rows);
-    return rows.map(toSandboxDto);
+  async bulkCreateFromSnapshot(dto: BulkCreateSandboxDto, organization: Organization, options: { idempotencyKey?: string } = {}): Promise<SandboxDto[]> {
+    const creation = await this.createBulkRows(dto, organization, options.idempotencyKey);
+    if (!creation.replayed) this.dispatch(creation.rows);
+    return creation.rows.map(toSandboxDto);
   }
 
   /**
-   * POST /sandbox/bulk: with `awaitStarted`, answers once every sandbox is started, error or
-   * build_failed, or at the configured timeout (with the states reached: not an error). The wait
-   * is registered before any runner hears of the sandboxes, so no change is missed; `signal`
-   * (the client went away) drops the wait, and creation goes on.
+   * POST /sandbox/bulk: with `awaitStarted`, answers once every sandbox is started, error or build_failed, or at the
+   * configured timeout (with the states reached: not an error). The wait is registered before any
+   * runner hears of the sandboxes, so no change is missed; `onProgress` hears each sandbox's state
+   * and every change; `signal` (the client went away) drops the wait, and creation goes on.
    */
-  async bulkCreate(dto: BulkCreateSandboxDto, organization: Organization, options: { signal?: AbortSignal } = {}): Promise<SandboxDto[]> {
-    if (!dto.awaitStarted) return this.bulkCreateFromSnapshot(dto, organization);
-    const rows = await this.createBulkRows(dto, organization);
-    const ids = rows.map((row) => row.id);
-    const settled = this.waitForAllSandboxesStarted(ids, this.config.bulk.awaitTimeoutMs / 1000, options.signal);
-    this.dispatch(rows);
+  async bulkCreate(dto: BulkCreateSandboxDto, organization: Organization, options: BulkCreateOptions = {}): Promise<SandboxDto[]> {
+    if (!dto.awaitStarted) return this.bulkCreateFromSnapshot(dto, organization, options);
+    const creation = await this.createBulkRows(dto, organization, options.idempotencyKey);
+    const ids = creation.rows.map((row) => row.id);
+    const names = new Map(creation.rows.map((row) => [row.id, row.name]));
+    const onProgress = options.onProgress;
+    const settled = this.waiters.waitUntilSettled(ids, {
+      timeoutMs: this.config.bulk.awaitTimeoutMs,
+      signal: options.signal,
+      onChange: onProgress && ((change) => onProgress({ ...change, name: names.get(change.id)! })),
+    });
+    if (!creation.replayed) this.dispatch(creation.rows);
     await settled;
     return this.getSandboxesInOrder(ids);
   }
@@ -97,7 +116,10 @@ export class SandboxService {
     return this.waiters.waitUntilSettled(sandboxIds, { timeoutMs: timeoutSeconds * 1000, signal });
   }
 
-  private async createBulkRows(dto: BulkCreateSandboxDto, organization: Organization): Promise<Sandbox[]> {
+  private async createBulkRows(dto: BulkCreateSandboxDto, organization: Organization, idempotencyKey?: string): Promise<Creation> {
+    const once = this.idempotency.request(organization.id, idempotencyKey, 'bulkCreateSandbox', dto);
+    const earlier = await once?.previous();
+    if (earlier) return { rows: await this.rowsInOrder(this.dataSource.manager, earlier), replayed: true };
     assertBulkRequestAcceptable(dto, this.config.bulk.maxTotalCount);
     const region = organization.defaultRegion;
     const snapshots = new Map<string, Snapshot>();
@@ -106,6 +128,7 @@ export class SandboxService {
       assertWithinPerSandboxLimits(organization, snapshot);
       snapshots.set(name, snapshot);
     }
+    const requestLabel = { [BULK_REQUEST_LABEL]: randomUUID() };
     return this.admitAndInsert(
       organization,
       region,
@@ -114,8 +137,9 @@ export class SandboxService {
         count: item.count,
         allowUnder: item.allowUnder ?? false,
         names: (admitted: number) => bulkSandboxNames(item.sandboxNamePrefix, admitted),
-        fields: { id: randomUUID, env: {}, labels: {} },
+        fields: { id: randomUUID, env: item.env ?? {}, labels: { ...item.labels, ...requestLabel } },
       })),
+      once,
     );
   }
 
@@ -126,10 +150,18 @@ export class SandboxService {
 
   /**
    * The one transaction every create goes through: admission (locks, quota, placement), names,
-   * conflict check, insert. Nothing is created unless everything is.
+   * conflict check, insert. Nothing is created unless everything is. With an idempotency key,
+   * the key is claimed first and recorded with the rows (idempotency/idempotency-store.ts).
    */
-  private async admitAndInsert(organization: Organization, region: string, requests: CreateRequest[]): Promise<Sandbox[]> {
+  private async admitAndInsert(
+    organization: Organization,
+    region: string,
+    requests: CreateRequest[],
+    once?: IdempotentRequest,
+  ): Promise<Creation> {
     return this.dataSource.transaction(async (manager) => {
+      const earlier = await once?.claim(manager);
+      if (earlier) return { rows: await this.rowsInOrder(manager, earlier), replayed: true };
       const admitted = await admitSandboxes(
         manager,
         organization.id,
@@ -151,21 +183,21 @@ export class SandboxService {
       });
       assertNamesFree(await findTakenNames(manager, organization.id, rows.map((row) => row.name)));
       await insertSandboxRows(manager, rows);
-      return rows;
+      await once?.record(manager, rows.map((row) => row.id));
+      return { rows, replayed: false };
     });
   }
 
   /** Current rows of `ids`, in the order given (ids not found are left out). */
   async getSandboxesInOrder(ids: string[]): Promise<SandboxDto[]> {
-    const rows = await this.dataSource.manager
-      .createQueryBuilder(Sandbox, 's')
-      .where('s.id = ANY(:ids)', { ids })
-      .getMany();
+    return (await this.rowsInOrder(this.dataSource.manager, ids)).map(toSandboxDto);
+  }
+
+  private async rowsInOrder(manager: EntityManager, ids: string[]): Promise<Sandbox[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.createQueryBuilder(Sandbox, 's').where('s.id = ANY(:ids)', { ids }).getMany();
     const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => {
-      const row = byId.get(id);
-      return row ? [toSandboxDto(row)] : [];
-    });
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async listSandboxes(organizationId: string, query: ListSandboxesQueryDto): Promise<PaginatedSandboxesDto> {
@@ -281,6 +313,21 @@ export function assertWithinPerSandboxLimits(organization: Organization, snapsho
       );
     }
   }
+}
+
+export interface BulkCreateOptions {
+  signal?: AbortSignal;
+  idempotencyKey?: string;
+  /** With awaitStarted: each sandbox's state when the wait begins, then every change, as it happens. */
+  onProgress?: (change: SandboxProgress) => void;
+}
+
+export type SandboxProgress = SandboxStateChange & { name: string };
+
+/** Sandboxes of one create: made now (to dispatch), or by an earlier request with the same Idempotency-Key. */
+interface Creation {
+  rows: Sandbox[];
+  replayed: boolean;
 }
 
 interface CreateRequest {

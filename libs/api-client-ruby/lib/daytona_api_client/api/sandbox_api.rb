@@ -20,9 +20,10 @@ module DaytonaApiClient
       @api_client = api_client
     end
     # Bulk create sandboxes
-    # Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+    # Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request's id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \"result\") with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
     # @param bulk_create_sandbox [BulkCreateSandbox] 
     # @param [Hash] opts the optional parameters
+    # @option opts [String] :idempotency_key Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
     # @return [Array<Sandbox>]
     def bulk_create_sandbox(bulk_create_sandbox, opts = {})
       data, _status_code, _headers = bulk_create_sandbox_with_http_info(bulk_create_sandbox, opts)
@@ -30,9 +31,10 @@ module DaytonaApiClient
     end
 
     # Bulk create sandboxes
-    # Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}. Answers in item order, then name order.
+    # Creates up to 10,000 sandboxes from snapshots in one call: all or nothing, admitted item by item against the quota and runner capacity, named {prefix}-{n}, each labelled daytona.io/bulk-request with the request&#39;s id. Answers in item order, then name order.  With Accept: application/x-ndjson the answer is a stream of BulkCreateProgress lines: with awaitStarted, one line per sandbox with its state when the wait begins, then one per state change as it happens, then a last line (type \&quot;result\&quot;) with every sandbox; without awaitStarted, only the last line. Errors found before the first line (any 4xx or 5xx below) are the usual JSON error bodies. A client that disconnects drops the wait; creation goes on.
     # @param bulk_create_sandbox [BulkCreateSandbox] 
     # @param [Hash] opts the optional parameters
+    # @option opts [String] :idempotency_key Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
     # @return [Array<(Array<Sandbox>, Integer, Hash)>] Array<Sandbox> data, response status code and response headers
     def bulk_create_sandbox_with_http_info(bulk_create_sandbox, opts = {})
       if @api_client.config.debugging
@@ -42,6 +44,19 @@ module DaytonaApiClient
       if @api_client.config.client_side_validation && bulk_create_sandbox.nil?
         fail ArgumentError, "Missing the required parameter 'bulk_create_sandbox' when calling SandboxApi.bulk_create_sandbox"
       end
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'].to_s.length > 255
+        fail ArgumentError, 'invalid value for "opts[:"idempotency_key"]" when calling SandboxApi.bulk_create_sandbox, the character length must be smaller than or equal to 255.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'].to_s.length < 1
+        fail ArgumentError, 'invalid value for "opts[:"idempotency_key"]" when calling SandboxApi.bulk_create_sandbox, the character length must be greater than or equal to 1.'
+      end
+
+      pattern = Regexp.new(/^[\x20-\x7E]+$/)
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'] !~ pattern
+        fail ArgumentError, "invalid value for 'opts[:\"idempotency_key\"]' when calling SandboxApi.bulk_create_sandbox, must conform to the pattern #{pattern}."
+      end
+
       # resource path
       local_var_path = '/sandbox/bulk'
 
@@ -51,12 +66,13 @@ module DaytonaApiClient
       # header parameters
       header_params = opts[:header_params] || {}
       # HTTP header 'Accept' (if needed)
-      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      header_params['Accept'] = @api_client.select_header_accept(['application/json', 'application/x-ndjson']) unless header_params['Accept']
       # HTTP header 'Content-Type'
       content_type = @api_client.select_header_content_type(['application/json'])
       if !content_type.nil?
           header_params['Content-Type'] = content_type
       end
+      header_params[:'Idempotency-Key'] = opts[:'idempotency_key'] if !opts[:'idempotency_key'].nil?
 
       # form parameters
       form_params = opts[:form_params] || {}
@@ -87,9 +103,78 @@ module DaytonaApiClient
       return data, status_code, headers
     end
 
+    # Delete every sandbox matching labels, a name prefix or ids
+    # Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+    # @param bulk_delete_sandboxes [BulkDeleteSandboxes] 
+    # @param [Hash] opts the optional parameters
+    # @return [BulkDeleteSandboxesResult]
+    def bulk_delete_sandboxes(bulk_delete_sandboxes, opts = {})
+      data, _status_code, _headers = bulk_delete_sandboxes_with_http_info(bulk_delete_sandboxes, opts)
+      data
+    end
+
+    # Delete every sandbox matching labels, a name prefix or ids
+    # Marks for destruction every live sandbox of the organization that matches all the selectors given (at least one), at most BULK_MAX_TOTAL_COUNT (10,000 by default) per call: when more match, hasMore is true and the next call takes the next ones. Answers once they are marked (state destroying) and their runners are told; each becomes destroyed when its runner has removed it. Sandboxes already being destroyed are not counted.
+    # @param bulk_delete_sandboxes [BulkDeleteSandboxes] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(BulkDeleteSandboxesResult, Integer, Hash)>] BulkDeleteSandboxesResult data, response status code and response headers
+    def bulk_delete_sandboxes_with_http_info(bulk_delete_sandboxes, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.bulk_delete_sandboxes ...'
+      end
+      # verify the required parameter 'bulk_delete_sandboxes' is set
+      if @api_client.config.client_side_validation && bulk_delete_sandboxes.nil?
+        fail ArgumentError, "Missing the required parameter 'bulk_delete_sandboxes' when calling SandboxApi.bulk_delete_sandboxes"
+      end
+      # resource path
+      local_var_path = '/sandbox/bulk-delete'
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(bulk_delete_sandboxes)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'BulkDeleteSandboxesResult'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.bulk_delete_sandboxes",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#bulk_delete_sandboxes\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
     # Create a sandbox from a snapshot
     # @param create_sandbox [CreateSandbox] 
     # @param [Hash] opts the optional parameters
+    # @option opts [String] :idempotency_key Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
     # @return [Sandbox]
     def create_sandbox(create_sandbox, opts = {})
       data, _status_code, _headers = create_sandbox_with_http_info(create_sandbox, opts)
@@ -99,6 +184,7 @@ module DaytonaApiClient
     # Create a sandbox from a snapshot
     # @param create_sandbox [CreateSandbox] 
     # @param [Hash] opts the optional parameters
+    # @option opts [String] :idempotency_key Makes a retry safe: for 24 h, a request of the organization with the same key and the same body (compared as JSON, key order aside) creates nothing and answers the sandboxes the first one created, with their current states (with awaitStarted, after waiting for them again). The same key with another body or operation is 422 idempotency_key_reused. A repeat that arrives while the first is still creating waits for it, up to IDEMPOTENCY_WAIT_SECONDS (10 s by default), then answers 409 idempotency_key_in_progress. A request that fails (any 4xx or 5xx) records nothing, so the key can be used again. 1-255 printable ASCII characters.
     # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
     def create_sandbox_with_http_info(create_sandbox, opts = {})
       if @api_client.config.debugging
@@ -108,6 +194,19 @@ module DaytonaApiClient
       if @api_client.config.client_side_validation && create_sandbox.nil?
         fail ArgumentError, "Missing the required parameter 'create_sandbox' when calling SandboxApi.create_sandbox"
       end
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'].to_s.length > 255
+        fail ArgumentError, 'invalid value for "opts[:"idempotency_key"]" when calling SandboxApi.create_sandbox, the character length must be smaller than or equal to 255.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'].to_s.length < 1
+        fail ArgumentError, 'invalid value for "opts[:"idempotency_key"]" when calling SandboxApi.create_sandbox, the character length must be greater than or equal to 1.'
+      end
+
+      pattern = Regexp.new(/^[\x20-\x7E]+$/)
+      if @api_client.config.client_side_validation && !opts[:'idempotency_key'].nil? && opts[:'idempotency_key'] !~ pattern
+        fail ArgumentError, "invalid value for 'opts[:\"idempotency_key\"]' when calling SandboxApi.create_sandbox, must conform to the pattern #{pattern}."
+      end
+
       # resource path
       local_var_path = '/sandbox'
 
@@ -123,6 +222,7 @@ module DaytonaApiClient
       if !content_type.nil?
           header_params['Content-Type'] = content_type
       end
+      header_params[:'Idempotency-Key'] = opts[:'idempotency_key'] if !opts[:'idempotency_key'].nil?
 
       # form parameters
       form_params = opts[:form_params] || {}

@@ -27,13 +27,21 @@ module DaytonaApiClient
     # When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing
     attr_accessor :allow_under
 
+    # Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, each times its count, may take at most 16 MiB (400 bulk_data_too_large). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+    attr_accessor :env
+
+    # Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+    attr_accessor :labels
+
     # Attribute mapping from ruby-style variable name to JSON key.
     def self.attribute_map
       {
         :'snapshot_id_or_name' => :'snapshotIdOrName',
         :'count' => :'count',
         :'sandbox_name_prefix' => :'sandboxNamePrefix',
-        :'allow_under' => :'allowUnder'
+        :'allow_under' => :'allowUnder',
+        :'env' => :'env',
+        :'labels' => :'labels'
       }
     end
 
@@ -53,7 +61,9 @@ module DaytonaApiClient
         :'snapshot_id_or_name' => :'String',
         :'count' => :'Integer',
         :'sandbox_name_prefix' => :'String',
-        :'allow_under' => :'Boolean'
+        :'allow_under' => :'Boolean',
+        :'env' => :'Hash<String, String>',
+        :'labels' => :'Hash<String, String>'
       }
     end
 
@@ -101,6 +111,18 @@ module DaytonaApiClient
         self.allow_under = attributes[:'allow_under']
       else
         self.allow_under = false
+      end
+
+      if attributes.key?(:'env')
+        if (value = attributes[:'env']).is_a?(Hash)
+          self.env = value
+        end
+      end
+
+      if attributes.key?(:'labels')
+        if (value = attributes[:'labels']).is_a?(Hash)
+          self.labels = value
+        end
       end
     end
 
@@ -150,6 +172,14 @@ module DaytonaApiClient
         invalid_properties.push("invalid value for \"sandbox_name_prefix\", must conform to the pattern #{pattern}.")
       end
 
+      if !@env.nil? && @env.length > 256
+        invalid_properties.push('invalid value for "env", number of items must be less than or equal to 256.')
+      end
+
+      if !@labels.nil? && @labels.length > 64
+        invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
+      end
+
       invalid_properties
     end
 
@@ -167,6 +197,8 @@ module DaytonaApiClient
       return false if @sandbox_name_prefix.to_s.length > 50
       return false if @sandbox_name_prefix.to_s.length < 1
       return false if @sandbox_name_prefix !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/)
+      return false if !@env.nil? && @env.length > 256
+      return false if !@labels.nil? && @labels.length > 64
       true
     end
 
@@ -229,6 +261,34 @@ module DaytonaApiClient
       @sandbox_name_prefix = sandbox_name_prefix
     end
 
+    # Custom attribute writer method with validation
+    # @param [Object] env Value to be assigned
+    def env=(env)
+      if env.nil?
+        fail ArgumentError, 'env cannot be nil'
+      end
+
+      if env.length > 256
+        fail ArgumentError, 'invalid value for "env", number of items must be less than or equal to 256.'
+      end
+
+      @env = env
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] labels Value to be assigned
+    def labels=(labels)
+      if labels.nil?
+        fail ArgumentError, 'labels cannot be nil'
+      end
+
+      if labels.length > 64
+        fail ArgumentError, 'invalid value for "labels", number of items must be less than or equal to 64.'
+      end
+
+      @labels = labels
+    end
+
     # Checks equality by comparing each attribute.
     # @param [Object] Object to be compared
     def ==(o)
@@ -237,7 +297,9 @@ module DaytonaApiClient
           snapshot_id_or_name == o.snapshot_id_or_name &&
           count == o.count &&
           sandbox_name_prefix == o.sandbox_name_prefix &&
-          allow_under == o.allow_under
+          allow_under == o.allow_under &&
+          env == o.env &&
+          labels == o.labels
     end
 
     # @see the `==` method
@@ -249,7 +311,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [snapshot_id_or_name, count, sandbox_name_prefix, allow_under].hash
+      [snapshot_id_or_name, count, sandbox_name_prefix, allow_under, env, labels].hash
     end
 
     # Builds the object from hash
