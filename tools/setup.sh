@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[36m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages: Redis (the state bus in tests), bubblewrap (the runner's sandboxes), and Ruby
-# with the only gems the Ruby client and SDK use (there is no RubyGems registry here).
-packages=(redis-server bubblewrap ruby ruby-typhoeus ruby-json ruby-rspec)
+# with the only gems the Ruby client and SDK use (there is no RubyGems registry here). Images:
+# skopeo pulls and pushes them, umoci unpacks and builds them, docker-registry is the local
+# registry, mmdebstrap builds the default image from Debian's packages (uidmap lets it run
+# unprivileged), busybox-static is the test images' userland.
+packages=(redis-server bubblewrap ruby ruby-typhoeus ruby-json ruby-rspec
+  skopeo umoci docker-registry mmdebstrap uidmap busybox-static)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { MAX_IMAGES_PER_SYNC } from '@daytona/runner-contract';
 import type { RunnerConfig } from './config/runner-config.js';
 import { ControlPlaneClient } from './control-plane/control-plane-client.js';
 import { loadEnrollment, saveEnrollment } from './control-plane/enrollment.js';
@@ -7,6 +8,8 @@ import { runPeriodically } from './control-plane/periodic.js';
 import { retryUntilAnswered } from './control-plane/retry-until-answered.js';
 import { StateReporter } from './control-plane/state-reporter.js';
 import { createRunnerHttpServer } from './http/runner-http-server.js';
+import { ImageStore, type RunnerImages } from './images/image-store.js';
+import { UnavailableImages } from './images/unavailable-images.js';
 import { runnerRoutes } from './http/runner-routes.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { selectSandboxProvider } from './provider/provider-selection.js';
@@ -26,6 +29,7 @@ export class Runner {
   private provider: SandboxProvider | undefined;
   private server: Server | undefined;
   private manager: SandboxManager | undefined;
+  private images: ImageStore | null = null;
   private reporter: StateReporter | undefined;
   private heartbeats: { stop(): Promise<void> } | undefined;
   private syncs: { stop(): Promise<void> } | undefined;
@@ -41,13 +45,32 @@ export class Runner {
     // The watchdog kills the sandboxes if this process dies, however it dies (README: "When the runner dies").
     const provider = (this.provider = await selectSandboxProvider(config, logger, { watchdog: { logLevel: config.logLevel } }));
     await provider.removeLeftoversAtBoot();
+    const store = (this.images =
+      provider.kind === 'bwrap' && provider.imagesUnavailable === null
+        ? await ImageStore.open({
+            dataDir: config.dataDir,
+            idMap: config.userNamespace,
+            maxBytes: config.imageMaxBytes,
+            insecureRegistries: config.insecureRegistries,
+            pullTimeoutSeconds: config.imagePullTimeoutSeconds,
+            logger: createLogger('images', config.logLevel),
+          })
+        : null);
+    // park runs nothing, so any image is as good as pulled; process (or bwrap without root) runs none.
+    const images: RunnerImages = store ?? new UnavailableImages(provider.kind === 'park' ? null : provider.imagesUnavailable);
 
     const client = new ControlPlaneClient(config.apiUrl, config.registrationToken);
     let apiToken: string | null = null;
     const reporter = (this.reporter = new StateReporter((request) => client.reportSandboxStates(request), config.reportIntervalMs, createLogger('state-reporter', config.logLevel)));
-    const manager = (this.manager = new SandboxManager(provider, reporter, config, createLogger('sandboxes', config.logLevel)));
+    const manager = (this.manager = new SandboxManager(
+      provider,
+      reporter,
+      { startConcurrency: config.startConcurrency, execDefaultTimeoutSeconds: config.execDefaultTimeoutSeconds, images: store },
+      createLogger('sandboxes', config.logLevel),
+    ));
     const routes = runnerRoutes({
       manager,
+      images,
       health: () => ({ status: 'ok', name: config.name, provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
     });
     const server = (this.server = createRunnerHttpServer(routes, () => apiToken, createLogger('http', config.logLevel)));
@@ -86,7 +109,16 @@ export class Runner {
     const assignments = await retryUntilAnswered('Listing the sandboxes assigned to this runner', () => client.listAssignedSandboxes(), logger, signal);
     await reconcileWithAssignments(assignments, manager, provider, logger);
     // From now on the API and this runner compare notes continuously, not only at a restart.
-    this.syncs = runPeriodically('Sync with the API', config.syncIntervalMs, async () => manager.applySync(await client.sync({ sandboxes: manager.holdings(), images: [] })), logger);
+    this.syncs = runPeriodically(
+      'Sync with the API',
+      config.syncIntervalMs,
+      async () => {
+        const answer = await client.sync({ sandboxes: manager.holdings(), images: images.statuses().slice(0, MAX_IMAGES_PER_SYNC) });
+        images.prePull(answer.pull);
+        await manager.applySync(answer);
+      },
+      logger,
+    );
     return { url };
   }
 
@@ -97,6 +129,7 @@ export class Runner {
     await this.heartbeats?.stop();
     this.server?.close();
     this.server?.closeIdleConnections();
+    this.images?.close();
     await this.manager?.shutdown();
     await this.reporter?.stop(SHUTDOWN_REPORT_DEADLINE_MS);
     await this.provider?.close();

@@ -48,9 +48,16 @@ export const imageRef = text(1, 1_024)
 export const runnerSandboxSpec = z.strictObject({
   id: sandboxId,
   name: text(1, MAX_SANDBOX_NAME_LENGTH),
-  /** The snapshot's image reference, pulled and cached by manifest digest on the runner. */
+  /**
+   * The snapshot's image reference, pulled and cached by manifest digest on the runner. `host` (the
+   * runner machine's own /usr and /etc, read-only) is for development and tests; the API never seeds it.
+   */
   snapshotRef: imageRef,
-  /** The sandbox's main process; absent runs the image's own entrypoint and command, or waits. */
+  /**
+   * Started in the background at every start of the sandbox, as the image's user, output appended
+   * to /var/log/daytona-entrypoint.log inside; absent starts the image's Entrypoint + Cmd, if any.
+   * Its exit does not end the sandbox (the sandbox's main process is the runner's).
+   */
   entrypoint: z.array(text(1, 4_096)).min(1).max(256).optional(),
   cpu: z.number().positive().max(1_024),
   /** GiB */

@@ -37,8 +37,37 @@ describe('loadRunnerConfig', () => {
       sandboxUid: 65534,
       sandboxGid: 65534,
       network: false,
+      imageMaxBytes: 10 * 1024 ** 3,
+      insecureRegistries: [],
+      imagePullTimeoutSeconds: 600,
+      userNamespace: { base: 100_000, size: 65_536 },
       logLevel: 'log',
     });
+  });
+
+  it('reads the image settings', () => {
+    const config = loadRunnerConfig(
+      {
+        ...required,
+        RUNNER_INSECURE_REGISTRIES: '127.0.0.1:5000, Registry.Local ,localhost',
+        RUNNER_IMAGE_MAX_BYTES: '1000',
+        RUNNER_IMAGE_PULL_TIMEOUT_SECONDS: '30',
+        RUNNER_USERNS_BASE: '200000',
+        RUNNER_USERNS_SIZE: '1000',
+      },
+      '/srv',
+    );
+    expect(config).toMatchObject({
+      insecureRegistries: ['127.0.0.1:5000', 'registry.local', 'localhost'],
+      imageMaxBytes: 1000,
+      imagePullTimeoutSeconds: 30,
+      userNamespace: { base: 200_000, size: 1000 },
+    });
+    const problems = problemsOf({ ...required, RUNNER_INSECURE_REGISTRIES: 'http://x:5000', RUNNER_USERNS_BASE: '0', RUNNER_USERNS_SIZE: '4294967294' });
+    expect(problems.join('\n')).toMatch(/RUNNER_INSECURE_REGISTRIES[\s\S]*RUNNER_USERNS_BASE/);
+    expect(problemsOf({ ...required, RUNNER_USERNS_BASE: '4294960000', RUNNER_USERNS_SIZE: '65536' })).toEqual([
+      expect.stringContaining('RUNNER_USERNS_BASE + RUNNER_USERNS_SIZE'),
+    ]);
   });
 
   it('accepts port 0 and explicit values', () => {

@@ -36,6 +36,14 @@ export interface RunnerConfig {
   network: boolean;
   /** Most processes and threads one sandbox may have at once (cgroup pids limit). */
   sandboxPidsMax: number;
+  /** Images whose layers (compressed) add up to more are refused. */
+  imageMaxBytes: number;
+  /** Registries (host:port) reached over plain http; every other one over https with verified TLS. */
+  insecureRegistries: string[];
+  /** Longest an image pull (resolve, download and unpack) may take. */
+  imagePullTimeoutSeconds: number;
+  /** Host uids and gids that uid/gid 0, 1, … inside image sandboxes are, in one shared range. */
+  userNamespace: { base: number; size: number };
   logLevel: LogLevel;
 }
 
@@ -83,10 +91,37 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     sandboxGid: read.integer('RUNNER_SANDBOX_GID', 65534, 1, 4_294_967_294),
     network: read.boolean('RUNNER_NETWORK', false),
     sandboxPidsMax: read.integer('RUNNER_SANDBOX_PIDS_MAX', 4096, 16, 4_194_304),
+    imageMaxBytes: read.integer('RUNNER_IMAGE_MAX_BYTES', 10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    insecureRegistries: registryList(read, 'RUNNER_INSECURE_REGISTRIES'),
+    imagePullTimeoutSeconds: read.integer('RUNNER_IMAGE_PULL_TIMEOUT_SECONDS', 600, 1, 86_400),
+    userNamespace: {
+      // Never 0: no id inside a sandbox may be root on the host.
+      base: read.integer('RUNNER_USERNS_BASE', 100_000, 1, MAX_ID),
+      size: read.integer('RUNNER_USERNS_SIZE', 65_536, 1, MAX_ID),
+    },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
+  if (config.userNamespace.base + config.userNamespace.size - 1 > MAX_ID) {
+    read.problems.push(`RUNNER_USERNS_BASE + RUNNER_USERNS_SIZE must stay below ${MAX_ID + 1} (the largest host uid is ${MAX_ID})`);
+  }
   read.finish('runner configuration');
   return config;
+}
+
+// (uid_t)-1 means "no id"; the largest usable id is one less.
+const MAX_ID = 4_294_967_294;
+const REGISTRY_HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i;
+
+/** host[:port] entries, comma-separated, each checked. */
+function registryList(read: EnvReader, name: string): string[] {
+  const entries = (read.optional(name) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (!REGISTRY_HOST.test(entry)) read.problems.push(`${name} must be comma-separated host or host:port entries (got "${entry}")`);
+  }
+  return entries.map((entry) => entry.toLowerCase());
 }
 
 const HTTP = ['http:', 'https:'] as const;

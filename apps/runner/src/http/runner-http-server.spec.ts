@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { hostProcessesMatching } from '../../test/support/host-processes.js';
 import { RecordingStateSink } from '../../test/support/recording-state-sink.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider } from '../../test/support/sandbox-fixtures.js';
+import { closedPort } from '../../test/support/ports.js';
 import { silentLogger } from '../../test/support/silent-logger.js';
+import { ImageStore } from '../images/image-store.js';
 import type { BwrapProvider } from '../provider/bwrap-provider.js';
 import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { createRunnerHttpServer } from './runner-http-server.js';
@@ -18,6 +20,8 @@ describe('runner HTTP API', () => {
   let provider: BwrapProvider;
   let manager: SandboxManager;
   let states: RecordingStateSink;
+  let images: ImageStore;
+  let unreachable: string;
   let server: http.Server;
   let baseUrl: string;
 
@@ -42,9 +46,20 @@ describe('runner HTTP API', () => {
     ({ provider } = await testBwrapProvider(dataDir.dir));
     states = new RecordingStateSink();
     const logger = silentLogger;
-    manager = new SandboxManager(provider, states, { startConcurrency: 4, execDefaultTimeoutSeconds: 30 }, logger);
+    // A registry nothing listens on, spoken to over http: pulls fail at once, with its words.
+    unreachable = `127.0.0.1:${await closedPort()}`;
+    images = await ImageStore.open({
+      dataDir: dataDir.dir,
+      idMap: { base: 100_000, size: 65_536 },
+      maxBytes: 1024 ** 3,
+      insecureRegistries: [unreachable],
+      pullTimeoutSeconds: 30,
+      logger,
+    });
+    manager = new SandboxManager(provider, states, { startConcurrency: 4, execDefaultTimeoutSeconds: 30, images }, logger);
     const routes = runnerRoutes({
       manager,
+      images,
       health: () => ({ status: 'ok', name: 'test', provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
     });
     server = createRunnerHttpServer(routes, () => TOKEN, logger);
@@ -195,11 +210,20 @@ describe('runner HTTP API', () => {
     expect(await call('POST', '/sandboxes/destroy', { ids: ['../etc'] })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
   });
 
-  it('puts a sandbox with an unknown snapshot ref in error, with the reason', async () => {
-    const spec = sandboxSpec({ snapshotRef: 'nope:1' });
+  it("puts a sandbox whose image cannot be pulled in error, with the registry's words", async () => {
+    const spec = sandboxSpec({ snapshotRef: `${unreachable}/nope:1` });
     await call('POST', '/sandboxes', { sandboxes: [spec] });
     const update = await states.waitFor(spec.id, 'error');
-    expect(update.errorReason).toMatch(/Unknown snapshot ref "nope:1"/);
+    expect(states.statesOf(spec.id)).toEqual(['pulling_snapshot', 'error']);
+    expect(update.errorReason).toBe(`Could not pull image ${unreachable}/nope:1: pinging container registry ${unreachable}: Get "http://${unreachable}/v2/": dial tcp ${unreachable}: connect: connection refused`);
     expect((await call('GET', '/sandboxes')).body.sandboxes).toEqual([{ id: spec.id, state: 'error', errorReason: update.errorReason }]);
+  });
+
+  it('starts a pull on POST /images and answers at once with its status; refuses what is no image reference', async () => {
+    const ref = `${unreachable}/base:2`;
+    expect(await call('POST', '/images', { ref })).toEqual({ status: 202, body: { ref, state: 'pulling', digest: null, errorReason: null, sizeBytes: null } });
+    expect(await call('POST', '/images', { ref: 'docker://x:1' })).toMatchObject({ status: 400, body: { code: 'validation_failed', message: expect.stringContaining('ref') } });
+    await expect(images.ensure(ref)).rejects.toThrow(/connection refused/);
+    expect(images.statuses()).toEqual([{ ref, state: 'error', digest: null, errorReason: expect.stringMatching(/^pinging container registry .*connection refused$/), sizeBytes: null }]);
   });
 });

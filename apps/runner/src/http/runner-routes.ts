@@ -2,13 +2,16 @@ import {
   createSandboxesRequest,
   destroySandboxesRequest,
   executeCommandRequest,
+  pullImageRequest,
   type CreateSandboxesResponse,
   type DestroySandboxesResponse,
   type ExecuteCommandResponse,
   type ListRunnerSandboxesResponse,
   type RunnerHealthResponse,
   type RunnerHeldState,
+  type RunnerImageStatus,
 } from '@daytona/runner-contract';
+import type { RunnerImages } from '../images/image-store.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { parseRequest } from './request-validation.js';
 
@@ -27,13 +30,14 @@ export interface Route {
 
 export interface RouteDependencies {
   manager: SandboxManager;
+  images: RunnerImages;
   health(): RunnerHealthResponse;
 }
 
 const SANDBOX = '/sandboxes/([^/]+)';
 
 /** The runner's HTTP API: thin handlers, one call into the manager each. */
-export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
+export function runnerRoutes({ manager, images, health }: RouteDependencies): Route[] {
   const stateOf = (id: string, state: RunnerHeldState): RouteResult => ({ status: 200, body: { id, state } });
   return [
     {
@@ -85,6 +89,15 @@ export function runnerRoutes({ manager, health }: RouteDependencies): Route[] {
       handle: async ([id]) => {
         await manager.destroy(id);
         return stateOf(id, 'destroyed');
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/images$/,
+      readsBody: true,
+      handle: async (_, body) => {
+        const request = parseRequest(pullImageRequest, body);
+        return { status: 202, body: images.request(request.ref) satisfies RunnerImageStatus };
       },
     },
     {

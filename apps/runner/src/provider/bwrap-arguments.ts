@@ -54,3 +54,43 @@ export function sandboxHostname(name: string): string {
     .replace(/-+$/, '');
   return label || 'sandbox';
 }
+
+export interface ImageSandboxOptions {
+  hostname: string;
+  /** The merged overlay, bound as `/`. */
+  rootfs: string;
+  network: boolean;
+  /** Descriptor of the user namespace the sandbox's processes end up in (see user-namespaces.ts). */
+  sandboxUserNamespaceFd: number;
+  command: string[];
+}
+
+/**
+ * bwrap argv for a sandbox of an image, for bwrap started as root of the setup user namespace:
+ * it makes pid, ipc, uts (and net) namespaces there, binds the merged root filesystem as `/`,
+ * adds /proc, /dev and a private /tmp, and moves into the sandbox user namespace before running
+ * `command` as root of it. `--assert-userns-disabled` checks that no user namespace can be made
+ * from inside (the setup namespace already allows none).
+ */
+export function imageBwrapArguments(options: ImageSandboxOptions): string[] {
+  return [
+    '--userns2', String(options.sandboxUserNamespaceFd),
+    '--assert-userns-disabled',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(options.network ? [] : ['--unshare-net']),
+    '--unshare-cgroup-try',
+    '--die-with-parent',
+    '--new-session',
+    '--bind', options.rootfs, '/',
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--perms', '1777', '--tmpfs', '/tmp',
+    '--chdir', '/',
+    '--hostname', options.hostname,
+    '--info-fd', '3',
+    '--',
+    ...options.command,
+  ];
+}

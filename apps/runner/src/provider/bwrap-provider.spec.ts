@@ -245,9 +245,9 @@ describe('BwrapProvider', () => {
     expect((await second.execute({ command: 'cat kept.txt', env: {}, timeoutSeconds: 10 })).result).toBe('survived\n');
   });
 
-  it('refuses an unknown snapshot ref with a reason', async () => {
+  it('refuses an image it was not given, with a reason', async () => {
     await expect(provider.start(sandboxSpec({ snapshotRef: 'ubuntu:24.04' }), () => undefined)).rejects.toThrow(
-      /Unknown snapshot ref "ubuntu:24.04"/,
+      /Image ubuntu:24.04 is not pulled on this runner/,
     );
   });
 

@@ -1,16 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
+import type { ReadyImage } from '../images/image-cache.js';
+import type { Logger } from '../logging/logger.js';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
 import type { LaunchGuard } from '../watchdog/sandbox-watchdog.js';
-import { bwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
+import { bwrapArguments, imageBwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
 import { runCommandProcess } from './command-process.js';
 import { HOST_SNAPSHOT_REF, hostSnapshotMounts } from './host-snapshot.js';
+import { MountHelper } from './mount-helper.js';
+import { allowSetuidAtRoot, mountOverlayThen, mountPointsUnder, unmountAll } from './overlay-mounts.js';
+import { commandArgv, entrypointArgv, imageSandboxInit, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import { SandboxStartError, type RunningSandbox, type SandboxCommand, type SandboxProvider } from './sandbox-provider.js';
+import { SandboxUserNamespaces, type IdMap } from './user-namespaces.js';
 
 export interface BwrapProviderOptions {
   layout: SandboxLayout;
@@ -23,7 +28,21 @@ export interface BwrapProviderOptions {
   outputLimitBytes: number;
   /** Kills the sandboxes if the runner dies; launches wait while none runs. None without cgroups. */
   watchdog?: LaunchGuard | null;
+  /** Host ids that ids inside image sandboxes map to; null when the runner cannot run images (not root). */
+  userNamespace?: IdMap | null;
+  logger?: Logger;
 }
+
+// The `host` snapshot's user, home and PATH (host userland, read-only).
+const HOST_IDENTITY: SandboxIdentity = {
+  uid: SANDBOX_USER_ID,
+  gid: SANDBOX_USER_ID,
+  env: { HOME: SANDBOX_HOME, PATH: LAUNCH_ENV.PATH },
+  workingDir: SANDBOX_HOME,
+};
+// Where a launch finds the user namespace descriptors (see user-namespaces.ts).
+const SETUP_USERNS_FD = 5;
+const SANDBOX_USERNS_FD = 6;
 
 // bwrap reports the namespace pid (fd 3) before it has mapped uids and switched to the new root, so
 // entering the sandbox then would land in a half-built one. Its main process therefore says "ready"
@@ -35,18 +54,33 @@ const NAMESPACES_TIMEOUT_MS = 30_000;
 // After its namespace's init is killed, bwrap exits at once; this only guards against the unexpected.
 const EXIT_GRACE_MS = 2_000;
 
-/** Sandboxes as bubblewrap namespaces: real isolation without root inside and without a daemon. */
+/**
+ * Sandboxes as bubblewrap namespaces, without a daemon: of an image, with root inside a user
+ * namespace mapped to unprivileged host ids; of `host`, as one unprivileged user.
+ */
 export class BwrapProvider implements SandboxProvider {
   readonly kind = 'bwrap';
   readonly isolated = true;
+  private readonly mounts = new MountHelper();
 
   private constructor(
     private readonly options: BwrapProviderOptions,
-    private readonly snapshots: Map<string, string[]>,
+    private readonly hostMounts: string[],
+    private readonly namespaces: SandboxUserNamespaces | null,
+    /** Why this provider runs no images; null when it does. */
+    readonly imagesUnavailable: string | null,
   ) {}
 
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
-    return new BwrapProvider(options, new Map([[HOST_SNAPSHOT_REF, await hostSnapshotMounts()]]));
+    const hostMounts = await hostSnapshotMounts();
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, null, 'image sandboxes need a runner that runs as root');
+    try {
+      return new BwrapProvider(options, hostMounts, await SandboxUserNamespaces.create(options.userNamespace), null);
+    } catch (error) {
+      const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
+      options.logger?.warn(`Image sandboxes are not available: ${reason}`);
+      return new BwrapProvider(options, hostMounts, null, reason);
+    }
   }
 
   get cgroups() {
@@ -57,7 +91,7 @@ export class BwrapProvider implements SandboxProvider {
   async probe(): Promise<string | null> {
     const spec: RunnerSandboxSpec = { id: `probe-${process.pid}`, name: 'probe', snapshotRef: HOST_SNAPSHOT_REF, cpu: 1, memory: 1, disk: 1, env: {} };
     try {
-      const launched = await this.launch(spec, ['/bin/true']);
+      const launched = await this.launch(spec, this.hostLaunch(spec, ['/bin/true'], (await this.options.layout.prepare(spec)).home));
       const how = await launched.exited;
       if (how === 'exit 0') return null;
       return `bwrap ended with ${how}: ${await launched.failureDetail()}`;
@@ -68,27 +102,79 @@ export class BwrapProvider implements SandboxProvider {
     }
   }
 
-  async start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void): Promise<RunningSandbox> {
-    const launched = await this.launch(spec, SANDBOX_MAIN);
+  async start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void, image?: ReadyImage): Promise<RunningSandbox> {
+    if (spec.snapshotRef === HOST_SNAPSHOT_REF) {
+      const { home } = await this.options.layout.prepare(spec);
+      return this.run(spec, this.hostLaunch(spec, SANDBOX_MAIN, home), HOST_IDENTITY, null, onUnexpectedExit);
+    }
+    if (!this.namespaces) throw new SandboxStartError(`This runner cannot run images: ${this.imagesUnavailable}`);
+    if (!image) throw new SandboxStartError(`Image ${spec.snapshotRef} is not pulled on this runner`);
+    const { config } = image;
+    const identity: SandboxIdentity = { uid: config.uid, gid: config.gid, env: config.env, workingDir: config.workingDir };
+    const entrypoint = spec.entrypoint ?? config.command;
+    const paths = await this.options.layout.prepareImage(spec, image.rootfs);
+    // Mounting onto a mount point stacks a second mount: one a crash left goes first.
+    await unmountAll(paths.rootfs, this.mounts);
+    try {
+      const bwrap = [
+        'nsenter', `--user=/proc/self/fd/${SETUP_USERNS_FD}`, '--setuid=0', '--setgid=0', '--',
+        'bwrap', ...imageBwrapArguments({
+          hostname: sandboxHostname(spec.name),
+          rootfs: paths.rootfs,
+          network: this.options.network,
+          sandboxUserNamespaceFd: SANDBOX_USERNS_FD,
+          command: imageSandboxInit(entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
+        }),
+      ];
+      const argv = mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap);
+      const sandbox = await this.run(spec, { argv, fds: this.namespaces.fds }, identity, paths.rootfs, onUnexpectedExit);
+      if (entrypoint.length > 0) sandbox.startEntrypoint(entrypoint);
+      return sandbox;
+    } catch (error) {
+      await unmountAll(paths.rootfs, this.mounts).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Launches, waits for the sandbox to be built, and hands it over; on failure nothing of it runs. */
+  private async run(
+    spec: RunnerSandboxSpec,
+    launch: Launch,
+    identity: SandboxIdentity,
+    rootfs: string | null,
+    onUnexpectedExit: (reason: string) => void,
+  ): Promise<BwrapSandbox> {
+    const launched = await this.launch(spec, launch);
     const { exited } = launched;
-    let namespaces: BwrapInfo;
+    let namespaces: SandboxNamespaces;
     try {
       namespaces = await waitForNamespaces(launched.child, exited);
+      // Only now does the sandbox's root exist; setuid programs (sudo) must work in it.
+      if (rootfs) await allowSetuidAtRoot(namespaces.childPid, this.mounts);
     } catch (error) {
       launched.child.kill('SIGKILL');
       await exited;
       await this.options.cgroups.remove(spec.id);
       throw new SandboxStartError(`bwrap did not start the sandbox (${(error as Error).message}): ${await launched.failureDetail()}`);
     }
-    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options);
+    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options, identity, rootfs === null ? null : { path: rootfs, mounts: this.mounts });
     void exited.then(async (how) => {
       if (!sandbox.stopRequested) onUnexpectedExit(`the sandbox's bwrap process died (${how}): ${await launched.failureDetail()}`);
     });
     return sandbox;
   }
 
+  private hostLaunch(spec: RunnerSandboxSpec, command: string[], home: string): Launch {
+    const user = this.options.sandboxUser;
+    const dropPrivileges = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
+    const bwrap = ['bwrap', ...bwrapArguments({ hostname: sandboxHostname(spec.name), home, snapshotMounts: this.hostMounts, network: this.options.network, command })];
+    return { argv: [...dropPrivileges, ...bwrap], fds: [] };
+  }
+
   async removeTraces(id: string): Promise<void> {
     await this.options.cgroups.remove(id);
+    // Never remove through a mounted root filesystem: unmountAll throws if it cannot unmount.
+    await unmountAll(this.options.layout.paths(id).rootfs, this.mounts);
     await this.options.layout.remove(id);
   }
 
@@ -98,34 +184,31 @@ export class BwrapProvider implements SandboxProvider {
 
   async removeLeftoversAtBoot(): Promise<void> {
     for (const id of await this.options.cgroups.list()) await this.options.cgroups.remove(id);
+    // Root filesystems of sandboxes whose runner died: nothing runs in them any more.
+    for (const mountPoint of await mountPointsUnder(this.options.layout.sandboxesDir)) await unmountAll(mountPoint, this.mounts);
   }
 
   async close(): Promise<void> {
     await this.options.cgroups.removeParents();
     await this.options.watchdog?.stop();
+    await this.namespaces?.close();
+    this.mounts.close();
   }
 
-  private async launch(spec: RunnerSandboxSpec, command: string[]) {
+  private async launch(spec: RunnerSandboxSpec, launch: Launch) {
     // bwrap's --die-with-parent comes too late for a runner dying mid-launch; the watchdog does not.
     await this.options.watchdog?.guarding().catch((error: Error) => {
       throw new SandboxStartError(`Not launching a sandbox without a watchdog: ${error.message}`);
     });
-    const snapshotMounts = this.snapshots.get(spec.snapshotRef);
-    if (!snapshotMounts) {
-      throw new SandboxStartError(`Unknown snapshot ref "${spec.snapshotRef}": this runner only has ${[...this.snapshots.keys()].map((ref) => `"${ref}"`).join(', ')}`);
-    }
-    const paths = await this.options.layout.prepare(spec);
+    const paths = this.options.layout.paths(spec.id);
     const procsFiles = await this.options.cgroups.create(spec.id, { cpu: spec.cpu, memory: spec.memory, pids: this.options.pidsMax });
-    const user = this.options.sandboxUser;
-    const dropPrivileges = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
-    const bwrap = ['bwrap', ...bwrapArguments({ hostname: sandboxHostname(spec.name), home: paths.home, snapshotMounts, network: this.options.network, command })];
-    const { file, args } = launchInCgroups(procsFiles, [...dropPrivileges, ...bwrap]);
+    const { file, args } = launchInCgroups(procsFiles, launch.argv);
     // bwrap's stderr goes to a file, so no pipe stays open per sandbox and a failure can be explained.
     const log = await open(paths.logFile, 'w', 0o600);
     let child: ChildProcess;
     let exited: Promise<string>;
     try {
-      child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd, 'pipe', 'pipe'], env: LAUNCH_ENV });
+      child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd, 'pipe', 'pipe', ...launch.fds], env: LAUNCH_ENV });
       // Listen before anything is awaited: a failing bwrap can exit within the next tick.
       exited = new Promise<string>((resolve) => {
         child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`));
@@ -139,13 +222,13 @@ export class BwrapProvider implements SandboxProvider {
   }
 }
 
-interface BwrapInfo {
-  /** Host pid of the sandbox's init: the target for nsenter, and what to kill to end the sandbox. */
-  childPid: number;
-  hasCgroupNamespace: boolean;
+/** What runs after the launcher joined the cgroups, and descriptors it gets from fd 5 on. */
+interface Launch {
+  argv: string[];
+  fds: number[];
 }
 
-async function waitForNamespaces(child: ChildProcess, exited: Promise<string>): Promise<BwrapInfo> {
+async function waitForNamespaces(child: ChildProcess, exited: Promise<string>): Promise<SandboxNamespaces> {
   const [info, ready] = [child.stdio[3], child.stdio[4]] as Array<Readable | null>;
   const failed = exited.then((how) => Promise.reject(new Error(how)));
   let timer: NodeJS.Timeout | undefined;
@@ -204,28 +287,32 @@ class BwrapSandbox implements RunningSandbox {
     private readonly spec: RunnerSandboxSpec,
     private readonly child: ChildProcess,
     private readonly exited: Promise<string>,
-    private readonly namespaces: BwrapInfo,
+    /** childPid: the target for nsenter, and what to kill to end the sandbox. */
+    private readonly namespaces: SandboxNamespaces,
     private readonly procsFiles: string[],
     private readonly options: BwrapProviderOptions,
+    private readonly identity: SandboxIdentity,
+    /** The mounted root filesystem of an image sandbox; null for `host`. */
+    private readonly rootfs: { path: string; mounts: MountHelper } | null,
   ) {}
 
   execute(command: SandboxCommand): Promise<ExecuteCommandResponse> {
-    const env = { ...this.spec.env, ...command.env };
-    const enter = [
-      'nsenter', '-t', String(this.namespaces.childPid),
-      '-U', '-m', '-u', '-i', '-n', '-p', ...(this.namespaces.hasCgroupNamespace ? ['-C'] : []), '-r', '-w',
-      '-S', String(SANDBOX_USER_ID), '-G', String(SANDBOX_USER_ID),
-      '--',
-      '/usr/bin/env', '-i', `--chdir=${path.posix.resolve(SANDBOX_HOME, command.cwd ?? '.')}`,
-      `HOME=${SANDBOX_HOME}`, `PATH=${LAUNCH_ENV.PATH}`,
-      ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
-      '/bin/sh', '-c', command.command,
-    ];
+    const argv = commandArgv(this.namespaces, this.identity, { command: command.command, cwd: command.cwd, env: { ...this.spec.env, ...command.env } });
     return runCommandProcess({
-      ...launchInCgroups(this.procsFiles, enter, { mergeStderr: true }),
+      ...launchInCgroups(this.procsFiles, argv, { mergeStderr: true }),
       env: LAUNCH_ENV,
       timeoutMs: command.timeoutSeconds * 1000,
       outputLimitBytes: this.options.outputLimitBytes,
+    });
+  }
+
+  /** Starts `argv` in the background as the sandbox's user; its exit leaves the sandbox running. */
+  startEntrypoint(argv: string[]): void {
+    const { file, args } = launchInCgroups(this.procsFiles, entrypointArgv(this.namespaces, this.identity, this.spec.env, argv));
+    const child = spawn(file, args, { stdio: 'ignore', env: LAUNCH_ENV, detached: true });
+    child.once('error', (error) => this.options.logger?.warn(`Sandbox ${this.spec.id}: the entrypoint did not start: ${error.message}`));
+    child.once('exit', (code, signal) => {
+      if (!this.stopRequested) this.options.logger?.debug(`Sandbox ${this.spec.id}: the entrypoint ended with ${code ?? signal}`);
     });
   }
 
@@ -246,5 +333,7 @@ class BwrapSandbox implements RunningSandbox {
       }
     }
     await this.options.cgroups.remove(this.spec.id);
+    // A stopped sandbox holds no mount; its writable layer stays for the next start.
+    if (this.rootfs) await unmountAll(this.rootfs.path, this.rootfs.mounts);
   }
 }

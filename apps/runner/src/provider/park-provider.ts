@@ -11,6 +11,8 @@ export class ParkProvider implements SandboxProvider {
   readonly kind = 'park';
   readonly isolated = false;
   readonly cgroups = 'none';
+  /** Parked sandboxes need no image: nothing is pulled, every image counts as ready. */
+  readonly imagesUnavailable = null;
 
   async start(): Promise<RunningSandbox> {
     return PARKED;

@@ -21,13 +21,12 @@ export class ProcessProvider implements SandboxProvider {
   readonly kind = 'process';
   readonly isolated = false;
   readonly cgroups = 'none';
+  readonly imagesUnavailable = `the runner has no isolation (process provider), so it runs only the "${HOST_SNAPSHOT_REF}" snapshot`;
 
   constructor(private readonly options: ProcessProviderOptions) {}
 
   async start(spec: RunnerSandboxSpec): Promise<RunningSandbox> {
-    if (spec.snapshotRef !== HOST_SNAPSHOT_REF) {
-      throw new SandboxStartError(`Unknown snapshot ref "${spec.snapshotRef}": this runner only has "${HOST_SNAPSHOT_REF}"`);
-    }
+    if (spec.snapshotRef !== HOST_SNAPSHOT_REF) throw new SandboxStartError(`This runner cannot run images: ${this.imagesUnavailable}`);
     const paths = await this.options.layout.prepare(spec);
     return new ProcessSandbox(spec, paths.home, this.options);
   }

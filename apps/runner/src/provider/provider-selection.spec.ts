@@ -18,6 +18,7 @@ describe('selectSandboxProvider', () => {
     network: false,
     execOutputLimitBytes: 1024,
     sandboxPidsMax: 4096,
+    userNamespace: { base: 100_000, size: 65_536 },
   });
 
   beforeEach(async () => {

@@ -11,7 +11,7 @@ import type { SandboxProvider } from './sandbox-provider.js';
 
 type ProviderSettings = Pick<
   RunnerConfig,
-  'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'sandboxPidsMax' | 'execOutputLimitBytes'
+  'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'sandboxPidsMax' | 'execOutputLimitBytes' | 'userNamespace'
 >;
 
 export interface SelectionOptions {
@@ -66,6 +66,9 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     pidsMax: settings.sandboxPidsMax,
     outputLimitBytes: settings.execOutputLimitBytes,
     watchdog,
+    // Mounting root filesystems and mapping id ranges takes root.
+    userNamespace: runsAsRoot ? settings.userNamespace : null,
+    logger,
   });
   const problem = await bwrap.probe();
   if (problem !== null) {
@@ -89,6 +92,7 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
   if (cgroups.support !== 'none' && !cgroups.limitsPids) {
     logger.warn('The cgroup pids controller is not available: process counts in sandboxes are not limited.');
   }
+  if (bwrap.imagesUnavailable !== null) logger.warn(`Image sandboxes are not available (only the "host" snapshot runs): ${bwrap.imagesUnavailable}`);
   logger.log(`Sandbox provider: bwrap (cgroups ${cgroups.support}, network ${settings.network ? 'shared with the host' : 'none'})`);
   return bwrap;
 }

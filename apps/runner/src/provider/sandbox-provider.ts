@@ -1,5 +1,6 @@
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { CgroupSupport } from '../cgroups/sandbox-cgroups.js';
+import type { ReadyImage } from '../images/image-cache.js';
 
 export type ProviderKind = 'bwrap' | 'process' | 'park';
 
@@ -26,11 +27,14 @@ export interface SandboxProvider {
   readonly kind: ProviderKind;
   readonly isolated: boolean;
   readonly cgroups: CgroupSupport;
+  /** Why this provider runs no images (only the `host` ref, or nothing at all); null when it does. */
+  readonly imagesUnavailable: string | null;
   /**
    * Starts a sandbox (creating its directories when missing) and resolves once it runs.
+   * `image` is the pulled image of `spec.snapshotRef` (absent for `host`).
    * `onUnexpectedExit` fires if it later dies without stop() being called.
    */
-  start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void): Promise<RunningSandbox>;
+  start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void, image?: ReadyImage): Promise<RunningSandbox>;
   /** Deletes a sandbox that is not running: its cgroups and its directory. */
   removeTraces(id: string): Promise<void>;
   /** Ids of sandboxes that have a directory on this machine. */

@@ -1,12 +1,18 @@
-import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SANDBOX_ID, type RunnerSandboxSpec } from '@daytona/runner-contract';
 
 export interface SandboxPaths {
   /** Root-owned, 0711: the sandbox user may pass through to its home but not list it. */
   dir: string;
-  /** Owned by the sandbox user, 0700; mounted at /home/daytona. */
+  /** `host` snapshot: owned by the sandbox user, 0700; mounted at /home/daytona. */
   home: string;
+  /** Image sandboxes: the writable layer over the image (everything the sandbox changed)… */
+  upper: string;
+  /** …overlayfs' scratch directory… */
+  work: string;
+  /** …and where the merged root filesystem is mounted while the sandbox runs. */
+  rootfs: string;
   /** The spec, env included: root-owned, 0600. */
   specFile: string;
   /** stderr of the sandbox's bwrap, read when a start fails. */
@@ -37,21 +43,40 @@ export class SandboxLayout {
   paths(id: string): SandboxPaths {
     if (!SANDBOX_ID.test(id)) throw new Error(`Refusing sandbox id ${JSON.stringify(id)} as a directory name`);
     const dir = path.join(this.sandboxesDir, id);
-    return { dir, home: path.join(dir, 'home'), specFile: path.join(dir, 'sandbox.json'), logFile: path.join(dir, 'bwrap.log') };
+    return {
+      dir,
+      home: path.join(dir, 'home'),
+      upper: path.join(dir, 'upper'),
+      work: path.join(dir, 'work'),
+      rootfs: path.join(dir, 'rootfs'),
+      specFile: path.join(dir, 'sandbox.json'),
+      logFile: path.join(dir, 'bwrap.log'),
+    };
   }
 
   /** Creates what is missing (a restart reuses the home as it was) and records the spec. */
   async prepare(spec: RunnerSandboxSpec): Promise<SandboxPaths> {
     const paths = this.paths(spec.id);
     await mkdir(paths.dir, { mode: 0o711, recursive: true });
-    const created = await mkdir(paths.home, { mode: 0o700 }).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') return false;
-        throw error;
-      },
-    );
-    if (created && this.homeOwner) await chown(paths.home, this.homeOwner.uid, this.homeOwner.gid);
+    if ((await mkdirIfMissing(paths.home, 0o700)) && this.homeOwner) await chown(paths.home, this.homeOwner.uid, this.homeOwner.gid);
+    await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
+    return paths;
+  }
+
+  /**
+   * The same for a sandbox of an image whose rootfs is `lower`: the writable layer's top takes
+   * the owner and mode of the image's `/`, which is what `/` looks like through the overlay.
+   */
+  async prepareImage(spec: RunnerSandboxSpec, lower: string): Promise<SandboxPaths> {
+    const paths = this.paths(spec.id);
+    await mkdir(paths.dir, { mode: 0o711, recursive: true });
+    if (await mkdirIfMissing(paths.upper, 0o700)) {
+      const root = await stat(lower);
+      await chown(paths.upper, root.uid, root.gid);
+      await chmod(paths.upper, root.mode & 0o7777);
+    }
+    await mkdirIfMissing(paths.work, 0o700);
+    await mkdirIfMissing(paths.rootfs, 0o755);
     await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
     return paths;
   }
@@ -64,4 +89,15 @@ export class SandboxLayout {
   async remove(id: string): Promise<void> {
     await rm(this.paths(id).dir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** true when it made the directory, false when it was there. */
+function mkdirIfMissing(dir: string, mode: number): Promise<boolean> {
+  return mkdir(dir, { mode }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return false;
+      throw error;
+    },
+  );
 }

@@ -12,7 +12,9 @@ import type {
 } from '@daytona/runner-contract';
 import { SANDBOX_ID } from '@daytona/runner-contract';
 import { SandboxNotFoundError, SandboxNotStartedError } from '../errors/runner-error.js';
+import type { ImageSource, ReadyImage } from '../images/image-store.js';
 import type { Logger } from '../logging/logger.js';
+import { HOST_SNAPSHOT_REF } from '../provider/host-snapshot.js';
 import type { RunningSandbox, SandboxProvider } from '../provider/sandbox-provider.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 
@@ -26,6 +28,8 @@ export interface StateSink {
 export interface SandboxManagerOptions {
   startConcurrency: number;
   execDefaultTimeoutSeconds: number;
+  /** Where sandboxes' images come from; null when the provider needs none (park, process). */
+  images?: ImageSource | null;
 }
 
 interface ManagedSandbox {
@@ -38,6 +42,8 @@ interface ManagedSandbox {
   running: RunningSandbox | null;
   /** Lifecycle operations on one sandbox run one after another. */
   tail: Promise<void>;
+  /** Waiting for its image, outside the start queue. */
+  awaitingImage: boolean;
 }
 
 // The API keeps at most this much of an error reason.
@@ -204,7 +210,7 @@ export class SandboxManager {
   }
 
   private track(spec: RunnerSandboxSpec, desired: RunnerDesiredState, state: RunnerHeldState, report = true): ManagedSandbox {
-    const sandbox: ManagedSandbox = { spec, state, errorReason: null, desired, running: null, tail: Promise.resolve() };
+    const sandbox: ManagedSandbox = { spec, state, errorReason: null, desired, running: null, tail: Promise.resolve(), awaitingImage: false };
     this.sandboxes.set(spec.id, sandbox);
     if (report && state !== 'creating' && !this.closing) this.states.report({ id: spec.id, state, errorReason: null });
     return sandbox;
@@ -237,15 +243,45 @@ export class SandboxManager {
 
   private async startNow(sandbox: ManagedSandbox): Promise<void> {
     if (this.closing || sandbox.desired !== 'started' || sandbox.running) return;
+    let image: ReadyImage | undefined;
+    const { images } = this.options;
+    if (images && sandbox.spec.snapshotRef !== HOST_SNAPSHOT_REF) {
+      image = images.ready(sandbox.spec.snapshotRef);
+      if (!image) return this.pullThenStart(sandbox, images);
+    }
     this.setState(sandbox, 'starting');
     try {
-      const running = await this.provider.start(sandbox.spec, (reason) => this.onUnexpectedExit(sandbox, running, reason));
+      const running = await this.provider.start(sandbox.spec, (reason) => this.onUnexpectedExit(sandbox, running, reason), image);
       sandbox.running = running;
       this.setState(sandbox, 'started');
     } catch (error) {
       this.logger.warn(`Sandbox ${sandbox.spec.id} failed to start: ${(error as Error).message}`);
       this.setState(sandbox, 'error', (error as Error).message);
     }
+  }
+
+  /**
+   * Gives up its start slot while its image is pulled (one pull for every sandbox of the image),
+   * then queues up again; a failed pull ends it in error, unless it was stopped or destroyed meanwhile.
+   */
+  private pullThenStart(sandbox: ManagedSandbox, images: ImageSource): void {
+    this.setState(sandbox, 'pulling_snapshot');
+    if (sandbox.awaitingImage) return;
+    sandbox.awaitingImage = true;
+    images.ensure(sandbox.spec.snapshotRef).then(
+      () => {
+        sandbox.awaitingImage = false;
+        this.queueStart(sandbox);
+      },
+      (error: Error) => {
+        sandbox.awaitingImage = false;
+        const failed = this.serialize(sandbox, async () => {
+          if (this.closing || sandbox.desired !== 'started' || sandbox.running || sandbox.state !== 'pulling_snapshot') return;
+          this.setState(sandbox, 'error', `Could not pull image ${sandbox.spec.snapshotRef}: ${error.message}`);
+        });
+        failed.catch(() => undefined); // logged by serialize
+      },
+    );
   }
 
   private async stopNow(sandbox: ManagedSandbox): Promise<void> {

@@ -19,13 +19,14 @@ export class RecordingStateSink implements StateSink {
     return this.updates.filter((update) => update.id === id).map((update) => update.state);
   }
 
-  /** Resolves with the first update (already seen or still to come) of `id` to `state`. */
-  waitFor(id: string, state: RunnerReportedState, timeoutMs = 15_000): Promise<SandboxStateUpdate> {
-    const matches = (update: SandboxStateUpdate) => update.id === id && update.state === state;
+  /** Resolves with the first update (already seen or still to come) of `id` to `state` (or to any of `states`). */
+  waitFor(id: string, state: RunnerReportedState | RunnerReportedState[], timeoutMs = 15_000): Promise<SandboxStateUpdate> {
+    const states = Array.isArray(state) ? state : [state];
+    const matches = (update: SandboxStateUpdate) => update.id === id && states.includes(update.state);
     const seen = this.updates.find(matches);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${id} never reported ${state}; saw ${this.statesOf(id).join(' -> ')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${id} never reported ${states.join(' or ')}; saw ${this.statesOf(id).join(' -> ')}`)), timeoutMs);
       this.waiters.push({ matches, resolve: (update) => (clearTimeout(timer), resolve(update)) });
     });
   }

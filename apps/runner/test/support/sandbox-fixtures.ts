@@ -19,6 +19,8 @@ export async function tempDataDir(): Promise<{ dir: string; remove: () => Promis
 }
 
 export const SANDBOX_UID = 65534;
+/** Host ids image sandboxes map to in the tests: the runner's defaults. */
+export const USERNS = { base: 100_000, size: 65_536 };
 
 /** A bwrap provider on real bubblewrap with its own cgroup parent, as the runner builds it. */
 export async function testBwrapProvider(
@@ -36,6 +38,7 @@ export async function testBwrapProvider(
     network: options.network ?? false,
     pidsMax: options.pidsMax ?? 4096,
     outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
+    userNamespace: process.getuid?.() === 0 ? USERNS : null,
   });
   return { provider, layout, cgroups };
 }
