@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config/app-config.js';
 
 export const TEST_REGION = 'test-region';
 export const RUNNER_REGISTRATION_TOKEN = 'test-registration-token-0123456789';
+/** The image of the `default` snapshot in tests: pushed to the run's registry by the global setup. */
+export const TEST_DEFAULT_IMAGE = process.env.TEST_DEFAULT_IMAGE ?? 'host';
 
 export interface TestApi {
   url: string;
