@@ -30,7 +30,7 @@ test('accepts documented answers and exempts what is no operation', () => {
     record({ route: '/api/sandbox/:sandboxIdOrName', status: 404, code: 'sandbox_not_found' }),
     record({ method: 'POST', route: '/api/sandbox', status: 400, code: 'validation_failed' }),
     record({ method: 'POST', path: '/api/sandbox', status: 400, code: 'validation_failed' }),
-    record({ method: 'POST', route: '/api/runners/register', status: 409, code: 'runner_token_in_use' }),
+    record({ method: 'POST', route: '/api/runners/register', status: 409, code: 'runner_name_taken' }),
     record({ path: '/api/no-such-route', status: 404, code: 'route_not_found' }),
     record({ method: 'HEAD', route: '/api/sandbox', status: 200 }),
   ]);

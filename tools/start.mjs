@@ -68,7 +68,6 @@ try {
     output: process.stdout,
     env: {
       RUNNER_NAME: process.env.RUNNER_NAME ?? 'local',
-      RUNNER_TOKEN: process.env.RUNNER_TOKEN ?? persistentSecret('runner-token'),
       RUNNER_REGISTRATION_TOKEN: registrationToken,
       RUNNER_DATA_DIR: process.env.RUNNER_DATA_DIR ?? join(dataDir, 'runner'),
       DAYTONA_API_URL: apiUrl,

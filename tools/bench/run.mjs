@@ -38,7 +38,8 @@ try {
   const [apiPort, pgPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}/api`;
   const registrationToken = randomBytes(24).toString('hex');
-  const databaseUrl = `postgres://daytona:daytona@127.0.0.1:${pgPort}/daytona`;
+  const pgPassword = randomBytes(24).toString('hex');
+  const databaseUrl = `postgres://daytona:${pgPassword}@127.0.0.1:${pgPort}/daytona`;
   const api = await startApi({
     port: apiPort,
     output: log,
@@ -47,8 +48,11 @@ try {
       RUNNER_REGISTRATION_TOKEN: registrationToken,
       EMBEDDED_PG_PORT: String(pgPort),
       EMBEDDED_PG_DATA_DIR: join(workDir, 'postgres'),
+      EMBEDDED_PG_PASSWORD: pgPassword,
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',
+      // The control-plane rows use a `park` runner, which isolates nothing because it runs nothing.
+      ALLOW_UNISOLATED_RUNNERS: 'true',
     },
   });
   services.push(api);
@@ -56,7 +60,6 @@ try {
   const runnerEnv = (name, provider) => ({
     RUNNER_NAME: name,
     RUNNER_PROVIDER: provider,
-    RUNNER_TOKEN: randomBytes(24).toString('hex'),
     RUNNER_REGISTRATION_TOKEN: registrationToken,
     RUNNER_DATA_DIR: join(workDir, name),
     RUNNER_CAPACITY_CPU: '1000000',

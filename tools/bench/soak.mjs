@@ -6,7 +6,7 @@
 // sandbox processes left alive. Not a test: it prints a table (also .test-results/soak.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,7 @@ try {
   const [apiPort, pgPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}/api`;
   const registrationToken = randomBytes(24).toString('hex');
+  const pgPassword = randomBytes(24).toString('hex');
   const api = await startApi({
     port: apiPort,
     output: log,
@@ -58,6 +59,7 @@ try {
       RUNNER_REGISTRATION_TOKEN: registrationToken,
       EMBEDDED_PG_PORT: String(pgPort),
       EMBEDDED_PG_DATA_DIR: join(workDir, 'postgres'),
+      EMBEDDED_PG_PASSWORD: pgPassword,
       DATABASE_URL: '',
       RECONCILE_INTERVAL_MS: '500',
       RUNNER_HEARTBEAT_TIMEOUT_SECONDS: String(HEARTBEAT_TIMEOUT_SECONDS),
@@ -65,7 +67,7 @@ try {
     },
   });
   services.add(api);
-  const db = await connect(`postgres://daytona:daytona@127.0.0.1:${pgPort}/daytona`);
+  const db = await connect(`postgres://daytona:${pgPassword}@127.0.0.1:${pgPort}/daytona`);
 
   const runners = await Promise.all(
     Array.from({ length: RUNNERS }, async (_, index) => {
@@ -73,7 +75,6 @@ try {
       const env = {
         RUNNER_NAME: name,
         RUNNER_PROVIDER: 'bwrap',
-        RUNNER_TOKEN: randomBytes(24).toString('hex'),
         RUNNER_REGISTRATION_TOKEN: registrationToken,
         RUNNER_DATA_DIR: join(workDir, name),
         RUNNER_HEARTBEAT_INTERVAL_MS: '1000',
@@ -91,10 +92,11 @@ try {
     }),
   );
 
-  /** What each runner process says it holds, id -> state. */
+  /** What each runner process says it holds, id -> state (with the API's token, from the runner's enrollment). */
   async function holdings(runner) {
+    const { apiToken } = JSON.parse(readFileSync(join(runner.dataDir, 'enrollment.json'), 'utf8'));
     const response = await fetch(`http://127.0.0.1:${runner.port}/sandboxes`, {
-      headers: { authorization: `Bearer ${runner.env.RUNNER_TOKEN}` },
+      headers: { authorization: `Bearer ${apiToken}` },
       signal: AbortSignal.timeout(5_000),
     });
     const { sandboxes } = await response.json();

@@ -49,7 +49,8 @@ try {
   const apiKey = `dtn_e2e_${randomBytes(24).toString('hex')}`;
   const registrationToken = randomBytes(24).toString('hex');
 
-  services.push(await startRedis({ port: redisPort, output: log }));
+  const redisPassword = randomBytes(24).toString('hex');
+  services.push(await startRedis({ port: redisPort, password: redisPassword, output: log }));
   services.push(
     await startApi({
       port: apiPort,
@@ -58,7 +59,7 @@ try {
         DAYTONA_API_URL: apiUrl,
         DAYTONA_API_KEY: apiKey,
         RUNNER_REGISTRATION_TOKEN: registrationToken,
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        REDIS_URL: `redis://:${redisPassword}@127.0.0.1:${redisPort}`,
         EMBEDDED_PG_PORT: String(pgPort),
         EMBEDDED_PG_DATA_DIR: join(workDir, 'postgres'),
         DATABASE_URL: '',
@@ -72,7 +73,6 @@ try {
       env: {
         // Unique per stack: the runner's cgroups are named after it, and stacks may run side by side.
         RUNNER_NAME: `e2e-runner-${randomBytes(4).toString('hex')}`,
-        RUNNER_TOKEN: randomBytes(24).toString('hex'),
         RUNNER_REGISTRATION_TOKEN: registrationToken,
         RUNNER_DATA_DIR: join(workDir, 'runner'),
         DAYTONA_API_URL: apiUrl,

@@ -67,11 +67,12 @@ export async function httpOk(url, headers = {}) {
   return response.ok;
 }
 
-export function startRedis({ port, output }) {
+/** A redis-server on 127.0.0.1 that requires `password` (REDIS_URL: redis://:password@127.0.0.1:port). */
+export function startRedis({ port, password, output }) {
   return startService({
     name: 'redis',
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'],
     output,
     ready: async (log) => log.includes('Ready to accept connections'),
   });

@@ -16,6 +16,9 @@ async function main(): Promise<void> {
   }
   const databaseUrl = 'url' in config.database ? config.database.url : embedded!.url;
 
+  if (config.allowUnisolatedRunners) {
+    logger.warn('ALLOW_UNISOLATED_RUNNERS=true: sandboxes may be placed on runners that do NOT isolate them. Development only.');
+  }
   const app = await createApp(config, databaseUrl).catch(async (error) => {
     await embedded?.stop();
     throw error;

@@ -38,12 +38,12 @@ describe('convergence of the API and its runners', () => {
   const bulk = (prefix: string, count: number, awaitStarted = false) =>
     client.post('/sandbox/bulk', { items: [{ snapshotIdOrName: 'default', count, sandboxNamePrefix: prefix }], awaitStarted });
 
-  async function statesOf(ids: string[]): Promise<Map<string, { state: string; errorReason: string | null }>> {
-    const rows: Array<{ id: string; state: string; error_reason: string | null }> = await api.dataSource.query(
-      'SELECT id, state, error_reason FROM sandbox WHERE id = ANY($1::uuid[])',
+  async function statesOf(ids: string[]): Promise<Map<string, { state: string; errorReason: string | null; enteredAt: Date }>> {
+    const rows: Array<{ id: string; state: string; error_reason: string | null; state_entered_at: Date }> = await api.dataSource.query(
+      'SELECT id, state, error_reason, state_entered_at FROM sandbox WHERE id = ANY($1::uuid[])',
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, { state: row.state, errorReason: row.error_reason }]));
+    return new Map(rows.map((row) => [row.id, { state: row.state, errorReason: row.error_reason, enteredAt: row.state_entered_at }]));
   }
 
   async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
@@ -56,8 +56,13 @@ describe('convergence of the API and its runners', () => {
     }
   }
 
-  async function allIn(ids: string[], state: string, timeoutMs?: number): Promise<void> {
-    await until(`${ids.length} sandbox(es) ${state}`, async () => [...(await statesOf(ids)).values()].every((s) => s.state === state), timeoutMs);
+  /** Every sandbox in `state`, entered after `since` when given (so a state from before a restart does not count). */
+  async function allIn(ids: string[], state: string, timeoutMs?: number, since?: Date): Promise<void> {
+    await until(
+      `${ids.length} sandbox(es) ${state}`,
+      async () => [...(await statesOf(ids)).values()].every((s) => s.state === state && (!since || s.enteredAt > since)),
+      timeoutMs,
+    );
   }
 
   it('after a kill -9 mid-start: no sandbox process lives on, every sandbox ends in error with a reason, the wait returns', async () => {
@@ -80,21 +85,22 @@ describe('convergence of the API and its runners', () => {
 
       // Back up again, the runner brings back what the quota still has room for, all of it here.
       runner = await runner.restart();
-      await allIn(ids, 'started', 60_000);
+      await allIn(ids, 'started', 120_000);
       expect((await client.delete(`/sandbox/${ids[0]}`)).body.state).toBe('destroyed');
     } finally {
       if (runner.child.exitCode !== null || runner.child.signalCode !== null) runner = await runner.restart();
     }
     await deleteAll('killed');
-  });
+  }, 180_000);
 
   it('after a restart, sandboxes older than the start timeout come back started, not in error', async () => {
     const ids: string[] = (await bulk('veteran', 5, true)).body.map((s: { id: string }) => s.id);
     await allIn(ids, 'started');
     await new Promise((r) => setTimeout(r, 2_500)); // older than SANDBOX_START_TIMEOUT_SECONDS
     await runner.stop();
+    const restartedAt = new Date();
     runner = await runner.restart();
-    await allIn(ids, 'started');
+    await allIn(ids, 'started', 30_000, restartedAt);
     await new Promise((r) => setTimeout(r, 2_500));
     expect([...(await statesOf(ids)).values()].map((s) => s.state)).toEqual(Array(5).fill('started'));
     await deleteAll('veteran');
@@ -142,7 +148,7 @@ describe('convergence of the API and its runners', () => {
   /** Which of `ids` the runner process itself says it holds. */
   async function runnerHolds(ids: string[]): Promise<string[]> {
     const port = [...runner.output().matchAll(/ready at http:\/\/[^:]+:(\d+)/g)].at(-1)![1];
-    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${runner.token}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${await runner.apiToken()}` } });
     const body = (await response.json()) as { sandboxes: Array<{ id: string }> };
     return body.sandboxes.map((s) => s.id).filter((id) => ids.includes(id)).sort();
   }

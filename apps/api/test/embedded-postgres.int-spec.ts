@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { isProcessAlive, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { isProcessAlive, passwordFileOf, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { findFreePort } from './support/free-port.js';
 
 async function canQuery(url: string): Promise<boolean> {
@@ -25,6 +25,29 @@ describe('embedded Postgres survives unclean stops', () => {
   });
   afterEach(async () => {
     await rm(dataDir, { recursive: true, force: true });
+    await rm(passwordFileOf(dataDir), { force: true });
+  });
+
+  it('gives a new cluster a random password, kept beside its data directory for root only, and refuses the old fixed one', async () => {
+    const port = await findFreePort();
+    const running = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      const password = (await readFile(passwordFileOf(dataDir), 'utf8')).trim();
+      expect(password).toMatch(/^[0-9a-f]{48}$/);
+      expect((await stat(passwordFileOf(dataDir))).mode & 0o777).toBe(0o600);
+      expect(running.url).toContain(password);
+      expect(await canQuery(running.url)).toBe(true);
+      await expect(canQuery(`postgres://daytona:daytona@127.0.0.1:${port}/daytona`)).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await running.stop();
+    }
+    // The same password at the next start.
+    const again = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      expect(again.url).toBe(running.url);
+    } finally {
+      await again.stop();
+    }
   });
 
   it('restarts after its postmaster was killed and left a stale pid file', async () => {
@@ -69,6 +92,9 @@ describe('embedded Postgres survives unclean stops', () => {
     try {
       expect(isProcessAlive(orphanPid)).toBe(false);
       expect(await canQuery(restarted.url)).toBe(true);
+      // That cluster was made with the old fixed password: it has a random one now.
+      expect(restarted.url).not.toContain(':daytona@');
+      await expect(canQuery(`postgres://daytona:daytona@127.0.0.1:${port}/daytona`)).rejects.toThrow(/password authentication failed/);
     } finally {
       await restarted.stop();
     }

@@ -177,7 +177,7 @@ describe('sandboxes on a real runner', () => {
 
   async function runnerSandboxIds(): Promise<string[]> {
     const port = /ready at http:\/\/[^:]+:(\d+)/.exec(runner.output())![1];
-    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${runner.token}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/sandboxes`, { headers: { authorization: `Bearer ${await runner.apiToken()}` } });
     const body = (await response.json()) as { sandboxes: Array<{ id: string }> };
     return body.sandboxes.map((s) => s.id).sort();
   }

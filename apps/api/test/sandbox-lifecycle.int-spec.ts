@@ -103,7 +103,7 @@ describe('sandbox states across API instances', () => {
     expect(after).toMatchObject({ state: 'error', desiredState: 'destroyed' });
     expect(after.errorReason).toMatch(/^runner lost; .*being destroyed/);
     // The runner's next sync is told to destroy it; its report of that completes the destroy.
-    expect((await runnerClient.post('/runners/sync', { sandboxes: [{ id: failed.id, state: 'started' }] })).body.destroy).toEqual([failed.id]);
+    expect((await runnerClient.post('/runners/sync', { sandboxes: [{ id: failed.id, state: 'started' }], images: [] })).body.destroy).toEqual([failed.id]);
     await report([{ id: failed.id, state: 'destroyed' }]);
     expect((await smallClient.get(`/sandbox/${failed.id}`)).body.state).toBe('destroyed');
   });

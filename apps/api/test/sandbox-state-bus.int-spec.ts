@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { InProcessSandboxStateBus } from '../src/bus/in-process-sandbox-state-bus.js';
 import { RedisSandboxStateBus } from '../src/bus/redis-sandbox-state-bus.js';
 import type { SandboxStateBus, SandboxStateEvent } from '../src/bus/sandbox-state-bus.js';
@@ -28,6 +29,19 @@ beforeAll(async () => {
   redis = await startRedisServer();
 });
 afterAll(() => redis.stop());
+
+it('the Redis a stack starts requires its password', async () => {
+  const { port } = new URL(redis.url);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      resolve(data.toString());
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+  expect(answer).toMatch(/^-NOAUTH/);
+});
 
 /** Both implementations honour one contract; the Redis one also crosses processes' boundaries. */
 describe.each([

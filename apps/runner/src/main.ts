@@ -1,4 +1,5 @@
 import { ConfigError, loadRunnerConfig, type RunnerConfig } from './config/runner-config.js';
+import { enrollmentFile } from './control-plane/enrollment.js';
 import { ControlPlaneError } from './control-plane/control-plane-client.js';
 import { createLogger } from './logging/logger.js';
 import { Runner } from './runner.js';
@@ -42,7 +43,10 @@ try {
   } else {
     if (error instanceof ControlPlaneError && error.refused) {
       logger.error(`The API refused this runner, not retrying: ${error.message}`);
-      logger.error('Check RUNNER_REGISTRATION_TOKEN, RUNNER_NAME and RUNNER_TOKEN against the API configuration.');
+      logger.error(
+        'Check RUNNER_REGISTRATION_TOKEN against the API configuration. A runner enrolled under this RUNNER_NAME needs the ' +
+          `credential in ${enrollmentFile(config.dataDir)}; if it is lost, the operator deletes the runner (DELETE /api/runners/${config.name}).`,
+      );
     } else {
       logger.error(`Runner failed to start: ${(error as Error).message}`);
     }

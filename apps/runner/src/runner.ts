@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { RunnerConfig } from './config/runner-config.js';
 import { ControlPlaneClient } from './control-plane/control-plane-client.js';
+import { loadEnrollment, saveEnrollment } from './control-plane/enrollment.js';
 import { runPeriodically } from './control-plane/periodic.js';
 import { retryUntilAnswered } from './control-plane/retry-until-answered.js';
 import { StateReporter } from './control-plane/state-reporter.js';
@@ -41,14 +42,15 @@ export class Runner {
     const provider = (this.provider = await selectSandboxProvider(config, logger, { watchdog: { logLevel: config.logLevel } }));
     await provider.removeLeftoversAtBoot();
 
-    const client = new ControlPlaneClient(config.apiUrl, config.token, config.registrationToken);
+    const client = new ControlPlaneClient(config.apiUrl, config.registrationToken);
+    let apiToken: string | null = null;
     const reporter = (this.reporter = new StateReporter((request) => client.reportSandboxStates(request), config.reportIntervalMs, createLogger('state-reporter', config.logLevel)));
     const manager = (this.manager = new SandboxManager(provider, reporter, config, createLogger('sandboxes', config.logLevel)));
     const routes = runnerRoutes({
       manager,
       health: () => ({ status: 'ok', name: config.name, provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
     });
-    const server = (this.server = createRunnerHttpServer(routes, config.token, createLogger('http', config.logLevel)));
+    const server = (this.server = createRunnerHttpServer(routes, () => apiToken, createLogger('http', config.logLevel)));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -57,13 +59,27 @@ export class Runner {
     logger.log(`Listening on ${config.host}:${(server.address() as AddressInfo).port}; registering as "${config.name}" at ${url}`);
 
     const signal = this.aborted.signal;
+    const enrolled = await loadEnrollment(config.dataDir, config.name);
     const registered = await retryUntilAnswered(
       'Registering with the API',
-      () => client.register({ name: config.name, url, region: config.region, token: config.token, capacity: config.capacity }),
+      () =>
+        client.register({
+          name: config.name,
+          url,
+          region: config.region,
+          capacity: config.capacity,
+          isolated: provider.isolated,
+          ...(enrolled ? { credential: enrolled.credential } : {}),
+        }),
       logger,
       signal,
     );
-    logger.log(`Registered with ${config.apiUrl} as runner ${registered.id} (${registered.state})`);
+    const credential = registered.credential ?? enrolled?.credential;
+    if (!credential) throw new Error('The API answered the registration without a credential');
+    await saveEnrollment(config.dataDir, { runnerId: registered.id, name: config.name, credential, apiToken: registered.apiToken });
+    client.useCredential(credential);
+    apiToken = registered.apiToken;
+    logger.log(`${registered.credential ? 'Enrolled' : 'Registered'} with ${config.apiUrl} as runner ${registered.id} (${registered.state})`);
     reporter.start();
     this.heartbeats = runPeriodically('Heartbeat', config.heartbeatIntervalMs, () => client.heartbeat(), logger);
 

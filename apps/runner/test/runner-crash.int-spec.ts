@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '../../../libs/runner-contract/src/index.js';
 import { watchdogPidFile } from '../src/provider/provider-selection.js';
 import { isRunning, readPidFile, type ProcessIdentity } from '../src/watchdog/watchdog-pid-file.js';
@@ -7,7 +7,7 @@ import { hostProcessesWith, NOTHING_LEFT, pollUntil, removeLeftovers, untilNothi
 import { buildRunner, RunnerProcess } from './support/runner-process.js';
 import { sandboxSpec, tempDataDir } from './support/sandbox-fixtures.js';
 
-const RUNNER_TOKEN = randomUUID() + randomUUID();
+const RUNNER_TOKEN = randomBytes(32).toString('hex');
 const REGISTRATION_TOKEN = 'registration-' + randomUUID();
 
 // The real runner process, killed with SIGKILL at awkward moments: nothing it started may live on.
@@ -22,7 +22,7 @@ describe('runner process killed with SIGKILL', () => {
   beforeAll(() => buildRunner(), 60_000);
 
   beforeEach(async () => {
-    api = new FakeControlPlane(REGISTRATION_TOKEN);
+    api = new FakeControlPlane(REGISTRATION_TOKEN, RUNNER_TOKEN);
     await api.listen();
     dataDir = await tempDataDir();
     runnerName = `crash-${randomUUID().slice(0, 8)}`;
@@ -49,7 +49,6 @@ describe('runner process killed with SIGKILL', () => {
       {
         RUNNER_NAME: runnerName,
         RUNNER_PORT: '0',
-        RUNNER_TOKEN,
         RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
         DAYTONA_API_URL: api.apiUrl,
         RUNNER_DATA_DIR: dataDir.dir,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { hostProcessesMatching } from './support/host-processes.js';
 import { buildRunner, RunnerProcess } from './support/runner-process.js';
 import { sandboxSpec, tempDataDir } from './support/sandbox-fixtures.js';
 
-const RUNNER_TOKEN = randomUUID() + randomUUID();
+const RUNNER_TOKEN = randomBytes(32).toString('hex');
 const REGISTRATION_TOKEN = 'registration-' + randomUUID();
 
 /** Waits until no host process matches any of the texts (processes die a few ms after their parent). */
@@ -32,7 +32,7 @@ describe('runner process restart', () => {
   beforeAll(() => buildRunner(), 60_000);
 
   beforeEach(async () => {
-    api = new FakeControlPlane(REGISTRATION_TOKEN);
+    api = new FakeControlPlane(REGISTRATION_TOKEN, RUNNER_TOKEN);
     await api.listen();
     dataDir = await tempDataDir();
   });
@@ -49,7 +49,6 @@ describe('runner process restart', () => {
     runner = new RunnerProcess({
       RUNNER_NAME: runnerName,
       RUNNER_PORT: '0',
-      RUNNER_TOKEN,
       RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
       DAYTONA_API_URL: api.apiUrl,
       RUNNER_DATA_DIR: dataDir.dir,
@@ -86,8 +85,8 @@ describe('runner process restart', () => {
       name: runnerName,
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       region: 'local',
-      token: RUNNER_TOKEN,
       capacity: { cpu: 4000, memory: 4000, disk: 4000 },
+      isolated: true,
     });
     expect(await call(url, 'GET', '/health')).toMatchObject({ status: 200, body: { provider: 'bwrap', isolated: true, sandboxes: 0 } });
 
@@ -132,7 +131,6 @@ describe('runner process restart', () => {
     runner = new RunnerProcess({
       RUNNER_NAME: runnerName,
       RUNNER_PORT: '0',
-      RUNNER_TOKEN,
       RUNNER_REGISTRATION_TOKEN: 'wrong-token',
       DAYTONA_API_URL: api.apiUrl,
       RUNNER_DATA_DIR: dataDir.dir,
@@ -143,8 +141,8 @@ describe('runner process restart', () => {
   }, 30_000);
 
   it('refuses to start with a list of every bad variable', async () => {
-    runner = new RunnerProcess({ RUNNER_NAME: runnerName, RUNNER_TOKEN: 'short', RUNNER_PORT: 'x' });
+    runner = new RunnerProcess({ RUNNER_NAME: runnerName, RUNNER_PORT: 'x', RUNNER_PROVIDER: 'sideways' });
     expect(await runner.exited).toEqual({ code: 1, signal: null });
-    for (const name of ['RUNNER_TOKEN', 'RUNNER_PORT', 'DAYTONA_API_URL', 'RUNNER_REGISTRATION_TOKEN']) expect(runner.log).toContain(name);
+    for (const name of ['RUNNER_PROVIDER', 'RUNNER_PORT', 'DAYTONA_API_URL', 'RUNNER_REGISTRATION_TOKEN']) expect(runner.log).toContain(name);
   }, 30_000);
 });

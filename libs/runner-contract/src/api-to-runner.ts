@@ -1,5 +1,6 @@
 /**
- * Requests the API sends to a runner's HTTP API (Authorization: Bearer <runner token>).
+ * Requests the API sends to a runner's HTTP API (Authorization: Bearer <the apiToken answered by
+ * the runner's registration>).
  */
 import { z } from 'zod';
 import { MAX_COMMAND_BYTES, MAX_EXEC_TIMEOUT_SECONDS, MAX_PATH_LENGTH, MAX_SANDBOXES_PER_REQUEST } from './limits.js';

@@ -67,7 +67,9 @@ describe('runner contract', () => {
   });
 
   it('checks registration and inventories', () => {
-    const registration = { name: 'r1', url: 'http://127.0.0.1:3003', region: 'local', token: 't'.repeat(32), capacity: { cpu: 1, memory: 1, disk: 1 } };
+    const registration = { name: 'r1', url: 'http://127.0.0.1:3003', region: 'local', isolated: true, capacity: { cpu: 1, memory: 1, disk: 1 } };
+    expect(parseContract(registerRunnerRequest, { ...registration, credential: 'a'.repeat(64) }).ok).toBe(true);
+    expect(parseContract(registerRunnerRequest, { ...registration, credential: 'short' })).toMatchObject({ ok: false, violation: { field: 'credential' } });
     expect(parseContract(registerRunnerRequest, registration).ok).toBe(true);
     expect(parseContract(registerRunnerRequest, { ...registration, url: 'file:///etc/passwd' })).toMatchObject({ ok: false, violation: { field: 'url' } });
     expect(parseContract(syncRequest, { sandboxes: [{ id: '../etc', state: 'started' }], images: [] })).toMatchObject({

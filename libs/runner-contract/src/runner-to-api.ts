@@ -1,5 +1,5 @@
 /**
- * Requests a runner sends to the API under /api/runners (Authorization: Bearer <runner token>,
+ * Requests a runner sends to the API under /api/runners (Authorization: Bearer <runner credential>,
  * except registration, which carries the operator's RUNNER_REGISTRATION_TOKEN).
  */
 import { z } from 'zod';
@@ -7,17 +7,28 @@ import { MAX_ERROR_REASON_LENGTH, MAX_IMAGES_PER_SYNC, MAX_SANDBOXES_PER_SYNC, M
 import { runnerImageStatus } from './api-to-runner.js';
 import { imageRef, runnerHeldState, runnerReportedState, runnerSandboxAssignment, sandboxId, text } from './sandbox.js';
 
-/** POST /runners/register; idempotent by name. */
+/** A runner credential: 64 hex characters (32 random bytes). */
+export const runnerCredential = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters');
+
+/**
+ * POST /runners/register, with the operator's registration secret. The first registration of a
+ * name enrolls the runner and answers its credential, once; a later one (a restart, a new URL or
+ * capacity) must present that credential, so no holder of the registration secret can take over
+ * an enrolled runner's name.
+ */
 export const registerRunnerRequest = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
   url: z.url({ protocol: /^https?$/ }).max(2_048),
   region: text(1, 63),
-  token: text(32, 256),
   capacity: z.strictObject({
     cpu: z.number().int().min(0).max(1_000_000),
     memory: z.number().int().min(0).max(1_000_000),
     disk: z.number().int().min(0).max(10_000_000),
   }),
+  /** Whether its sandboxes are isolated (bubblewrap); the API places none on a runner that is not, unless told to. */
+  isolated: z.boolean(),
+  /** The credential an earlier registration answered; absent for the first one. */
+  credential: runnerCredential.optional(),
 });
 export type RegisterRunnerRequest = z.infer<typeof registerRunnerRequest>;
 
@@ -26,6 +37,13 @@ export const registerRunnerResponse = z.strictObject({
   name: z.string(),
   region: z.string(),
   state: z.string(),
+  /**
+   * What the runner presents to the API from now on (Authorization: Bearer); answered on
+   * enrollment only (null afterwards: the runner keeps it). The API stores only its hash.
+   */
+  credential: runnerCredential.nullable(),
+  /** What the API presents to this runner: a different secret, derived by the API, never stored. */
+  apiToken: runnerCredential,
 });
 export type RegisterRunnerResponse = z.infer<typeof registerRunnerResponse>;
 

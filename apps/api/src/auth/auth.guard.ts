@@ -55,8 +55,8 @@ export class AuthGuard implements CanActivate {
         };
       }
       case 'runner': {
-        const runner = await this.runners.findRunnerByToken(token);
-        if (!runner) throw new UnauthenticatedError('Invalid runner token');
+        const runner = await this.runners.findRunnerByCredential(token);
+        if (!runner) throw new UnauthenticatedError('Invalid runner credential');
         return { kind: 'runner', runner };
       }
       case 'runner_registration': {

@@ -16,6 +16,8 @@ export interface AppConfig {
   /** The image of the general `default` snapshot; null leaves the seeded snapshot as it is. */
   defaultSnapshotImage: string | null;
   runnerRegistrationToken: string | null;
+  /** Place sandboxes on runners that do not isolate them (development on hosts without bubblewrap only). */
+  allowUnisolatedRunners: boolean;
   seed: SeedConfig;
   reconciler: ReconcilerConfig;
   bulk: BulkConfig;
@@ -43,6 +45,8 @@ export interface ReconcilerConfig {
 export interface EmbeddedPostgresConfig {
   dataDir: string;
   port: number;
+  /** Null: random, made on first use and kept beside the data directory. */
+  password?: string | null;
 }
 
 export interface SeedConfig {
@@ -66,6 +70,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const embedded: EmbeddedPostgresConfig = {
     dataDir: read.string('EMBEDDED_PG_DATA_DIR', '.data/postgres'),
     port: read.integer('EMBEDDED_PG_PORT', 5433, 1, 65535),
+    password: read.secret('EMBEDDED_PG_PASSWORD', 16),
   };
   const redisUrl = read.url('REDIS_URL', ['redis:', 'rediss:']);
   const defaultRegion = read.string('DEFAULT_REGION', 'local');
@@ -87,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultRegion,
     defaultSnapshotImage,
     runnerRegistrationToken,
+    allowUnisolatedRunners: read.boolean('ALLOW_UNISOLATED_RUNNERS', false),
     seed: {
       enabled: read.boolean('SEED_DEFAULTS', true),
       apiKey: seedApiKey,

@@ -9,6 +9,13 @@ import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-s
 import { SandboxDispatch1764200000000 } from './migrations/1764200000000-sandbox-dispatch.js';
 import { SandboxStateEntered1764300000000 } from './migrations/1764300000000-sandbox-state-entered.js';
 import { SnapshotImages1764400000000 } from './migrations/1764400000000-snapshot-images.js';
+import { RunnerEnrollment1764500000000 } from './migrations/1764500000000-runner-enrollment.js';
 
 export const ENTITIES = [Region, Organization, ApiKey, Snapshot, Runner, RunnerImage, Sandbox];
-export const MIGRATIONS = [InitialSchema1764100000000, SandboxDispatch1764200000000, SandboxStateEntered1764300000000, SnapshotImages1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  SandboxDispatch1764200000000,
+  SandboxStateEntered1764300000000,
+  SnapshotImages1764400000000,
+  RunnerEnrollment1764500000000,
+];

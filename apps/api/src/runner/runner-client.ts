@@ -17,6 +17,7 @@ import {
 } from '@daytona/runner-contract';
 import type { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../common/errors/domain-error.js';
+import { RunnerCredentials } from './runner-credentials.js';
 import type { Runner } from './runner.entity.js';
 
 const CONTROL_TIMEOUT_MS = 30_000;
@@ -29,6 +30,8 @@ const CONTROL_TIMEOUT_MS = 30_000;
 @Injectable()
 export class RunnerClient {
   private readonly logger = new Logger('RunnerClient');
+
+  constructor(private readonly credentials: RunnerCredentials) {}
 
   async createSandboxes(runner: Runner, sandboxes: RunnerSandboxSpec[]) {
     return this.call(runner, 'POST', '/sandboxes', request(createSandboxesRequest, { sandboxes }), createSandboxesResponse, CONTROL_TIMEOUT_MS);
@@ -52,7 +55,7 @@ export class RunnerClient {
     const where = `${method} ${runner.name}${path}`;
     let response: { status: number; text: string };
     try {
-      response = await sendJson(`${runner.url}${path}`, method, runner.token, body, timeoutMs);
+      response = await sendJson(`${runner.url}${path}`, method, await this.credentials.apiTokenFor(runner.id), body, timeoutMs);
     } catch (error) {
       this.logger.warn(`${where}: ${(error as Error).message}`);
       throw new UnavailableError('runner_unavailable', "The sandbox's runner did not answer; try again shortly");

@@ -18,12 +18,16 @@ export class Runner {
   url: string;
 
   /**
-   * Shared secret: the runner presents it to the API and the API presents it to the runner,
-   * so it is kept in clear (the database is trusted with it, like any runner credential).
+   * SHA-256 of the credential the runner presents to the API, answered once at enrollment; null
+   * for a runner enrolled before credentials existed (its next registration enrolls it again).
    */
   @Index({ unique: true })
-  @Column({ type: 'text' })
-  token: string;
+  @Column({ name: 'credential_hash', type: 'text', nullable: true })
+  credentialHash: string | null;
+
+  /** Whether its sandboxes are isolated; the API places none on a runner that is not, unless told to. */
+  @Column({ type: 'boolean', default: false })
+  isolated: boolean;
 
   @Column({ type: 'text' })
   region: string;

@@ -71,6 +71,7 @@ export async function createSnapshot(dataSource: DataSource, overrides: Partial<
 
 export interface RegisteredRunner {
   id: string;
+  /** The credential the runner presents to the API. */
   token: string;
 }
 
@@ -78,9 +79,8 @@ export interface RegisteredRunner {
 export async function registerRunner(
   apiUrl: string,
   capacity: { cpu: number; memory: number; disk: number },
-  overrides: { name?: string; region?: string; url?: string } = {},
+  overrides: { name?: string; region?: string; url?: string; isolated?: boolean } = {},
 ): Promise<RegisteredRunner> {
-  const token = randomBytes(24).toString('hex');
   const response = await fetch(`${apiUrl}/runners/register`, {
     method: 'POST',
     headers: { authorization: `Bearer ${RUNNER_REGISTRATION_TOKEN}`, 'content-type': 'application/json' },
@@ -88,11 +88,11 @@ export async function registerRunner(
       name: overrides.name ?? `runner-${randomBytes(3).toString('hex')}`,
       url: overrides.url ?? 'http://127.0.0.1:9',
       region: overrides.region ?? TEST_REGION,
-      token,
       capacity,
+      isolated: overrides.isolated ?? true,
     }),
   });
   if (response.status !== 200) throw new Error(`runner registration failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { id: string };
-  return { id: body.id, token };
+  const body = (await response.json()) as { id: string; credential: string };
+  return { id: body.id, token: body.credential };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { findFreePort } from './free-port.js';
 
 export interface RunningRedis {
@@ -6,12 +7,13 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** A real redis-server (Debian package) on a free loopback port, with nothing persisted. */
+/** A real redis-server (Debian package) on a free loopback port, requiring a password, with nothing persisted. */
 export async function startRedisServer(): Promise<RunningRedis> {
   const port = await findFreePort();
+  const password = randomBytes(24).toString('hex');
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -24,7 +26,7 @@ export async function startRedisServer(): Promise<RunningRedis> {
     child.on('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
   });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://:${password}@127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

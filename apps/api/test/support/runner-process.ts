@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RUNNER_REGISTRATION_TOKEN, TEST_REGION } from './test-api.js';
@@ -9,14 +9,15 @@ export const RUNNER_ENTRY = resolve('dist/apps/runner/main.js');
 
 export interface RunnerProcess {
   name: string;
-  token: string;
+  /** What the API presents to this runner (from its enrollment file): for calling its HTTP API directly. */
+  apiToken(): Promise<string>;
   dataDir: string;
   child: ChildProcess;
   /** Output so far, for assertions and for debugging a failed test. */
   output(): string;
   /** SIGTERM and wait; `kill('SIGKILL')` simulates a crash. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the same runner again (same name, token and data directory). */
+  /** Starts the same runner again (same name, enrollment and data directory). */
   restart(): Promise<RunnerProcess>;
   removeData(): Promise<void>;
 }
@@ -24,7 +25,6 @@ export interface RunnerProcess {
 export interface RunnerProcessOptions {
   apiUrl: string;
   name?: string;
-  token?: string;
   dataDir?: string;
   env?: Record<string, string>;
   /** Resolves once the runner has registered and reconciled (its log says so). */
@@ -34,7 +34,6 @@ export interface RunnerProcessOptions {
 /** The real runner (dist/apps/runner, built by `nx run runner:build`) as a child process. */
 export async function startRunnerProcess(options: RunnerProcessOptions): Promise<RunnerProcess> {
   const name = options.name ?? `runner-${randomBytes(3).toString('hex')}`;
-  const token = options.token ?? randomBytes(24).toString('hex');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'daytona-runner-')));
   await chmod(dataDir, 0o711);
   let output = '';
@@ -42,7 +41,6 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
     env: {
       ...process.env,
       RUNNER_NAME: name,
-      RUNNER_TOKEN: token,
       RUNNER_PORT: '0',
       RUNNER_REGION: TEST_REGION,
       RUNNER_DATA_DIR: dataDir,
@@ -68,7 +66,7 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
   });
   const runner: RunnerProcess = {
     name,
-    token,
+    apiToken: async () => JSON.parse(await readFile(join(dataDir, 'enrollment.json'), 'utf8')).apiToken,
     dataDir,
     child,
     output: () => output,
@@ -78,7 +76,7 @@ export async function startRunnerProcess(options: RunnerProcessOptions): Promise
         child.once('exit', () => resolveStop());
         child.kill(signal);
       }),
-    restart: () => startRunnerProcess({ ...options, name, token, dataDir }),
+    restart: () => startRunnerProcess({ ...options, name, dataDir }),
     removeData: () => rm(dataDir, { recursive: true, force: true }),
   };
   return runner;

@@ -1,7 +1,6 @@
 import { ConfigError, loadRunnerConfig } from './runner-config.js';
 
 const required = {
-  RUNNER_TOKEN: 'r'.repeat(32),
   DAYTONA_API_URL: 'http://127.0.0.1:3000/api/',
   RUNNER_REGISTRATION_TOKEN: 'registration-secret',
 };
@@ -17,7 +16,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadRunnerConfig', () => {
-  it('fills defaults around the three required variables', () => {
+  it('fills defaults around the two required variables', () => {
     const config = loadRunnerConfig({ ...required, RUNNER_NAME: 'runner-1' }, '/srv');
     expect(config).toMatchObject({
       name: 'runner-1',
@@ -52,8 +51,8 @@ describe('loadRunnerConfig', () => {
 
   it('lists every missing required variable', () => {
     const problems = problemsOf({ RUNNER_NAME: 'r' });
-    expect(problems).toHaveLength(3);
-    for (const name of ['RUNNER_TOKEN', 'DAYTONA_API_URL', 'RUNNER_REGISTRATION_TOKEN']) {
+    expect(problems).toHaveLength(2);
+    for (const name of ['DAYTONA_API_URL', 'RUNNER_REGISTRATION_TOKEN']) {
       expect(problems.join('\n')).toContain(name);
     }
   });
@@ -62,7 +61,6 @@ describe('loadRunnerConfig', () => {
     const problems = problemsOf({
       ...required,
       RUNNER_NAME: 'bad name!',
-      RUNNER_TOKEN: 'too-short',
       DAYTONA_API_URL: 'ftp://x',
       RUNNER_PORT: '70000',
       RUNNER_PROVIDER: 'docker',
@@ -71,9 +69,9 @@ describe('loadRunnerConfig', () => {
       LOG_LEVEL: 'loud',
     });
     const text = problems.join('\n');
-    for (const name of ['RUNNER_NAME', 'RUNNER_TOKEN', 'DAYTONA_API_URL', 'RUNNER_PORT', 'RUNNER_PROVIDER', 'RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 'RUNNER_NETWORK', 'LOG_LEVEL']) {
+    for (const name of ['RUNNER_NAME', 'DAYTONA_API_URL', 'RUNNER_PORT', 'RUNNER_PROVIDER', 'RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 'RUNNER_NETWORK', 'LOG_LEVEL']) {
       expect(text).toContain(name);
     }
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(7);
   });
 });

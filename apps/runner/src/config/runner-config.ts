@@ -14,7 +14,6 @@ export interface RunnerConfig {
   port: number;
   /** URL the API reaches this runner at; null means http://{host}:{bound port}. */
   url: string | null;
-  token: string;
   apiUrl: string;
   registrationToken: string;
   region: string;
@@ -55,7 +54,6 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
   if (!RUNNER_NAME.test(name)) {
     read.problems.push(`RUNNER_NAME must be 1-63 letters, digits, ".", "_" or "-" (got "${name}")`);
   }
-  const token = read.required('RUNNER_TOKEN', 32);
   const apiUrl = withoutTrailingSlash(read.url('DAYTONA_API_URL', HTTP, { required: true })) ?? '';
   const registrationToken = read.required('RUNNER_REGISTRATION_TOKEN');
   const region = read.string('RUNNER_REGION', 'local');
@@ -65,7 +63,6 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     host: read.string('RUNNER_HOST', '127.0.0.1'),
     port: read.integer('RUNNER_PORT', 3003, 0, 65535),
     url: withoutTrailingSlash(read.url('RUNNER_URL', HTTP)),
-    token,
     apiUrl,
     registrationToken,
     region,

@@ -33,30 +33,36 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 /** The API's runner endpoints (under DAYTONA_API_URL), as this runner calls them. */
 export class ControlPlaneClient {
+  /** The runner's credential, once enrolled: what every call but registration presents. */
+  private credential = '';
+
   constructor(
     private readonly apiUrl: string,
-    private readonly runnerToken: string,
     private readonly registrationToken: string,
   ) {}
+
+  useCredential(credential: string): void {
+    this.credential = credential;
+  }
 
   register(request: RegisterRunnerRequest): Promise<RegisterRunnerResponse> {
     return this.call('POST', '/runners/register', this.registrationToken, request, registerRunnerResponse);
   }
 
   async heartbeat(): Promise<void> {
-    await this.call('POST', '/runners/heartbeat', this.runnerToken);
+    await this.call('POST', '/runners/heartbeat', this.credential);
   }
 
   reportSandboxStates(request: ReportSandboxStatesRequest): Promise<ReportSandboxStatesResponse> {
-    return this.call('POST', '/runners/sandbox-states', this.runnerToken, request, reportSandboxStatesResponse);
+    return this.call('POST', '/runners/sandbox-states', this.credential, request, reportSandboxStatesResponse);
   }
 
   async listAssignedSandboxes(): Promise<RunnerSandboxAssignment[]> {
-    return (await this.call('GET', '/runners/sandboxes', this.runnerToken, undefined, listAssignedSandboxesResponse)).sandboxes;
+    return (await this.call('GET', '/runners/sandboxes', this.credential, undefined, listAssignedSandboxesResponse)).sandboxes;
   }
 
   sync(request: SyncRequest): Promise<SyncResponse> {
-    return this.call('POST', '/runners/sync', this.runnerToken, request, syncResponse);
+    return this.call('POST', '/runners/sync', this.credential, request, syncResponse);
   }
 
   private async call(method: string, path: string, token: string, body?: unknown): Promise<void>;

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Compares `Authorization: Bearer <token>` with the runner token in constant time. Both sides are
- * hashed first so neither the content nor the length of the token leaks through timing.
+ * Compares `Authorization: Bearer <token>` with the API's token in constant time (both sides are
+ * hashed first so neither the content nor the length of the token leaks through timing). Before
+ * the runner has registered there is no token, and nothing is let in.
  */
-export function hasRunnerToken(authorization: string | undefined, token: string): boolean {
+export function hasApiToken(authorization: string | undefined, token: string | null): boolean {
   const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1] ?? '';
-  return timingSafeEqual(sha256(presented), sha256(token));
+  return token !== null && timingSafeEqual(sha256(presented), sha256(token));
 }
 
 function sha256(value: string): Buffer {

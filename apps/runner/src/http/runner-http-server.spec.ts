@@ -44,7 +44,7 @@ describe('runner HTTP API', () => {
       manager,
       health: () => ({ status: 'ok', name: 'test', provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
     });
-    server = createRunnerHttpServer(routes, TOKEN, logger);
+    server = createRunnerHttpServer(routes, () => TOKEN, logger);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -2,16 +2,17 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { RunnerErrorBody } from '@daytona/runner-contract';
 import { RunnerError } from '../errors/runner-error.js';
 import type { Logger } from '../logging/logger.js';
-import { hasRunnerToken } from './bearer-auth.js';
+import { hasApiToken } from './bearer-auth.js';
 import { ERROR_STATUS } from './error-status.js';
 import { readJsonBody } from './json-body.js';
 import type { Route } from './runner-routes.js';
 
 /**
- * Plain node:http server for the runner API: every request needs the runner token, every error is
+ * Plain node:http server for the runner API: every request needs the API's token (answered by the
+ * runner's registration; `token()` is null until then), every error is
  * a RunnerErrorBody, and nothing a client sends can take the process down.
  */
-export function createRunnerHttpServer(routes: Route[], token: string, logger: Logger): http.Server {
+export function createRunnerHttpServer(routes: Route[], token: () => string | null, logger: Logger): http.Server {
   const server = http.createServer((request, response) => {
     handleRequest(routes, token, request, response).catch((error: Error) => {
       logger.error(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
@@ -26,10 +27,10 @@ export function createRunnerHttpServer(routes: Route[], token: string, logger: L
   return server;
 }
 
-async function handleRequest(routes: Route[], token: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(routes: Route[], token: () => string | null, request: IncomingMessage, response: ServerResponse): Promise<void> {
   try {
-    if (!hasRunnerToken(request.headers.authorization, token)) {
-      throw new RunnerError('unauthenticated', 'Missing or invalid runner token (Authorization: Bearer <RUNNER_TOKEN>)');
+    if (!hasApiToken(request.headers.authorization, token())) {
+      throw new RunnerError('unauthenticated', 'Missing or invalid token (Authorization: Bearer <the API token this runner enrolled with>)');
     }
     const path = new URL(request.url ?? '/', 'http://runner').pathname;
     const method = request.method ?? 'GET';

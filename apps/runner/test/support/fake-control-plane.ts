@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -28,7 +29,19 @@ export class FakeControlPlane {
   private server: http.Server | undefined;
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly registrationToken: string) {}
+  /** Credentials this fake enrolled runners with, by name. */
+  private readonly credentials = new Map<string, string>();
+
+  /** `apiToken` is what the fake answers registrations with: tests call the runner with it. */
+  constructor(
+    private readonly registrationToken: string,
+    readonly apiToken: string = randomBytes(32).toString('hex'),
+  ) {}
+
+  /** The credential the runner called `name` was enrolled with. */
+  credentialOf(name: string): string | undefined {
+    return this.credentials.get(name);
+  }
 
   get apiUrl(): string {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/api`;
@@ -72,15 +85,22 @@ export class FakeControlPlane {
     for await (const chunk of request) text += chunk;
     const body = text ? JSON.parse(text) : undefined;
     const bearer = request.headers.authorization?.replace(/^Bearer /, '');
-    const runnerToken = this.registrations.at(-1)?.token;
+    const runnerToken = this.credentials.get(this.registrations.at(-1)?.name ?? '');
     const reply = (status: number, payload?: unknown) => {
       response.writeHead(status, payload === undefined ? {} : { 'content-type': 'application/json' }).end(payload === undefined ? undefined : JSON.stringify(payload));
     };
     const route = `${request.method} ${request.url}`;
     if (route === 'POST /api/runners/register') {
       if (bearer !== this.registrationToken) return reply(401, { statusCode: 401, code: 'unauthenticated', message: 'bad registration token' });
-      this.registrations.push(body as RegisterRunnerRequest);
-      reply(200, { id: 'runner-id', name: body.name, region: body.region, state: 'ready' });
+      const registration = body as RegisterRunnerRequest;
+      const known = this.credentials.get(registration.name);
+      if (known && registration.credential !== known) {
+        return reply(409, { statusCode: 409, code: 'runner_name_taken', message: `${registration.name} is enrolled` });
+      }
+      this.registrations.push(registration);
+      const credential = known ? null : randomBytes(32).toString('hex');
+      if (credential) this.credentials.set(registration.name, credential);
+      reply(200, { id: 'runner-id', name: registration.name, region: registration.region, state: 'ready', credential, apiToken: this.apiToken });
     } else if (!runnerToken || bearer !== runnerToken) {
       reply(401, { statusCode: 401, code: 'unauthenticated', message: 'bad runner token' });
     } else if (route === 'POST /api/runners/heartbeat') {

@@ -31,17 +31,23 @@ export interface AdmittedItem {
  * inside those locks, so concurrent requests can never together exceed a quota or a runner.
  * Items are admitted in order, each consuming the headroom left by the ones before.
  */
+export interface PlacementPolicy {
+  /** Place sandboxes on runners that do not isolate them too (development on hosts without bubblewrap). */
+  allowUnisolatedRunners: boolean;
+}
+
 export async function admitSandboxes(
   manager: EntityManager,
   organizationId: string,
   region: string,
   items: AdmissionItem[],
+  policy: PlacementPolicy,
 ): Promise<AdmittedItem[]> {
   const organization = await lockOrganization(manager, organizationId);
   await lockRegion(manager, region);
 
   let quotaRoom = subtractResources(quotaOf(organization), await organizationUsage(manager, organizationId));
-  const runners = await runnerRooms(manager, { region });
+  const runners = await runnerRooms(manager, { region }, policy);
 
   return items.map((item) => {
     // The same room objects, so what one item takes is gone for the next.
@@ -82,11 +88,12 @@ export async function admitReturningSandboxes(
   region: string,
   runnerId: string,
   sandboxes: Array<Resources & { id: string }>,
+  policy: PlacementPolicy,
 ): Promise<string[]> {
   const organization = await lockOrganization(manager, organizationId);
   await lockRegion(manager, region);
   let quotaRoom = subtractResources(quotaOf(organization), await organizationUsage(manager, organizationId));
-  let runnerRoom = (await runnerRooms(manager, { runnerId }))[0]?.free ?? NO_RESOURCES;
+  let runnerRoom = (await runnerRooms(manager, { runnerId }, policy))[0]?.free ?? NO_RESOURCES;
   const admitted: string[] = [];
   for (const sandbox of sandboxes) {
     if (howManyFit(quotaRoom, sandbox).count < 1 || howManyFit(runnerRoom, sandbox).count < 1) continue;
@@ -132,11 +139,13 @@ async function organizationUsage(manager: EntityManager, organizationId: string)
 
 /**
  * Free room of the ready, schedulable runners of a region; or of one runner, whatever its state
- * (a runner reporting sandboxes is there, whether or not its heartbeat has been seen yet).
+ * (a runner reporting sandboxes is there, whether or not its heartbeat has been seen yet). Only
+ * runners that isolate their sandboxes, unless the policy allows the others.
  */
-async function runnerRooms(manager: EntityManager, where: { region: string } | { runnerId: string }): Promise<RunnerRoom[]> {
-  const [filter, parameters] =
-    'region' in where ? ['r.region = $2 AND r.state = $3 AND r.schedulable', [where.region, RunnerState.READY]] : ['r.id = $2', [where.runnerId]];
+async function runnerRooms(manager: EntityManager, where: { region: string } | { runnerId: string }, policy: PlacementPolicy): Promise<RunnerRoom[]> {
+  const [selection, parameters] =
+    'region' in where ? ['r.region = $3 AND r.state = $4 AND r.schedulable', [where.region, RunnerState.READY]] : ['r.id = $3', [where.runnerId]];
+  const filter = `${selection} AND (r.isolated OR $2)`;
   const rows: Array<{ id: string; cpu: number; memory: number; disk: number }> = await manager.query(
     `SELECT r.id,
             r.capacity_cpu - coalesce(u.cpu, 0) AS cpu,
@@ -150,7 +159,7 @@ async function runnerRooms(manager: EntityManager, where: { region: string } | {
        ) u ON u.runner_id = r.id
       WHERE ${filter}
       ORDER BY r.id`,
-    [STATES_RELEASING_RESOURCES, ...parameters],
+    [STATES_RELEASING_RESOURCES, policy.allowUnisolatedRunners, ...parameters],
   );
   return rows.map((row) => ({ runnerId: row.id, free: { cpu: row.cpu, memory: row.memory, disk: row.disk } }));
 }

@@ -139,6 +139,7 @@ export class SandboxService {
         organization.id,
         region,
         requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder, unusableRunnerIds: lacking.get(snapshot.id) })),
+        { allowUnisolatedRunners: this.config.allowUnisolatedRunners },
       );
       await this.snapshots.holdForCreate(manager, snapshots);
       const rows = requests.flatMap((request, index) => {

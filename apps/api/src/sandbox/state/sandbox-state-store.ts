@@ -4,6 +4,7 @@ import { runnerReportedState, type SandboxStateUpdate } from '@daytona/runner-co
 import { DataSource, EntityManager } from 'typeorm';
 import { SANDBOX_STATE_BUS, type SandboxStateBus, type SandboxStateEvent } from '../../bus/sandbox-state-bus.js';
 import { isUuid } from '../../common/uuid.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { updateReturning } from '../../database/update-returning.js';
 import { SandboxState } from '../entities/sandbox-state.js';
 import { admitReturningSandboxes } from '../services/sandbox-admission.js';
@@ -37,6 +38,7 @@ export class SandboxStateStore {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SANDBOX_STATE_BUS) private readonly bus: SandboxStateBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Applies `event` to the sandboxes `selection` picks, where the table allows it. */
@@ -146,7 +148,11 @@ export class SandboxStateStore {
     let changedCount = 0;
     for (const [organizationId, sandboxes] of byOrganization) {
       const changed = await this.dataSource.transaction(async (manager) => {
-        const admitted = new Set(await admitReturningSandboxes(manager, organizationId, sandboxes[0].region, runnerId, sandboxes));
+        const admitted = new Set(
+          await admitReturningSandboxes(manager, organizationId, sandboxes[0].region, runnerId, sandboxes, {
+            allowUnisolatedRunners: this.config.allowUnisolatedRunners,
+          }),
+        );
         const revived = await this.applyReports(manager, runnerId, updates.filter((u) => admitted.has(u.id)), moves);
         const refused = sandboxes.filter((sandbox) => !admitted.has(sandbox.id)).map((sandbox) => sandbox.id);
         if (refused.length > 0) {
