@@ -57,13 +57,13 @@ async function copyRowsIn(queryRunner, rows) {
   const client = await queryRunner.connect();
   const stream = client.query(
     copyStreams.from(
-      `COPY sandbox (id, organization_id, name, snapshot_id, snapshot_name, runner_id, region, state, desired_state,
+      `COPY sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state, desired_state,
                      cpu, memory, disk, env, labels, created_at, updated_at) FROM STDIN`,
     ),
   );
   const lines = rows.map(
     (r) =>
-      [r.id, r.organizationId, r.name, r.snapshotId, r.snapshotName, r.runnerId, r.region, r.state, r.desiredState,
+      [r.id, r.organizationId, r.name, r.snapshotId, r.snapshotName, r.imageRef, r.runnerId, r.region, r.state, r.desiredState,
         r.cpu, r.memory, r.disk, JSON.stringify(r.env), JSON.stringify(r.labels), r.createdAt.toISOString(),
         r.updatedAt.toISOString()].join('\t') + '\n',
   );

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs a command against a whole, throw-away stack: a real redis-server, the API with its
-// embedded Postgres, and a runner with real bubblewrap sandboxes, all on free ports with data
-// in temporary directories. The command sees DAYTONA_API_URL and DAYTONA_API_KEY. Everything
-// is torn down afterwards, whatever happens.
+// Runs a command against a whole, throw-away stack: a real redis-server, a registry serving the
+// default image, the API with its embedded Postgres, and a runner with real bubblewrap sandboxes,
+// all on free ports with data in temporary directories (the registry's storage and the runner's
+// image cache are shared by the stacks of this machine, so each image is pushed and unpacked once).
+// The command starts once the default snapshot is active, and sees DAYTONA_API_URL and
+// DAYTONA_API_KEY. Everything is torn down afterwards, whatever happens.
 //
 //   node tools/e2e/with-stack.mjs [--log FILE] -- <command> [args...]
 //
@@ -14,6 +16,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveImages, SHARED_RUNNER_IMAGE_CACHE, waitForDefaultSnapshot } from '../stack/images.mjs';
 import { freePort, ROOT, startApi, startRedis, startRunner } from '../stack/services.mjs';
 
 const separator = process.argv.indexOf('--');
@@ -51,6 +54,8 @@ try {
 
   const redisPassword = randomBytes(24).toString('hex');
   services.push(await startRedis({ port: redisPort, password: redisPassword, output: log }));
+  const images = await serveImages({ output: log });
+  services.push(images.registry);
   services.push(
     await startApi({
       port: apiPort,
@@ -63,6 +68,7 @@ try {
         EMBEDDED_PG_PORT: String(pgPort),
         EMBEDDED_PG_DATA_DIR: join(workDir, 'postgres'),
         DATABASE_URL: '',
+        DEFAULT_SNAPSHOT_IMAGE: images.defaultImage,
       },
     }),
   );
@@ -75,10 +81,13 @@ try {
         RUNNER_NAME: `e2e-runner-${randomBytes(4).toString('hex')}`,
         RUNNER_REGISTRATION_TOKEN: registrationToken,
         RUNNER_DATA_DIR: join(workDir, 'runner'),
+        RUNNER_IMAGE_CACHE_DIR: SHARED_RUNNER_IMAGE_CACHE,
+        RUNNER_INSECURE_REGISTRIES: images.insecureRegistry,
         DAYTONA_API_URL: apiUrl,
       },
     }),
   );
+  await waitForDefaultSnapshot({ apiUrl, apiKey });
 
   console.log(`[with-stack] API ${apiUrl}, runner on ${runnerPort}; service logs in ${logFile}`);
   exitCode = await new Promise((resolve) => {

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
       region: config.defaultRegion,
       apiKey: config.seed.apiKey,
       newKeyWhenNoneGiven: config.seed.envFile !== null,
+      defaultSnapshotImage: config.defaultSnapshotImage,
     });
+    if (!config.defaultSnapshotImage && !seeded.hasDefaultSnapshot) {
+      logger.warn('No `default` snapshot: set DEFAULT_SNAPSHOT_IMAGE to the image sandboxes are created from by default');
+    }
     const apiKey = config.seed.apiKey ?? seeded.generatedApiKey;
     if (seeded.generatedApiKey) logger.warn(`Generated API key (shown once): ${seeded.generatedApiKey}`);
     if (config.seed.envFile && apiKey) {

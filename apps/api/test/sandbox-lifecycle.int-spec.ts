@@ -2,7 +2,7 @@ import { SandboxStateWaiters } from '../src/sandbox/services/sandbox-state-waite
 import { createApiKey, createOrganization, registerRunner, seedGeneralDefaults, type RegisteredRunner } from './support/factories.js';
 import { apiClient, type ApiClient } from './support/http.js';
 import { startRedisServer, type RunningRedis } from './support/redis-server.js';
-import { startTestApi, type TestApi } from './support/test-api.js';
+import { startTestApi, TEST_DEFAULT_IMAGE, type TestApi } from './support/test-api.js';
 
 /**
  * The API's side of the lifecycle, with the test speaking the runner's protocol over HTTP.
@@ -135,7 +135,7 @@ describe('sandbox states across API instances', () => {
     expect(assignment).toEqual({
       id: kept.id,
       name: kept.name,
-      snapshotRef: 'host',
+      snapshotRef: TEST_DEFAULT_IMAGE,
       cpu: 1,
       memory: 1,
       disk: 1,

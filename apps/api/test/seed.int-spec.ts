@@ -3,6 +3,8 @@ import { registerRunner } from './support/factories.js';
 import { apiClient } from './support/http.js';
 import { startTestApi, TEST_REGION, type TestApi } from './support/test-api.js';
 
+const IMAGE = '127.0.0.1:5999/daytona/default:1';
+
 describe('first-start seeding', () => {
   let api: TestApi;
 
@@ -11,15 +13,26 @@ describe('first-start seeding', () => {
   });
   afterAll(() => api.close());
 
-  it('creates a working key once, and is idempotent', async () => {
-    const first = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: null });
+  it('creates a working key once, and is idempotent; the default snapshot is active once a runner holds its image', async () => {
+    const first = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: null, defaultSnapshotImage: IMAGE });
     expect(first.generatedApiKey).toMatch(/^dtn_[A-Za-z0-9_-]{43}$/);
-    const second = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: null });
-    expect(second).toEqual({ organizationId: first.organizationId, generatedApiKey: null });
+    const second = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: null, defaultSnapshotImage: IMAGE });
+    expect(second).toEqual({ organizationId: first.organizationId, generatedApiKey: null, hasDefaultSnapshot: true });
 
     const client = apiClient(api.url, first.generatedApiKey!);
     expect((await client.get('/sandbox')).body).toEqual({ items: [], total: 0, page: 1, limit: 100, totalPages: 0 });
-    await registerRunner(api.url, { cpu: 10, memory: 10, disk: 10 });
+    expect((await client.get('/snapshots/default')).body).toMatchObject({ state: 'pending', imageName: IMAGE, general: true });
+    const runner = await registerRunner(api.url, { cpu: 10, memory: 10, disk: 10 });
+    expect((await client.post('/sandbox', {})).body.code).toBe('snapshot_not_active');
+
+    // The runner's sync is asked to pull the image; once it reports it ready, the snapshot is active.
+    const sync = (images: unknown[]) => apiClient(api.url, runner.token).post('/runners/sync', { sandboxes: [], images });
+    expect((await sync([])).body.pull).toEqual([IMAGE]);
+    await sync([{ ref: IMAGE, state: 'pulling', digest: null, errorReason: null, sizeBytes: null }]);
+    expect((await client.get('/snapshots/default')).body.state).toBe('pulling');
+    const ready = { ref: IMAGE, state: 'ready', digest: 'sha256:' + 'a'.repeat(64), errorReason: null, sizeBytes: 50 * 1024 ** 2 };
+    expect((await sync([ready])).body.pull).toEqual([]);
+    expect((await client.get('/snapshots/default')).body).toMatchObject({ state: 'active', size: 0.049 });
     const created = await client.post('/sandbox', {});
     expect(created.body).toMatchObject({ snapshot: 'default', state: 'creating' });
 
@@ -32,10 +45,19 @@ describe('first-start seeding', () => {
 
   it('adopts a given key for the default organization, stored only as a hash', async () => {
     const given = 'my-own-key-for-the-local-stack';
-    const result = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: given });
+    const result = await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: given, defaultSnapshotImage: IMAGE });
     expect(result.generatedApiKey).toBeNull();
     expect((await apiClient(api.url, given).get('/sandbox')).status).toBe(200);
     const stored = await api.dataSource.query(`SELECT key_hash FROM api_key WHERE key_hash LIKE $1`, [`%${given}%`]);
     expect(stored).toHaveLength(0);
+  });
+
+  it('points the default snapshot at a new image when DEFAULT_SNAPSHOT_IMAGE changes, pending until pulled', async () => {
+    const next = '127.0.0.1:5999/daytona/default:2';
+    await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: null, defaultSnapshotImage: next });
+    const key = (await seedDefaults(api.dataSource, { region: TEST_REGION, apiKey: 'another-key-for-the-local-stack', defaultSnapshotImage: null }));
+    expect(key.hasDefaultSnapshot).toBe(true);
+    const snapshot = (await apiClient(api.url, 'another-key-for-the-local-stack').get('/snapshots/default')).body;
+    expect(snapshot).toMatchObject({ imageName: next, state: 'pending' });
   });
 });

@@ -32,7 +32,7 @@ export class Runner {
   private images: ImageStore | null = null;
   private reporter: StateReporter | undefined;
   private heartbeats: { stop(): Promise<void> } | undefined;
-  private syncs: { stop(): Promise<void> } | undefined;
+  private syncs: ReturnType<typeof runPeriodically> | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -48,12 +48,13 @@ export class Runner {
     const store = (this.images =
       provider.kind === 'bwrap' && provider.imagesUnavailable === null
         ? await ImageStore.open({
-            dataDir: config.dataDir,
+            cacheDir: config.imageCacheDir,
             idMap: config.userNamespace,
             maxBytes: config.imageMaxBytes,
             insecureRegistries: config.insecureRegistries,
             pullTimeoutSeconds: config.imagePullTimeoutSeconds,
             logger: createLogger('images', config.logLevel),
+            onPullEnded: () => this.syncs?.soon(),
           })
         : null);
     // park runs nothing, so any image is as good as pulled; process (or bwrap without root) runs none.

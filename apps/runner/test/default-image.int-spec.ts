@@ -31,7 +31,7 @@ describe('the default image', () => {
     dataDir = await tempDataDir();
     ({ provider } = await testBwrapProvider(dataDir.dir));
     images = await ImageStore.open({
-      dataDir: IMAGE_CACHE,
+      cacheDir: path.join(IMAGE_CACHE, 'images'),
       idMap: USERNS,
       maxBytes: 10 * 1024 ** 3,
       insecureRegistries: [registry.host],

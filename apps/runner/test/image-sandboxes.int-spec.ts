@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { ImageStore } from '../src/images/image-store.js';
@@ -33,7 +33,7 @@ describe('image sandboxes', () => {
     dataDir = await tempDataDir();
     ({ provider, layout } = await testBwrapProvider(dataDir.dir));
     images = await ImageStore.open({
-      dataDir: dataDir.dir,
+      cacheDir: path.join(dataDir.dir, 'images'),
       idMap: USERNS,
       maxBytes: 1024 ** 3,
       insecureRegistries: [registry.host],
@@ -75,6 +75,14 @@ describe('image sandboxes', () => {
     expect(states.statesOf(alpha.spec.id)).toEqual(['pulling_snapshot', 'starting', 'started']);
     // the host's userland is nowhere: busybox is the only program
     expect(await alpha.run('ls /usr /lib 2>&1; readlink /bin/sh')).toMatch(/No such file or directory[\s\S]*busybox\n$/);
+  });
+
+  it('starts a sandbox whose writable layer a killed runner left owned by root (made, not yet given to the sandbox)', async () => {
+    const spec = sandboxSpec({ snapshotRef: registry.refs.alpha });
+    await mkdir(layout.paths(spec.id).dir, { recursive: true, mode: 0o711 });
+    await mkdir(layout.paths(spec.id).upper, { mode: 0o700 });
+    const sandbox = await started(spec);
+    expect(await sandbox.run('echo kept > /new-file && cat /new-file')).toBe('kept\n');
   });
 
   it('is root inside and an unprivileged host uid outside; writes anywhere persist until destroy and stay private', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { ImageStore } from '../src/images/image-store.js';
@@ -23,7 +24,7 @@ describe('starting sandboxes in bulk', () => {
     it(`starts ${COUNT} real sandboxes of ${snapshot} at the default concurrency, and destroys them without a trace`, async () => {
       const dataDir = await tempDataDir();
       const { provider, layout, cgroups } = await testBwrapProvider(dataDir.dir);
-      const images = await ImageStore.open({ dataDir: dataDir.dir, idMap: USERNS, maxBytes: 1024 ** 3, insecureRegistries: [registry.host], pullTimeoutSeconds: 60, logger: silentLogger });
+      const images = await ImageStore.open({ cacheDir: path.join(dataDir.dir, 'images'), idMap: USERNS, maxBytes: 1024 ** 3, insecureRegistries: [registry.host], pullTimeoutSeconds: 60, logger: silentLogger });
       const ref = snapshot === 'host' ? 'host' : registry.refs.alpha;
       if (ref !== 'host') await images.ensure(ref);
       const states = new RecordingStateSink();

@@ -1,4 +1,5 @@
 import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
+import { imageRef, parseContract } from '@daytona/runner-contract';
 
 /**
  * Typed configuration, parsed once from the environment at boot.
@@ -12,6 +13,8 @@ export interface AppConfig {
   database: { url: string } | { embedded: EmbeddedPostgresConfig };
   redisUrl: string | null;
   defaultRegion: string;
+  /** The image of the general `default` snapshot; null leaves the seeded snapshot as it is. */
+  defaultSnapshotImage: string | null;
   runnerRegistrationToken: string | null;
   /** Place sandboxes on runners that do not isolate them (development on hosts without bubblewrap only). */
   allowUnisolatedRunners: boolean;
@@ -77,6 +80,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     read.problems.push('DEFAULT_REGION must be lower-case letters, digits and dashes');
   }
   const seedApiKey = read.secret('DAYTONA_API_KEY', 16);
+  const defaultSnapshotImage = read.optional('DEFAULT_SNAPSHOT_IMAGE');
+  if (defaultSnapshotImage !== null && !parseContract(imageRef, defaultSnapshotImage).ok) {
+    read.problems.push('DEFAULT_SNAPSHOT_IMAGE must be an image reference such as registry.example.com/daytona/default:1');
+  }
   const runnerRegistrationToken = read.secret('RUNNER_REGISTRATION_TOKEN', 16);
   const config: AppConfig = {
     host,
@@ -85,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: databaseUrl ? { url: databaseUrl } : { embedded },
     redisUrl,
     defaultRegion,
+    defaultSnapshotImage,
     runnerRegistrationToken,
     allowUnisolatedRunners: read.boolean('ALLOW_UNISOLATED_RUNNERS', false),
     seed: {

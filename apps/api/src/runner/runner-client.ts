@@ -9,7 +9,9 @@ import {
   executeCommandRequest,
   executeCommandResponse,
   parseContract,
+  pullImageRequest,
   runnerErrorBody,
+  runnerImageStatus,
   sandboxStateResponse,
   type ExecuteCommandRequest,
   type ExecuteCommandResponse,
@@ -35,6 +37,11 @@ export class RunnerClient {
 
   async createSandboxes(runner: Runner, sandboxes: RunnerSandboxSpec[]) {
     return this.call(runner, 'POST', '/sandboxes', request(createSandboxesRequest, { sandboxes }), createSandboxesResponse, CONTROL_TIMEOUT_MS);
+  }
+
+  /** Asks the runner to pull an image ahead of the sandboxes that need it; answers at once. */
+  async pullImage(runner: Runner, ref: string) {
+    return this.call(runner, 'POST', '/images', request(pullImageRequest, { ref }), runnerImageStatus, CONTROL_TIMEOUT_MS);
   }
 
   async destroySandbox(runner: Runner, sandboxId: string): Promise<void> {

@@ -2,8 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { SnapshotState } from './snapshot-state.js';
 
 /**
- * A template sandboxes are created from. `organizationId` null means a general snapshot
- * available to every organization. Names are unique per organization, and among general ones.
+ * A template sandboxes are created from: an OCI image. `organizationId` null means a general
+ * snapshot available to every organization. Names are unique per organization, and among
+ * general ones, among snapshots not deleted.
  */
 @Entity('snapshot')
 export class Snapshot {
@@ -31,9 +32,33 @@ export class Snapshot {
   @Column({ type: 'text', array: true })
   regions: string[];
 
-  /** What the runner understands, e.g. `host` for the host's read-only base filesystem. */
+  /** The image as the user named it. */
+  @Column({ name: 'image_name', type: 'text' })
+  imageName: string;
+
+  /** The image reference runners pull (today the image name as given). */
   @Column({ type: 'text' })
   ref: string;
+
+  /** The sandbox's main process; null runs the image's own entrypoint and command. */
+  @Column({ type: 'text', array: true, nullable: true })
+  entrypoint: string[] | null;
+
+  /** Why the image could not be had, in the registry's words. */
+  @Column({ name: 'error_reason', type: 'text', nullable: true })
+  errorReason: string | null;
+
+  /** Compressed size of the image's layers, once a runner has seen it. */
+  @Column({ name: 'size_bytes', type: 'bigint', nullable: true, transformer: { to: (v) => v, from: (v) => (v === null ? null : Number(v)) } })
+  sizeBytes: number | null;
+
+  /** When sandboxes were last created from it. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+
+  /** Deleted snapshots stay as rows (their sandboxes point at them) but are found by nothing. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -8,15 +8,20 @@ import { Region } from '../../src/organization/region.entity.js';
 import { SnapshotState } from '../../src/snapshot/snapshot-state.js';
 import { Snapshot } from '../../src/snapshot/snapshot.entity.js';
 import { seedDefaults } from '../../src/seed/seed-defaults.js';
-import { RUNNER_REGISTRATION_TOKEN, TEST_REGION } from './test-api.js';
+import { RUNNER_REGISTRATION_TOKEN, TEST_DEFAULT_IMAGE, TEST_REGION } from './test-api.js';
 
 export async function ensureRegion(dataSource: DataSource, id = TEST_REGION): Promise<void> {
   await dataSource.createQueryBuilder().insert().into(Region).values({ id, name: id }).orIgnore().execute();
 }
 
-/** The general `default` snapshot and region, as a real first start would create them. */
+/**
+ * The general `default` snapshot and region, as a real first start would create them, and the
+ * snapshot active, as if a runner had pulled its image (a runner pulls it again when a sandbox
+ * needs it and its cache lacks it).
+ */
 export async function seedGeneralDefaults(dataSource: DataSource): Promise<void> {
-  await seedDefaults(dataSource, { region: TEST_REGION, apiKey: null });
+  await seedDefaults(dataSource, { region: TEST_REGION, apiKey: null, defaultSnapshotImage: TEST_DEFAULT_IMAGE });
+  await dataSource.query(`UPDATE snapshot SET state = $1 WHERE organization_id IS NULL AND name = 'default'`, [SnapshotState.ACTIVE]);
 }
 
 export async function createOrganization(
@@ -57,7 +62,8 @@ export async function createSnapshot(dataSource: DataSource, overrides: Partial<
     memory: 1,
     disk: 1,
     regions: [TEST_REGION],
-    ref: 'host',
+    imageName: TEST_DEFAULT_IMAGE,
+    ref: TEST_DEFAULT_IMAGE,
     ...overrides,
   });
   return dataSource.manager.save(snapshot);

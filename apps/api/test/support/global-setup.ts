@@ -4,11 +4,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { serveImages, SHARED_RUNNER_IMAGE_CACHE, type ServedImages } from '../../../../tools/stack/images.mjs';
+
 declare global {
   var __TEST_POSTGRES__: EmbeddedPostgres | undefined;
+  var __TEST_IMAGES__: ServedImages | undefined;
 }
 
-// Jest loads global setup with Node's own resolver, so this file imports packages only.
+// Jest loads global setup with Node's own resolver, so this file imports packages and plain .mjs only.
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -27,8 +30,21 @@ async function removeRecordedResponses(): Promise<void> {
   );
 }
 
-/** One real Postgres for the whole run, in a throw-away directory; each test file creates its own database. */
+/**
+ * One real Postgres for the whole run, in a throw-away directory (each test file creates its own
+ * database), and one registry serving the default image and the test images to the runners the
+ * tests start (their image cache is shared, so each image is unpacked once per machine).
+ */
 export default async function globalSetup(): Promise<void> {
+  const images = await serveImages({ testImages: true });
+  globalThis.__TEST_IMAGES__ = images;
+  Object.assign(process.env, {
+    TEST_DEFAULT_IMAGE: images.defaultImage,
+    TEST_IMAGE_ALPHA: images.alpha,
+    TEST_IMAGE_BETA: images.beta,
+    RUNNER_INSECURE_REGISTRIES: images.insecureRegistry,
+    RUNNER_IMAGE_CACHE_DIR: SHARED_RUNNER_IMAGE_CACHE,
+  });
   await removeRecordedResponses();
   const dataDir = await mkdtemp(join(tmpdir(), 'daytona-test-pg-'));
   const port = await freePort();

@@ -10,6 +10,16 @@ import { loadConfig } from '../../src/config/app-config.js';
 
 export const TEST_REGION = 'test-region';
 export const RUNNER_REGISTRATION_TOKEN = 'test-registration-token-0123456789';
+/** The image of the `default` snapshot in tests: pushed to the run's registry by the global setup. */
+export const TEST_DEFAULT_IMAGE = required('TEST_DEFAULT_IMAGE');
+/** Two small busybox images whose /marker files say "alpha" and "beta", from the same registry. */
+export const TEST_IMAGES = { alpha: required('TEST_IMAGE_ALPHA'), beta: required('TEST_IMAGE_BETA') };
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through the integration jest config (its global setup serves the images)`);
+  return value;
+}
 
 export interface TestApi {
   url: string;

@@ -27,6 +27,7 @@ describe('loadRunnerConfig', () => {
       region: 'local',
       capacity: { cpu: 4000, memory: 4000, disk: 4000 },
       dataDir: '/srv/.data/runner',
+      imageCacheDir: '/srv/.data/runner/images',
       provider: 'auto',
       startConcurrency: 16,
       reportIntervalMs: 100,

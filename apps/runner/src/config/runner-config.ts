@@ -37,6 +37,8 @@ export interface RunnerConfig {
   /** Most processes and threads one sandbox may have at once (cgroup pids limit). */
   sandboxPidsMax: number;
   /** Images whose layers (compressed) add up to more are refused. */
+  /** Absolute. Pulled images, by digest; runners may share one (e.g. test stacks on one machine). */
+  imageCacheDir: string;
   imageMaxBytes: number;
   /** Registries (host:port) reached over plain http; every other one over https with verified TLS. */
   insecureRegistries: string[];
@@ -58,6 +60,7 @@ export { ConfigError };
 
 export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): RunnerConfig {
   const read = new EnvReader(env);
+  const dataDir = path.resolve(cwd, read.string('RUNNER_DATA_DIR', '.data/runner'));
   const name = read.string('RUNNER_NAME', os.hostname());
   if (!RUNNER_NAME.test(name)) {
     read.problems.push(`RUNNER_NAME must be 1-63 letters, digits, ".", "_" or "-" (got "${name}")`);
@@ -79,7 +82,8 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
       memory: read.integer('RUNNER_CAPACITY_MEMORY', 4000, 0, 1_000_000),
       disk: read.integer('RUNNER_CAPACITY_DISK', 4000, 0, 10_000_000),
     },
-    dataDir: path.resolve(cwd, read.string('RUNNER_DATA_DIR', '.data/runner')),
+    dataDir,
+    imageCacheDir: path.resolve(cwd, read.string('RUNNER_IMAGE_CACHE_DIR', path.join(dataDir, 'images'))),
     provider: read.oneOf('RUNNER_PROVIDER', ['auto', 'bwrap', 'process', 'park'] as const, 'auto'),
     startConcurrency: read.integer('RUNNER_START_CONCURRENCY', 16, 1, 1024),
     reportIntervalMs: read.integer('RUNNER_REPORT_INTERVAL_MS', 100, 1, 60_000),

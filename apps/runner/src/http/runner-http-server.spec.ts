@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ describe('runner HTTP API', () => {
     // A registry nothing listens on, spoken to over http: pulls fail at once, with its words.
     unreachable = `127.0.0.1:${await closedPort()}`;
     images = await ImageStore.open({
-      dataDir: dataDir.dir,
+      cacheDir: path.join(dataDir.dir, 'images'),
       idMap: { base: 100_000, size: 65_536 },
       maxBytes: 1024 ** 3,
       insecureRegistries: [unreachable],

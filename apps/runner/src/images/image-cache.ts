@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageRuntimeConfig } from './image-config.js';
 
@@ -20,11 +20,13 @@ interface EntryFile {
 const DIGEST = /^sha256:([a-f0-9]{64})$/;
 
 /**
- * {dataDir}/images on disk, content-addressed:
+ * The cache directory (RUNNER_IMAGE_CACHE_DIR, by default {dataDir}/images), content-addressed:
  *   refs.json                          ref -> manifest digest, for every ref pulled here
  *   rootfs/{base}-{size}/sha256-{hex}/ rootfs/ (the files) and image.json (digest, size, config),
  *                                      one per manifest digest and id mapping; complete once it exists
- *   tmp/                               pulls in progress, emptied at start
+ *   tmp/{pid}/                         pulls in progress of one runner process; a dead one's go at start
+ * Runners may share a cache, also at once: every entry appears by one rename, and one that loses
+ * the race to commit a digest keeps the winner's.
  */
 export class ImageCache {
   readonly root: string;
@@ -33,17 +35,23 @@ export class ImageCache {
   private readonly refsFile: string;
   private refsWrite: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string, idMap: { base: number; size: number }) {
-    this.root = path.join(dataDir, 'images');
-    this.tmpDir = path.join(this.root, 'tmp');
+  private readonly tmpRoot: string;
+
+  constructor(root: string, idMap: { base: number; size: number }) {
+    this.root = root;
+    this.tmpRoot = path.join(this.root, 'tmp');
+    this.tmpDir = path.join(this.tmpRoot, String(process.pid));
     // Ownership is baked into the unpacked files: another mapping needs its own copy.
     this.entriesDir = path.join(this.root, 'rootfs', `${idMap.base}-${idMap.size}`);
     this.refsFile = path.join(this.root, 'refs.json');
   }
 
   async init(): Promise<void> {
-    await mkdir(this.root, { recursive: true, mode: 0o700 });
-    await rm(this.tmpDir, { recursive: true, force: true });
+    await mkdir(this.tmpRoot, { recursive: true, mode: 0o700 });
+    for (const entry of await readdir(this.tmpRoot)) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid || !isAlive(pid)) await rm(path.join(this.tmpRoot, entry), { recursive: true, force: true });
+    }
     await mkdir(this.tmpDir, { mode: 0o700 });
     await mkdir(this.entriesDir, { recursive: true, mode: 0o700 });
   }
@@ -86,7 +94,14 @@ export class ImageCache {
   /** Moves an unpacked `{dir}/rootfs` into the cache under its digest; it is complete from then on. */
   async commit(dir: string, entry: EntryFile): Promise<ReadyImage> {
     await writeFile(path.join(dir, 'image.json'), JSON.stringify(entry), { mode: 0o600 });
-    await rename(dir, this.entryDir(entry.digest));
+    try {
+      await rename(dir, this.entryDir(entry.digest));
+    } catch (error) {
+      // Another runner sharing the cache committed the same digest first: its copy is as good.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      await rm(dir, { recursive: true, force: true });
+    }
     return { ...entry, rootfs: path.join(this.entryDir(entry.digest), 'rootfs') };
   }
 
@@ -94,5 +109,14 @@ export class ImageCache {
     const match = DIGEST.exec(digest);
     if (!match) throw new Error(`Refusing digest ${JSON.stringify(digest)} as a directory name`);
     return path.join(this.entriesDir, `sha256-${match[1]}`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

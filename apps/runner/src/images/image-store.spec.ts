@@ -25,7 +25,7 @@ describe('ImageStore', () => {
 
   const open = (overrides: Partial<ImageStoreOptions> = {}) =>
     ImageStore.open({
-      dataDir: dataDir.dir,
+      cacheDir: path.join(dataDir.dir, 'images'),
       idMap: USERNS,
       maxBytes: 1024 ** 3,
       insecureRegistries: [registry.host],

@@ -12,7 +12,8 @@ import { runTool, ToolError, type ToolOptions } from './run-tool.js';
 export type { ReadyImage } from './image-cache.js';
 
 export interface ImageStoreOptions {
-  dataDir: string;
+  /** The cache directory (it may be shared with other runners). */
+  cacheDir: string;
   /** Host ids the unpacked files are owned by: uid/gid 0 inside is `base`. */
   idMap: { base: number; size: number };
   maxBytes: number;
@@ -20,6 +21,8 @@ export interface ImageStoreOptions {
   insecureRegistries: string[];
   pullTimeoutSeconds: number;
   logger: Logger;
+  /** Told when a pull ends, ready or failed (the runner then tells the API at once, not at its next sync). */
+  onPullEnded?: () => void;
 }
 
 /** What the sandbox manager needs of images. */
@@ -80,7 +83,7 @@ export class ImageStore implements ImageSource, RunnerImages {
 
   /** Opens the cache; every reference pulled before (this process or an earlier one) is ready at once. */
   static async open(options: ImageStoreOptions): Promise<ImageStore> {
-    const cache = new ImageCache(options.dataDir, options.idMap);
+    const cache = new ImageCache(options.cacheDir, options.idMap);
     await cache.init();
     const refs = await cache.readRefs();
     const store = new ImageStore(cache, refs, options);
@@ -160,7 +163,12 @@ export class ImageStore implements ImageSource, RunnerImages {
       },
     );
     entry.pulling = pulling;
-    void pulling.catch(() => undefined).finally(() => (entry.pulling = null));
+    void pulling
+      .catch(() => undefined)
+      .finally(() => {
+        entry.pulling = null;
+        this.options.onPullEnded?.();
+      });
     return pulling;
   }
 

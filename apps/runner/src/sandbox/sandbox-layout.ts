@@ -58,7 +58,8 @@ export class SandboxLayout {
   async prepare(spec: RunnerSandboxSpec): Promise<SandboxPaths> {
     const paths = this.paths(spec.id);
     await mkdir(paths.dir, { mode: 0o711, recursive: true });
-    if ((await mkdirIfMissing(paths.home, 0o700)) && this.homeOwner) await chown(paths.home, this.homeOwner.uid, this.homeOwner.gid);
+    await mkdirIfMissing(paths.home, 0o700);
+    if (this.homeOwner) await ensureOwner(paths.home, this.homeOwner);
     await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
     return paths;
   }
@@ -66,15 +67,15 @@ export class SandboxLayout {
   /**
    * The same for a sandbox of an image whose rootfs is `lower`: the writable layer's top takes
    * the owner and mode of the image's `/`, which is what `/` looks like through the overlay.
+   * Checked at every start, not only when created: a runner killed between the two leaves it
+   * root's, and the sandbox could then create nothing at its top.
    */
   async prepareImage(spec: RunnerSandboxSpec, lower: string): Promise<SandboxPaths> {
     const paths = this.paths(spec.id);
     await mkdir(paths.dir, { mode: 0o711, recursive: true });
-    if (await mkdirIfMissing(paths.upper, 0o700)) {
-      const root = await stat(lower);
-      await chown(paths.upper, root.uid, root.gid);
-      await chmod(paths.upper, root.mode & 0o7777);
-    }
+    await mkdirIfMissing(paths.upper, 0o700);
+    const root = await stat(lower);
+    await ensureOwner(paths.upper, { uid: root.uid, gid: root.gid, mode: root.mode & 0o7777 });
     await mkdirIfMissing(paths.work, 0o700);
     await mkdirIfMissing(paths.rootfs, 0o755);
     await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
@@ -100,4 +101,11 @@ function mkdirIfMissing(dir: string, mode: number): Promise<boolean> {
       throw error;
     },
   );
+}
+
+/** Gives `dir` this owner (and mode) unless it already has them. */
+async function ensureOwner(dir: string, owner: { uid: number; gid: number; mode?: number }): Promise<void> {
+  const current = await stat(dir);
+  if (current.uid !== owner.uid || current.gid !== owner.gid) await chown(dir, owner.uid, owner.gid);
+  if (owner.mode !== undefined && (current.mode & 0o7777) !== owner.mode) await chmod(dir, owner.mode);
 }

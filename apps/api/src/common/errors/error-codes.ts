@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   snapshot_not_active: { status: 400, description: 'the snapshot exists but is not active' },
   snapshot_not_in_region: { status: 400, description: "the snapshot is not available in the organization's region" },
   unknown_region: { status: 400, description: 'the region does not exist' },
+  unsupported_field: {
+    status: 400,
+    description: 'a field this server cannot honour (details.field names it), e.g. a GPU, an image build or a non-container sandbox class',
+  },
   unauthenticated: { status: 401, description: 'no API key, or one that is unknown or expired' },
   missing_permission: { status: 403, description: 'the API key lacks a permission the route requires (details.missing)' },
   quota_exceeded: { status: 403, description: 'the organization quota cannot hold the request (details.resource)' },
@@ -46,6 +50,9 @@ export const ERROR_CODES = {
   runner_not_found: { status: 404, description: 'no runner of that name' },
   name_conflict: { status: 409, description: 'a live sandbox of the organization already has one of the names (details.names)' },
   api_key_exists: { status: 409, description: 'the organization already has an API key with this name' },
+  snapshot_name_conflict: { status: 409, description: 'the organization already has a snapshot of that name' },
+  snapshot_in_use: { status: 409, description: 'live sandboxes use the snapshot (details.sandboxes counts them)' },
+  general_snapshot_read_only: { status: 403, description: 'general snapshots belong to the platform; an organization cannot delete them' },
   sandbox_not_started: { status: 409, description: 'the sandbox is not started' },
   sandbox_parked: { status: 409, description: 'the sandbox is on a benchmark runner (RUNNER_PROVIDER=park) that runs no commands' },
   idempotency_key_in_progress: {

@@ -32,12 +32,13 @@ function flatten(errors: ValidationError[], parent: string): FlatViolation[] {
 }
 
 /**
- * 400 `validation_failed` (or the code the first violated constraint names, such as
- * `invalid_labels`), naming the first offending field in `details.field`.
+ * 400 `validation_failed`, naming the first offending field in `details.field`; or, when a
+ * violated constraint names its own code (such as `invalid_labels` or `unsupported_field`), the
+ * first of those, with its field: what cannot be honoured at all matters more than a rule broken.
  */
 export function validationErrorFactory(errors: ValidationError[]): InvalidInputError {
   const all = flatten(errors, '');
-  const first = all[0];
+  const first = all.find((violation) => violation.code) ?? all[0];
   const violations = all.slice(0, MAX_REPORTED_VIOLATIONS).map(({ field, constraints }) => ({ field, constraints }));
   const messages = all.slice(0, MAX_SUMMARIZED_VIOLATIONS).flatMap((v) => Object.values(v.constraints));
   const more = all.length - MAX_SUMMARIZED_VIOLATIONS;

@@ -19,6 +19,10 @@ export class Sandbox {
   @Column({ name: 'snapshot_name', type: 'text' })
   snapshotName: string;
 
+  /** The image it was created from: its runner keeps running that one, whatever the snapshot names later. */
+  @Column({ name: 'image_ref', type: 'text' })
+  imageRef: string;
+
   @Column({ name: 'runner_id', type: 'uuid', nullable: true })
   runnerId: string | null;
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { RunnerSandboxAssignment, RunnerSandboxSpec } from '@daytona/runner-contract';
 import { DataSource } from 'typeorm';
 
-const ASSIGNMENT_COLUMNS = `s.id, s.name, sn.ref AS "snapshotRef", s.cpu, s.memory, s.disk, s.env,
+const ASSIGNMENT_COLUMNS = `s.id, s.name, s.image_ref AS "snapshotRef", sn.entrypoint, s.cpu, s.memory, s.disk, s.env,
                             s.desired_state AS "desiredState", s.state, s.recoverable, s.runner_id AS "runnerId"`;
 
 export type PlacedAssignment = RunnerSandboxAssignment & { runnerId: string };
@@ -13,9 +13,14 @@ export type PlacedAssignment = RunnerSandboxAssignment & { runnerId: string };
 export class RunnerAssignments {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  private async query(sql: string, parameters: unknown[]): Promise<PlacedAssignment[]> {
+    const rows: Row[] = await this.dataSource.query(sql, parameters);
+    return rows.map(({ entrypoint, ...row }) => (entrypoint ? { ...row, entrypoint } : row));
+  }
+
   /** Every sandbox placed on the runner that is not destroyed (what a starting runner adopts). */
   async listAssignedSandboxes(runnerId: string): Promise<RunnerSandboxAssignment[]> {
-    const rows: PlacedAssignment[] = await this.dataSource.query(
+    const rows = await this.query(
       `SELECT ${ASSIGNMENT_COLUMNS} FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
         WHERE s.runner_id = $1 AND s.state <> 'destroyed'
         ORDER BY s.created_at, s.name`,
@@ -27,7 +32,7 @@ export class RunnerAssignments {
   /** The given sandboxes as they are now, leaving out those destroyed or being destroyed. */
   async current(ids: string[]): Promise<PlacedAssignment[]> {
     if (ids.length === 0) return [];
-    return this.dataSource.query(
+    return this.query(
       `SELECT ${ASSIGNMENT_COLUMNS} FROM sandbox s JOIN snapshot sn ON sn.id = s.snapshot_id
         WHERE s.id = ANY($1::uuid[]) AND s.runner_id IS NOT NULL AND s.state <> 'destroyed' AND s.desired_state <> 'destroyed'
         ORDER BY s.created_at, s.name`,
@@ -35,6 +40,9 @@ export class RunnerAssignments {
     );
   }
 }
+
+/** Rows as the contract has them: no entrypoint means the image's own. */
+type Row = Omit<PlacedAssignment, 'entrypoint'> & { entrypoint: string[] | null };
 
 export function withoutRunner({ runnerId: _, ...assignment }: PlacedAssignment): RunnerSandboxAssignment {
   return assignment;

@@ -4,6 +4,8 @@ import type { SyncRequest, SyncResponse } from '@daytona/runner-contract';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { SandboxDesiredState, SandboxState } from '../entities/sandbox-state.js';
+import { RunnerImages } from '../../snapshot/runner-images.js';
+import { SnapshotDistribution } from '../../snapshot/snapshot-distribution.js';
 import { SandboxStateStore } from '../state/sandbox-state-store.js';
 import { RunnerAssignments, withoutRunner } from './runner-assignments.js';
 
@@ -25,7 +27,8 @@ const NOTHING_TO_RUN: ReadonlySet<SandboxState> = new Set([SandboxState.ERROR, S
  * not only when it restarts. Whatever the database no longer wants is destroyed on the runner
  * (destroyed rows stay as tombstones, so a late dispatch is refused there too); what the runner
  * lacks is sent again; a differing state is reported again through the ordered report channel;
- * a destroy the runner already finished is completed.
+ * a destroy the runner already finished is completed. Its images tell which snapshots are ready
+ * where; it is asked to pull the images of its region it lacks.
  */
 @Injectable()
 export class RunnerSync {
@@ -34,9 +37,12 @@ export class RunnerSync {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: SandboxStateStore,
     private readonly assignments: RunnerAssignments,
+    private readonly images: RunnerImages,
+    private readonly distribution: SnapshotDistribution,
   ) {}
 
-  async sync(runnerId: string, { sandboxes: held }: SyncRequest): Promise<SyncResponse> {
+  async sync(runnerId: string, { sandboxes: held, images }: SyncRequest): Promise<SyncResponse> {
+    await this.images.record(runnerId, images);
     const rows: LiveRow[] = await this.dataSource.query(
       `SELECT id, state, desired_state AS "desiredState", recoverable, acknowledged_at IS NOT NULL AS acknowledged,
               extract(epoch FROM now() - state_entered_at)::float AS age
@@ -68,6 +74,7 @@ export class RunnerSync {
     await this.store.markAcknowledged(rows.filter((row) => !row.acknowledged && heldState.has(row.id)).map((row) => row.id));
     await this.store.applyTo('api.destroy_completed', finished);
     const assign = (await this.assignments.current(missing.map((row) => row.id))).filter((a) => a.runnerId === runnerId).map(withoutRunner);
-    return { destroy, assign, report, pull: [] };
+    const pull = await this.distribution.missingOn(runnerId, images.map((image) => image.ref));
+    return { destroy, assign, report, pull };
   }
 }

@@ -15,6 +15,8 @@ export interface AdmissionItem {
   count: number;
   /** Admit as many as fit (possibly none) instead of failing the whole request. */
   allowUnder: boolean;
+  /** Runners this item may not go to (they could not pull its image). */
+  unusableRunnerIds?: ReadonlySet<string>;
 }
 
 export interface AdmittedItem {
@@ -48,8 +50,10 @@ export async function admitSandboxes(
   const runners = await runnerRooms(manager, { region }, policy);
 
   return items.map((item) => {
+    // The same room objects, so what one item takes is gone for the next.
+    const usable = item.unusableRunnerIds?.size ? runners.filter((r) => !item.unusableRunnerIds!.has(r.runnerId)) : runners;
     const byQuota = howManyFit(quotaRoom, item.shape);
-    const byRunners = runnerSlots(runners, item.shape);
+    const byRunners = runnerSlots(usable, item.shape);
     const admitted = Math.min(item.count, byQuota.count, byRunners);
     if (admitted < item.count && !item.allowUnder) {
       if (byQuota.count < item.count) {
@@ -63,7 +67,7 @@ export async function admitSandboxes(
       }
       throw new InsufficientCapacityError(region, item.count, byRunners);
     }
-    const placements = placeOnRunners(runners, item.shape, admitted);
+    const placements = placeOnRunners(usable, item.shape, admitted);
     for (const placement of placements) {
       const runner = runners.find((r) => r.runnerId === placement.runnerId)!;
       runner.free = subtractResources(runner.free, scaleResources(item.shape, placement.count));

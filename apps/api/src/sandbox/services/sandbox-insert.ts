@@ -5,7 +5,7 @@ import { Sandbox } from '../entities/sandbox.entity.js';
 import { STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
 
 /**
- * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 16
+ * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 17
  * bind parameters whatever its row count, far from Postgres' 65,535 limit; chunking only bounds
  * the size of one statement.
  */
@@ -18,17 +18,18 @@ export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandb
       const chunk = sandboxes.slice(start, start + INSERT_CHUNK_ROWS);
       const column = <K extends keyof Sandbox>(key: K) => chunk.map((s) => s[key]);
       await manager.query(
-        `INSERT INTO sandbox (id, organization_id, name, snapshot_id, snapshot_name, runner_id, region, state,
+        `INSERT INTO sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state,
                               desired_state, cpu, memory, disk, env, labels, created_at, updated_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::uuid[], $7::text[],
-                              $8::text[], $9::text[], $10::int[], $11::int[], $12::int[], $13::jsonb[], $14::jsonb[],
-                              $15::timestamptz[], $16::timestamptz[])`,
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[],
+                              $9::text[], $10::text[], $11::int[], $12::int[], $13::int[], $14::jsonb[], $15::jsonb[],
+                              $16::timestamptz[], $17::timestamptz[])`,
         [
           column('id'),
           column('organizationId'),
           column('name'),
           column('snapshotId'),
           column('snapshotName'),
+          column('imageRef'),
           column('runnerId'),
           column('region'),
           column('state'),

@@ -10,6 +10,7 @@ import { isUuid } from '../../common/uuid.js';
 import { Organization } from '../../organization/organization.entity.js';
 import { Snapshot } from '../../snapshot/snapshot.entity.js';
 import { DEFAULT_SNAPSHOT_NAME } from '../../snapshot/default-snapshot.js';
+import { RunnerImages } from '../../snapshot/runner-images.js';
 import { SnapshotService } from '../../snapshot/snapshot.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
@@ -38,6 +39,7 @@ export class SandboxService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly snapshots: SnapshotService,
+    private readonly runnerImages: RunnerImages,
     private readonly events: SandboxEventEmitter,
     private readonly runnerClient: RunnerClient,
     private readonly store: SandboxStateStore,
@@ -159,6 +161,8 @@ export class SandboxService {
     requests: CreateRequest[],
     once?: IdempotentRequest,
   ): Promise<Creation> {
+    const snapshots = [...new Map(requests.map(({ snapshot }) => [snapshot.id, snapshot])).values()];
+    const lacking = new Map(await Promise.all(snapshots.map(async (s) => [s.id, await this.runnerImages.runnersLacking(s.ref)] as const)));
     return this.dataSource.transaction(async (manager) => {
       const earlier = await once?.claim(manager);
       if (earlier) return { rows: await this.rowsInOrder(manager, earlier), replayed: true };
@@ -166,9 +170,10 @@ export class SandboxService {
         manager,
         organization.id,
         region,
-        requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder })),
+        requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder, unusableRunnerIds: lacking.get(snapshot.id) })),
         { allowUnisolatedRunners: this.config.allowUnisolatedRunners },
       );
+      await this.snapshots.holdForCreate(manager, snapshots);
       const rows = requests.flatMap((request, index) => {
         const { runnerIds } = admitted[index];
         return request.names(runnerIds.length).map((name, n) =>
@@ -359,6 +364,7 @@ export function newSandboxRow(
     organizationId: organization.id,
     snapshotId: snapshot.id,
     snapshotName: snapshot.name,
+    imageRef: snapshot.ref,
     region,
     state: SandboxState.CREATING,
     desiredState: SandboxDesiredState.STARTED,
