@@ -56,3 +56,7 @@ fi
 # Python virtualenv (generated clients, SDK, pytest) and Go modules (go.work).
 bash tools/setup-python.sh
 bash tools/setup-go.sh
+
+# The default sandbox image, from Debian's packages: about a minute the first time, then cached in
+# .cache/images until its recipe changes.
+bash tools/images/build-default-image.sh >/dev/null

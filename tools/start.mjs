@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// `npm start`: builds the API and the runner, then runs the embedded stack: the API (with its
-// embedded Postgres) and one local runner with bubblewrap sandboxes. Prints the URL and API key;
-// Ctrl-C stops everything cleanly.
+// `npm start`: builds the API and the runner, then runs the embedded stack: a local registry
+// serving the default sandbox image (built from Debian's packages on the first start), the API
+// (with its embedded Postgres) and one local runner with bubblewrap sandboxes. Prints the URL and
+// API key once the default snapshot is active; Ctrl-C stops everything cleanly.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serveImages, waitForDefaultSnapshot } from './stack/images.mjs';
 import { buildApps, ROOT, startApi, startRunner } from './stack/services.mjs';
 
 const dataDir = join(ROOT, '.data');
 const envFile = join(ROOT, '.env.local');
 const port = Number(process.env.PORT ?? 3000);
 const runnerPort = Number(process.env.RUNNER_PORT ?? 3003);
+const registryPort = Number(process.env.REGISTRY_PORT ?? 5100);
 
 function readEnvFile(path) {
   if (!existsSync(path)) return {};
@@ -51,6 +54,9 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
+  console.log('Preparing the default sandbox image (built from Debian packages on the first start, about a minute; cached afterwards)...');
+  const images = await serveImages({ port: registryPort, storageDir: join(dataDir, 'registry'), output: process.stdout });
+  services.push(images.registry);
   const api = await startApi({
     port,
     output: process.stdout,
@@ -59,6 +65,7 @@ try {
       DAYTONA_ENV_FILE: envFile,
       EMBEDDED_PG_DATA_DIR: process.env.EMBEDDED_PG_DATA_DIR ?? join(dataDir, 'postgres'),
       RUNNER_REGISTRATION_TOKEN: registrationToken,
+      DEFAULT_SNAPSHOT_IMAGE: images.defaultImage,
       ...(apiKey ? { DAYTONA_API_KEY: apiKey } : {}),
     },
   });
@@ -70,10 +77,13 @@ try {
       RUNNER_NAME: process.env.RUNNER_NAME ?? 'local',
       RUNNER_REGISTRATION_TOKEN: registrationToken,
       RUNNER_DATA_DIR: process.env.RUNNER_DATA_DIR ?? join(dataDir, 'runner'),
+      RUNNER_INSECURE_REGISTRIES: images.insecureRegistry,
       DAYTONA_API_URL: apiUrl,
     },
   });
   services.push(runner);
+  const { DAYTONA_API_KEY: readyKey } = readEnvFile(envFile);
+  if (readyKey) await waitForDefaultSnapshot({ apiUrl, apiKey: readyKey });
   for (const service of services) {
     service.exited.then((how) => {
       if (stopping) return;

@@ -35,3 +35,15 @@ export async function retireSandboxes(db, organizationId) {
     organizationId,
   ]);
 }
+
+/** Waits until a runner holds the default snapshot's image (the stack serves it from its registry). */
+export async function waitForActiveDefaultSnapshot(db, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query(`SELECT state, error_reason FROM snapshot WHERE name = 'default' AND organization_id IS NULL AND deleted_at IS NULL`);
+    if (rows[0]?.state === 'active') return;
+    if (rows[0]?.state === 'error') throw new Error(`the default snapshot failed: ${rows[0].error_reason}`);
+    if (Date.now() > deadline) throw new Error(`the default snapshot is ${rows[0]?.state ?? 'missing'} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -10,13 +10,16 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildApps, freePort, ROOT, startApi, startRunner } from '../stack/services.mjs';
-import { connect, createOrganizationWithKey, retireSandboxes } from './admin-db.mjs';
+import { serveImages } from '../stack/images.mjs';
+import { connect, createOrganizationWithKey, retireSandboxes, waitForActiveDefaultSnapshot } from './admin-db.mjs';
+import { cachedRootfs, measureRawBwrapStarts } from './bwrap-floor.mjs';
 import { measureInsertAgainstCopy } from './insert-floor.mjs';
 import { measureBulkDelete, measureIdempotency } from './fleet-bench.mjs';
 import { formatTable, pool, postJson, sampleRss, timed } from './measure.mjs';
 
 const CONTROL_PLANE_SIZES = [100, 1_000, 10_000];
 const REAL_SANDBOX_SIZES = [100, 1_000];
+const IMAGE_BULK_SIZE = 100;
 const SINGLE_CREATE_CLIENTS = 32;
 const BULK_DELETE_SIZE = 10_000;
 const IDEMPOTENCY_BULK_SIZE = 1_000;
@@ -42,6 +45,8 @@ function say(message) {
 
 try {
   await buildApps();
+  const images = await serveImages({ output: log });
+  services.push(images.registry);
   const [apiPort, pgPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}/api`;
   const registrationToken = randomBytes(24).toString('hex');
@@ -60,6 +65,7 @@ try {
       LOG_LEVEL: 'warn',
       // The control-plane rows use a `park` runner, which isolates nothing because it runs nothing.
       ALLOW_UNISOLATED_RUNNERS: 'true',
+      DEFAULT_SNAPSHOT_IMAGE: images.defaultImage,
     },
   });
   services.push(api);
@@ -72,12 +78,14 @@ try {
     RUNNER_CAPACITY_CPU: '1000000',
     RUNNER_CAPACITY_MEMORY: '1000000',
     RUNNER_CAPACITY_DISK: '1000000',
+    RUNNER_INSECURE_REGISTRIES: images.insecureRegistry,
     DAYTONA_API_URL: apiUrl,
   });
 
   // ---- control plane: a runner that accepts sandboxes and parks them (runs nothing) ----
   const park = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-park', 'park') });
   services.push(park);
+  await waitForActiveDefaultSnapshot(db);
   const warm = await createOrganizationWithKey(db, 100);
   await postJson(`${apiUrl}/sandbox/bulk`, warm.key, { items: [{ snapshotIdOrName: 'default', count: 50, sandboxNamePrefix: 'warm' }] });
   await pool(50, 8, () => postJson(`${apiUrl}/sandbox`, warm.key, {}));
@@ -161,8 +169,27 @@ try {
   await db.query(`UPDATE runner SET schedulable = false WHERE name = 'bench-park'`);
 
   // ---- real sandboxes: bubblewrap runner, awaitStarted ----
-  const bwrap = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-bwrap', 'bwrap') });
+  // Its own image cache, empty: the first bulk pulls and unpacks the default image.
+  const imageCache = join(workDir, 'bench-bwrap-images');
+  const bwrap = await startRunner({
+    port: await freePort(),
+    output: log,
+    env: { ...runnerEnv('bench-bwrap', 'bwrap'), RUNNER_IMAGE_CACHE_DIR: imageCache },
+  });
   services.push(bwrap);
+  const pullRows = [];
+  for (const label of ['never pulled (pull, unpack, start)', 'cached']) {
+    const org = await createOrganizationWithKey(db, IMAGE_BULK_SIZE);
+    const run = await timed(() =>
+      postJson(`${apiUrl}/sandbox/bulk`, org.key, { items: [{ snapshotIdOrName: 'default', count: IMAGE_BULK_SIZE, sandboxNamePrefix: 'pull' }], awaitStarted: true }),
+    );
+    const started = run.value.filter((s) => s.state === 'started').length;
+    say(`bulk ${IMAGE_BULK_SIZE} of the default image, ${label}: ${run.ms.toFixed(0)} ms, ${started} started`);
+    pullRows.push([label, `${(run.ms / 1000).toFixed(2)} s`, `${started}/${IMAGE_BULK_SIZE}`]);
+    await pool(run.value.length, 16, (i) =>
+      fetch(`${apiUrl}/sandbox/${run.value[i].id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
+    );
+  }
   // Single creates, each polled until started (10 ms polls).
   const singleRealRows = [];
   for (const n of [1, 100]) {
@@ -197,11 +224,19 @@ try {
     );
     const peakMiB = memory.stop();
     const started = run.value.filter((s) => s.state === 'started').length;
-    say(`awaitStarted ${n}: ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB`);
-    realRows.push([n.toLocaleString('en'), `${(run.ms / 1000).toFixed(2)} s`, `${started}/${n}`, `${peakMiB.toFixed(0)} MiB`]);
     await pool(run.value.length, 16, (i) =>
       fetch(`${apiUrl}/sandbox/${run.value[i].id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
     );
+    const floorMs = await measureRawBwrapStarts({ rootfs: await cachedRootfs(imageCache), n });
+    say(`awaitStarted ${n}: ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB; ${n} bare bwrap starts: ${floorMs.toFixed(0)} ms`);
+    realRows.push([
+      n.toLocaleString('en'),
+      `${(run.ms / 1000).toFixed(2)} s`,
+      `${started}/${n}`,
+      `${(floorMs / 1000).toFixed(2)} s`,
+      `${(run.ms / floorMs).toFixed(2)}x`,
+      `${peakMiB.toFixed(0)} MiB`,
+    ]);
   }
   await db.end();
 
@@ -218,9 +253,14 @@ try {
     '',
     fleetReport,
     '',
-    'Real sandboxes (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true',
+    'Real sandboxes of the default image (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true, against the',
+    'floor: bare bwrap processes on the same unpacked rootfs, 16 starting at once as the runner does',
     '',
-    formatTable(['N', 'until all started', 'started', 'API peak RSS'], realRows),
+    formatTable(['N', 'until all started', 'started', 'bare bwrap (floor)', 'ratio', 'API peak RSS'], realRows),
+    '',
+    `A first bulk of ${IMAGE_BULK_SIZE} from an image the runner never pulled, against the same bulk with the image cached`,
+    '',
+    formatTable(['image', 'until all started', 'started'], pullRows),
     '',
     'Real sandboxes: POST /sandbox, then GET until started',
     '',

@@ -11,7 +11,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApps, freePort, ROOT, startApi, startRunner } from '../stack/services.mjs';
-import { connect, createOrganizationWithKey } from './admin-db.mjs';
+import { serveImages, SHARED_RUNNER_IMAGE_CACHE } from '../stack/images.mjs';
+import { connect, createOrganizationWithKey, waitForActiveDefaultSnapshot } from './admin-db.mjs';
 import { formatTable, pool, postJson } from './measure.mjs';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 10);
@@ -47,6 +48,8 @@ function processesMatching(text) {
 
 try {
   await buildApps();
+  const images = await serveImages({ output: log });
+  services.add(images.registry);
   const [apiPort, pgPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}/api`;
   const registrationToken = randomBytes(24).toString('hex');
@@ -64,6 +67,7 @@ try {
       RECONCILE_INTERVAL_MS: '500',
       RUNNER_HEARTBEAT_TIMEOUT_SECONDS: String(HEARTBEAT_TIMEOUT_SECONDS),
       LOG_LEVEL: 'warn',
+      DEFAULT_SNAPSHOT_IMAGE: images.defaultImage,
     },
   });
   services.add(api);
@@ -79,6 +83,8 @@ try {
         RUNNER_DATA_DIR: join(workDir, name),
         RUNNER_HEARTBEAT_INTERVAL_MS: '1000',
         RUNNER_SYNC_INTERVAL_MS: '1000',
+        RUNNER_INSECURE_REGISTRIES: images.insecureRegistry,
+        RUNNER_IMAGE_CACHE_DIR: SHARED_RUNNER_IMAGE_CACHE,
         DAYTONA_API_URL: apiUrl,
       };
       const port = await freePort();
@@ -91,6 +97,8 @@ try {
       return runner;
     }),
   );
+
+  await waitForActiveDefaultSnapshot(db);
 
   /** What each runner process says it holds, id -> state (with the API's token, from the runner's enrollment). */
   async function holdings(runner) {
