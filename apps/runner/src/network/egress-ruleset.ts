@@ -1,8 +1,5 @@
 import { isIPv4 } from 'node:net';
 
-/** Where DNS queries of an egress sandbox go: pasta forwards UDP port 53 there to the upstream resolver. */
-export const SANDBOX_DNS_ADDRESS = '169.254.1.1';
-
 /** Never reachable, allow-listed or not: the host's loopback and link-local addresses (cloud metadata at 169.254.169.254). */
 export const ALWAYS_BLOCKED = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3'];
 /** Not reachable unless allow-listed: private and shared ranges. */
@@ -13,6 +10,8 @@ export interface EgressPolicy {
   allowList: string[] | null;
   /** The host's own IPv4 addresses, blocked like private ranges. */
   hostAddresses: string[];
+  /** The resolver the sandbox's resolv.conf names: port 53 of it is open whatever the ranges say. */
+  dns: string | null;
 }
 
 /**
@@ -26,7 +25,7 @@ export function egressRuleset(policy: EgressPolicy): string {
   const hosts = [...new Set(policy.hostAddresses.filter((address) => isIPv4(address) && !address.startsWith('127.')))];
   const rules = [
     'oifname "lo" accept',
-    `ip daddr ${SANDBOX_DNS_ADDRESS} udp dport 53 accept`,
+    ...(policy.dns ? [`ip daddr ${policy.dns} udp dport 53 accept`, `ip daddr ${policy.dns} tcp dport 53 accept`] : []),
     'meta nfproto ipv6 reject',
     `ip daddr { ${ALWAYS_BLOCKED.join(', ')} } reject`,
     ...(policy.allowList

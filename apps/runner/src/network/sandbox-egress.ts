@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { LAUNCH_ENV, launchInCgroups } from '../provider/cgroup-launcher.js';
-import { egressRuleset, SANDBOX_DNS_ADDRESS } from './egress-ruleset.js';
+import { isIPv4 } from 'node:net';
+import { egressRuleset } from './egress-ruleset.js';
 
 export interface EgressConnection {
   /** Host pid of the sandbox's init: its network namespace is the one connected. */
@@ -13,7 +14,7 @@ export interface EgressConnection {
   procsFiles: string[];
   rulesFile: string;
   logFile: string;
-  /** Upstream resolver; null: the host's. */
+  /** The resolver the sandbox's resolv.conf names, if any. */
   dns: string | null;
 }
 
@@ -24,13 +25,13 @@ const FILTER_THEN_CONNECT = 'pid=$1 rules=$2; shift 2; nsenter -t "$pid" -n nft 
  * Gives a started sandbox egress: nftables rules in its network namespace (made by bwrap as root
  * of the setup user namespace, so the sandbox's root has no CAP_NET_ADMIN over it), then pasta,
  * user-mode networking whose connections leave from the host as ordinary sockets. pasta never
- * maps the gateway to the host (--no-map-gw), forwards no port in either direction, and forwards
- * DNS at SANDBOX_DNS_ADDRESS to the upstream resolver. Resolves once pasta has configured the
- * namespace (it daemonizes then); rejects with its words.
+ * maps the gateway to the host (--no-map-gw) and forwards no port in either direction; DNS goes to
+ * the resolver as any other flow (this pasta's own DNS forwarding goes to the host's port 53).
+ * Resolves once pasta has configured the namespace (it daemonizes then); rejects with its words.
  */
 export async function connectEgress(connection: EgressConnection): Promise<void> {
   const hostAddresses = Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address));
-  await writeFile(connection.rulesFile, egressRuleset({ allowList: connection.allowList, hostAddresses }), { mode: 0o600 });
+  await writeFile(connection.rulesFile, egressRuleset({ allowList: connection.allowList, hostAddresses, dns: connection.dns }), { mode: 0o600 });
   const pasta = [
     'pasta',
     // This pasta joins a namespace it did not create only as root; it then confines itself (an
@@ -39,8 +40,6 @@ export async function connectEgress(connection: EgressConnection): Promise<void>
     '--netns', '/proc/self/fd/3',
     '--ipv4-only', '--config-net', '--no-map-gw',
     '-t', 'none', '-u', 'none', '-T', 'none', '-U', 'none',
-    '--dns-forward', SANDBOX_DNS_ADDRESS,
-    ...(connection.dns ? ['--dns', connection.dns] : []),
     '--quiet',
   ];
   const { file, args } = launchInCgroups(connection.procsFiles, ['/bin/sh', '-c', FILTER_THEN_CONNECT, 'sh', String(connection.sandboxPid), connection.rulesFile, ...pasta]);
@@ -61,5 +60,20 @@ export async function connectEgress(connection: EgressConnection): Promise<void>
   throw new Error(`the sandbox's network could not be set up (${how}): ${words}`);
 }
 
-/** /etc/resolv.conf of an egress sandbox. */
-export const SANDBOX_RESOLV_CONF = `nameserver ${SANDBOX_DNS_ADDRESS}\noptions edns0 trust-ad\n`;
+/** /etc/resolv.conf of an egress sandbox: the resolver, or none (names do not resolve). */
+export function sandboxResolvConf(dns: string | null): string {
+  return dns ? `nameserver ${dns}\n` : '# no resolver: set RUNNER_SANDBOX_DNS on the runner\n';
+}
+
+/**
+ * The resolver of egress sandboxes: RUNNER_SANDBOX_DNS, else the host's first IPv4 nameserver that
+ * a sandbox can reach (not loopback: a sandbox's 127.0.0.1 is its own).
+ */
+export async function sandboxResolver(configured: string | null): Promise<string | null> {
+  if (configured) return configured;
+  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  for (const [, address] of text.matchAll(/^\s*nameserver\s+(\S+)/gm)) {
+    if (isIPv4(address) && !address.startsWith('127.')) return address;
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { ReadyImage } from '../images/image-cache.js';
 import type { Logger } from '../logging/logger.js';
-import { connectEgress, SANDBOX_RESOLV_CONF } from '../network/sandbox-egress.js';
+import { connectEgress, sandboxResolvConf, sandboxResolver } from '../network/sandbox-egress.js';
 import type { PreparedPaths, SandboxLayout } from '../sandbox/sandbox-layout.js';
 import type { LaunchGuard } from '../watchdog/sandbox-watchdog.js';
 import { bwrapArguments, imageBwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
@@ -25,7 +25,7 @@ export interface BwrapProviderOptions {
   cgroups: SandboxCgroups;
   /** Host uid/gid bwrap drops to; null when the runner is not root and runs sandboxes as itself. */
   sandboxUser: { uid: number; gid: number } | null;
-  /** Upstream resolver of egress sandboxes' DNS; null: the host's. */
+  /** The resolver of egress sandboxes; null: the host's (sandbox-egress.ts). */
   sandboxDns: string | null;
   /** Where the compiled seccomp filter and its loader are cached (built once per version). */
   seccompCacheDir: string;
@@ -77,6 +77,8 @@ export class BwrapProvider implements SandboxProvider {
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
     private readonly seccomp: SandboxSeccomp,
+    /** The resolver egress sandboxes use, if any. */
+    private readonly dns: string | null,
     private readonly namespaces: SandboxUserNamespaces | null,
     /** Why this provider runs no images; null when it does. */
     readonly imagesUnavailable: string | null,
@@ -86,13 +88,15 @@ export class BwrapProvider implements SandboxProvider {
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
     const hostMounts = await hostSnapshotMounts();
     const seccomp = await prepareSandboxSeccomp(options.seccompCacheDir);
-    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, null, 'image sandboxes need a runner that runs as root');
+    const dns = await sandboxResolver(options.sandboxDns);
+    if (!dns) options.logger?.warn('No resolver for egress sandboxes (none in /etc/resolv.conf a sandbox can reach): set RUNNER_SANDBOX_DNS');
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, dns, null, 'image sandboxes need a runner that runs as root');
     try {
-      return new BwrapProvider(options, hostMounts, seccomp, await SandboxUserNamespaces.create(options.userNamespace), null);
+      return new BwrapProvider(options, hostMounts, seccomp, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
     } catch (error) {
       const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
       options.logger?.warn(`Image sandboxes are not available: ${reason}`);
-      return new BwrapProvider(options, hostMounts, seccomp, null, reason);
+      return new BwrapProvider(options, hostMounts, seccomp, dns, null, reason);
     }
   }
 
@@ -128,7 +132,7 @@ export class BwrapProvider implements SandboxProvider {
     const identity: SandboxIdentity = { uid: config.uid, gid: config.gid, env: config.env, workingDir: config.workingDir };
     const entrypoint = spec.entrypoint ?? config.command;
     const paths = await this.options.layout.prepareImage(spec, image.rootfs);
-    if (egress) await writeFile(paths.resolvConf, SANDBOX_RESOLV_CONF);
+    if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
     // Mounting onto a mount point stacks a second mount: ones a crash left go first.
     await this.unmountSandbox(paths);
     try {
@@ -168,7 +172,7 @@ export class BwrapProvider implements SandboxProvider {
     const user = this.options.sandboxUser;
     if (!user) return { home: (await this.options.layout.prepare(spec)).home, disk: null, resolvConf: null };
     const paths = await this.options.layout.prepareHostDisk(spec, user);
-    if (egress) await writeFile(paths.resolvConf, SANDBOX_RESOLV_CONF);
+    if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
     await this.unmountSandbox(paths);
     return { home: paths.diskHome, disk: this.diskOf(spec, paths), resolvConf: egress ? paths.resolvConf : null };
   }
@@ -205,7 +209,7 @@ export class BwrapProvider implements SandboxProvider {
           procsFiles: launched.procsFiles,
           rulesFile: paths.egressRules,
           logFile: paths.networkLog,
-          dns: this.options.sandboxDns,
+          dns: this.dns,
         });
       } catch (error) {
         process.kill(namespaces.childPid, 'SIGKILL');
