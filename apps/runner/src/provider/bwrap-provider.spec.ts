@@ -139,7 +139,7 @@ describe('BwrapProvider', () => {
     const a = await startSandbox({ name: 'alpha' });
     const b = await startSandbox({ name: 'beta' });
     await b.run('echo secret > private.txt; sleep 311 &');
-    const bHome = layout.paths(b.spec.id).home;
+    const bHome = layout.paths(b.spec.id).diskHome;
 
     expect((await a.run(`ls ${bHome}`)).result).toMatch(/No such file or directory/);
     expect((await a.run(`cat ${bHome}/private.txt`)).exitCode).not.toBe(0);
@@ -224,7 +224,7 @@ describe('BwrapProvider', () => {
     running = running.filter((entry) => entry.id !== spec.id);
 
     expect(await hostProcessesMatching('sleep 317')).toEqual([]);
-    expect(await hostProcessesMatching(layout.paths(spec.id).home)).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(spec.id).diskHome)).toEqual([]);
     for (const dir of cgroups.sandboxDirs(spec.id)) expect(existsSync(dir)).toBe(false);
     expect(existsSync(layout.paths(spec.id).dir)).toBe(false);
   });
