@@ -85,7 +85,7 @@ describe('runner process with images', () => {
     expect(await call(url, 'POST', '/images', { ref: registry.refs.alpha })).toEqual({ status: 202, body: alpha });
     expect(registry.registry.requests().length).toBe(requests);
 
-    api.syncAnswers.push({ destroy: [], assign: [], report: [], pull: [registry.refs.beta] });
+    api.syncAnswers.push({ destroy: [], assign: [], report: [], stop: [], start: [], pull: [registry.refs.beta] });
     await untilSynced(registry.refs.beta, 'ready');
     expect([...syncedImages().keys()].sort()).toEqual([registry.refs.alpha, registry.refs.beta].sort());
   }, 60_000);
