@@ -66,14 +66,14 @@ async function copyRowsIn(queryRunner, rows) {
     copyStreams.from(
       `COPY sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state, desired_state,
                      cpu, memory, disk, env, labels, os_user, auto_stop_interval, auto_archive_interval, auto_delete_interval,
-                     created_at, updated_at) FROM STDIN`,
+                     last_activity_at, created_at, updated_at) FROM STDIN`,
     ),
   );
   const lines = rows.map(
     (r) =>
       [r.id, r.organizationId, r.name, r.snapshotId, r.snapshotName, r.imageRef, r.runnerId, r.region, r.state, r.desiredState,
         r.cpu, r.memory, r.disk, JSON.stringify(r.env), JSON.stringify(r.labels), r.osUser, r.autoStopInterval,
-        r.autoArchiveInterval, r.autoDeleteInterval, r.createdAt.toISOString(),
+        r.autoArchiveInterval, r.autoDeleteInterval, r.lastActivityAt.toISOString(), r.createdAt.toISOString(),
         r.updatedAt.toISOString()].join('\t') + '\n',
   );
   await pipeline(Readable.from(lines), stream);

@@ -28,13 +28,16 @@ class BulkCreateItem(BaseModel):
     """
     BulkCreateItem
     """ # noqa: E501
+    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=15, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never", alias="autoStopInterval")
+    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=-1, description="Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once", alias="autoDeleteInterval")
+    auto_archive_interval: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted", alias="autoArchiveInterval")
     snapshot_id_or_name: Annotated[str, Field(min_length=1, strict=True, max_length=255)] = Field(description="Id or name of the snapshot to create the sandboxes from", alias="snapshotIdOrName", json_schema_extra={"examples": ["default"]})
     count: Annotated[int, Field(le=1000000, strict=True, ge=1)] = Field(description="How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.", json_schema_extra={"examples": [100]})
     sandbox_name_prefix: Annotated[str, Field(min_length=1, strict=True, max_length=50)] = Field(description="Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.", alias="sandboxNamePrefix", json_schema_extra={"examples": ["batch-a"]})
     allow_under: Optional[StrictBool] = Field(default=False, description="When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing", alias="allowUnder")
     env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, each times its count, may take at most 16 MiB (400 bulk_data_too_large). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"EVAL_RUN": "7"}]})
     labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"run": "eval-7"}]})
-    __properties: ClassVar[List[str]] = ["snapshotIdOrName", "count", "sandboxNamePrefix", "allowUnder", "env", "labels"]
+    __properties: ClassVar[List[str]] = ["autoStopInterval", "autoDeleteInterval", "autoArchiveInterval", "snapshotIdOrName", "count", "sandboxNamePrefix", "allowUnder", "env", "labels"]
 
     @field_validator('sandbox_name_prefix', mode="before")
     def sandbox_name_prefix_validate_regular_expression(cls, value):
@@ -94,6 +97,9 @@ class BulkCreateItem(BaseModel):
             return cls.model_validate(obj)
 
         _obj = cls.model_validate({
+            "autoStopInterval": obj.get("autoStopInterval") if obj.get("autoStopInterval") is not None else 15,
+            "autoDeleteInterval": obj.get("autoDeleteInterval") if obj.get("autoDeleteInterval") is not None else -1,
+            "autoArchiveInterval": obj.get("autoArchiveInterval"),
             "snapshotIdOrName": obj.get("snapshotIdOrName"),
             "count": obj.get("count"),
             "sandboxNamePrefix": obj.get("sandboxNamePrefix"),

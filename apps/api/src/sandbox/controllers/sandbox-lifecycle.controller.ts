@@ -9,6 +9,7 @@ import {
   AutoDeleteParamsDto,
   AutoStopParamsDto,
   SandboxLabelsDto,
+  SandboxLabelsResultDto,
   StopSandboxQueryDto,
   ToolboxProxyUrlDto,
 } from '../dto/sandbox-lifecycle.dto.js';
@@ -80,14 +81,14 @@ export class SandboxLifecycleController {
   @Put('labels')
   @HttpCode(200)
   @ApiOperation({ summary: "Replace a sandbox's labels", operationId: 'replaceLabels' })
-  @ApiOkResponse({ type: SandboxLabelsDto })
+  @ApiOkResponse({ type: SandboxLabelsResultDto })
   @ApiErrorResponses('sandbox_not_found', 'reserved_label')
   @RequiredOrganizationResourcePermissions(WRITE)
   async replaceLabels(
     @AuthContext() auth: OrganizationAuthContext,
     @Param('sandboxIdOrName') idOrName: string,
     @Body() dto: SandboxLabelsDto,
-  ): Promise<SandboxLabelsDto> {
+  ): Promise<SandboxLabelsResultDto> {
     return { labels: await this.lifecycle.replaceLabels(auth.organization.id, idOrName, dto.labels) };
   }
 

@@ -56,6 +56,12 @@ export class SandboxLabelsDto {
   labels: Record<string, string>;
 }
 
+@ApiSchema({ name: 'SandboxLabelsResult' })
+export class SandboxLabelsResultDto {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Every label of the sandbox now, the platform\'s included' })
+  labels: Record<string, string>;
+}
+
 @ApiSchema({ name: 'ToolboxProxyUrl' })
 export class ToolboxProxyUrlDto {
   @ApiProperty({ example: 'http://127.0.0.1:3000/api/toolbox' })
