@@ -1177,13 +1177,13 @@ type ApiListSandboxesRequest struct {
 	states     *[]SandboxState
 	labels     *string
 	page       *int32
+	limit      *int32
 	cursor     *string
 	id         *string
 	name       *string
 	snapshots  *[]string
 	sort       *string
 	order      *string
-	limit      *int32
 }
 
 // Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
@@ -1201,6 +1201,11 @@ func (r ApiListSandboxesRequest) Labels(labels string) ApiListSandboxesRequest {
 // Page by offset; or use cursor
 func (r ApiListSandboxesRequest) Page(page int32) ApiListSandboxesRequest {
 	r.page = &page
+	return r
+}
+
+func (r ApiListSandboxesRequest) Limit(limit int32) ApiListSandboxesRequest {
+	r.limit = &limit
 	return r
 }
 
@@ -1235,11 +1240,6 @@ func (r ApiListSandboxesRequest) Sort(sort string) ApiListSandboxesRequest {
 
 func (r ApiListSandboxesRequest) Order(order string) ApiListSandboxesRequest {
 	r.order = &order
-	return r
-}
-
-func (r ApiListSandboxesRequest) Limit(limit int32) ApiListSandboxesRequest {
-	r.limit = &limit
 	return r
 }
 
@@ -1303,6 +1303,13 @@ func (a *SandboxAPIService) ListSandboxesExecute(r ApiListSandboxesRequest) (*Pa
 		parameterAddToHeaderOrQuery(localVarQueryParams, "page", defaultValue, "form", "")
 		r.page = &defaultValue
 	}
+	if r.limit != nil {
+		parameterAddToHeaderOrQuery(localVarQueryParams, "limit", r.limit, "form", "")
+	} else {
+		var defaultValue int32 = 100
+		parameterAddToHeaderOrQuery(localVarQueryParams, "limit", defaultValue, "form", "")
+		r.limit = &defaultValue
+	}
 	if r.cursor != nil {
 		parameterAddToHeaderOrQuery(localVarQueryParams, "cursor", r.cursor, "form", "")
 	}
@@ -1336,13 +1343,6 @@ func (a *SandboxAPIService) ListSandboxesExecute(r ApiListSandboxesRequest) (*Pa
 		var defaultValue string = "desc"
 		parameterAddToHeaderOrQuery(localVarQueryParams, "order", defaultValue, "form", "")
 		r.order = &defaultValue
-	}
-	if r.limit != nil {
-		parameterAddToHeaderOrQuery(localVarQueryParams, "limit", r.limit, "form", "")
-	} else {
-		var defaultValue int32 = 100
-		parameterAddToHeaderOrQuery(localVarQueryParams, "limit", defaultValue, "form", "")
-		r.limit = &defaultValue
 	}
 	// to determine the Content-Type header
 	localVarHTTPContentTypes := []string{}

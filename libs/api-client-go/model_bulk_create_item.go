@@ -21,9 +21,9 @@ var _ MappedNullable = &BulkCreateItem{}
 
 // BulkCreateItem struct for BulkCreateItem
 type BulkCreateItem struct {
-	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never
+	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
 	AutoStopInterval *int32 `json:"autoStopInterval,omitempty"`
-	// Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once
+	// Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
 	AutoDeleteInterval *int32 `json:"autoDeleteInterval,omitempty"`
 	// Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
 	AutoArchiveInterval *int32 `json:"autoArchiveInterval,omitempty"`
@@ -49,10 +49,6 @@ type _BulkCreateItem BulkCreateItem
 // will change when the set of required properties is changed
 func NewBulkCreateItem(snapshotIdOrName string, count int32, sandboxNamePrefix string) *BulkCreateItem {
 	this := BulkCreateItem{}
-	var autoStopInterval int32 = 15
-	this.AutoStopInterval = &autoStopInterval
-	var autoDeleteInterval int32 = -1
-	this.AutoDeleteInterval = &autoDeleteInterval
 	this.SnapshotIdOrName = snapshotIdOrName
 	this.Count = count
 	this.SandboxNamePrefix = sandboxNamePrefix
@@ -66,10 +62,6 @@ func NewBulkCreateItem(snapshotIdOrName string, count int32, sandboxNamePrefix s
 // but it doesn't guarantee that properties required by API are set
 func NewBulkCreateItemWithDefaults() *BulkCreateItem {
 	this := BulkCreateItem{}
-	var autoStopInterval int32 = 15
-	this.AutoStopInterval = &autoStopInterval
-	var autoDeleteInterval int32 = -1
-	this.AutoDeleteInterval = &autoDeleteInterval
 	var allowUnder bool = false
 	this.AllowUnder = &allowUnder
 	return &this

@@ -19,9 +19,9 @@ var _ MappedNullable = &CreateSandbox{}
 
 // CreateSandbox struct for CreateSandbox
 type CreateSandbox struct {
-	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never
+	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
 	AutoStopInterval *int32 `json:"autoStopInterval,omitempty"`
-	// Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once
+	// Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
 	AutoDeleteInterval *int32 `json:"autoDeleteInterval,omitempty"`
 	// Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
 	AutoArchiveInterval *int32 `json:"autoArchiveInterval,omitempty"`
@@ -79,10 +79,6 @@ type CreateSandbox struct {
 // will change when the set of required properties is changed
 func NewCreateSandbox() *CreateSandbox {
 	this := CreateSandbox{}
-	var autoStopInterval int32 = 15
-	this.AutoStopInterval = &autoStopInterval
-	var autoDeleteInterval int32 = -1
-	this.AutoDeleteInterval = &autoDeleteInterval
 	var snapshot string = "default"
 	this.Snapshot = &snapshot
 	var public bool = false
@@ -99,10 +95,6 @@ func NewCreateSandbox() *CreateSandbox {
 // but it doesn't guarantee that properties required by API are set
 func NewCreateSandboxWithDefaults() *CreateSandbox {
 	this := CreateSandbox{}
-	var autoStopInterval int32 = 15
-	this.AutoStopInterval = &autoStopInterval
-	var autoDeleteInterval int32 = -1
-	this.AutoDeleteInterval = &autoDeleteInterval
 	var snapshot string = "default"
 	this.Snapshot = &snapshot
 	var public bool = false

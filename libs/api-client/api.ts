@@ -58,11 +58,11 @@ export type ApiKeyPermission = typeof ApiKeyPermission[keyof typeof ApiKeyPermis
 
 export interface BulkCreateItem {
     /**
-     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never
+     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
      */
     'autoStopInterval'?: number;
     /**
-     * Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once
+     * Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
      */
     'autoDeleteInterval'?: number;
     /**
@@ -181,11 +181,11 @@ export interface CreateApiKey {
 }
 export interface CreateSandbox {
     /**
-     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never
+     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
      */
     'autoStopInterval'?: number;
     /**
-     * Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once
+     * Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
      */
     'autoDeleteInterval'?: number;
     /**
@@ -1205,17 +1205,17 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
          * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
          * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
          * @param {string} [id] Only sandboxes whose id starts with this
          * @param {string} [name] Only sandboxes whose name starts with this
          * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
          * @param {ListSandboxesSortEnum} [sort] 
          * @param {ListSandboxesOrderEnum} [order] 
-         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSandboxes: async (states?: Array<SandboxState>, labels?: string, page?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, limit?: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+        listSandboxes: async (states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
             const localVarPath = `/sandbox`;
             // use dummy base URL string because the URL constructor only accepts absolute URLs.
             const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
@@ -1244,6 +1244,10 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
                 localVarQueryParameter['page'] = page;
             }
 
+            if (limit !== undefined) {
+                localVarQueryParameter['limit'] = limit;
+            }
+
             if (cursor !== undefined) {
                 localVarQueryParameter['cursor'] = cursor;
             }
@@ -1266,10 +1270,6 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
 
             if (order !== undefined) {
                 localVarQueryParameter['order'] = order;
-            }
-
-            if (limit !== undefined) {
-                localVarQueryParameter['limit'] = limit;
             }
 
             localVarHeaderParameter['Accept'] = 'application/json';
@@ -1628,18 +1628,18 @@ export const SandboxApiFp = function(configuration?: Configuration) {
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
          * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
          * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
          * @param {string} [id] Only sandboxes whose id starts with this
          * @param {string} [name] Only sandboxes whose name starts with this
          * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
          * @param {ListSandboxesSortEnum} [sort] 
          * @param {ListSandboxesOrderEnum} [order] 
-         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        async listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, limit?: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<PaginatedSandboxes>> {
-            const localVarAxiosArgs = await localVarAxiosParamCreator.listSandboxes(states, labels, page, cursor, id, name, snapshots, sort, order, limit, options);
+        async listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<PaginatedSandboxes>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['SandboxApi.listSandboxes']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
@@ -1804,18 +1804,18 @@ export const SandboxApiFactory = function (configuration?: Configuration, basePa
          * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
          * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
          * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
          * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
          * @param {string} [id] Only sandboxes whose id starts with this
          * @param {string} [name] Only sandboxes whose name starts with this
          * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
          * @param {ListSandboxesSortEnum} [sort] 
          * @param {ListSandboxesOrderEnum} [order] 
-         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, limit?: number, options?: RawAxiosRequestConfig): AxiosPromise<PaginatedSandboxes> {
-            return localVarFp.listSandboxes(states, labels, page, cursor, id, name, snapshots, sort, order, limit, options).then((request) => request(axios, basePath));
+        listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig): AxiosPromise<PaginatedSandboxes> {
+            return localVarFp.listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options).then((request) => request(axios, basePath));
         },
         /**
          * 
@@ -1963,18 +1963,18 @@ export class SandboxApi extends BaseAPI {
      * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
      * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
      * @param {number} [page] Page by offset; or use cursor
+     * @param {number} [limit] 
      * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
      * @param {string} [id] Only sandboxes whose id starts with this
      * @param {string} [name] Only sandboxes whose name starts with this
      * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
      * @param {ListSandboxesSortEnum} [sort] 
      * @param {ListSandboxesOrderEnum} [order] 
-     * @param {number} [limit] 
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      */
-    public listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, limit?: number, options?: RawAxiosRequestConfig) {
-        return SandboxApiFp(this.configuration).listSandboxes(states, labels, page, cursor, id, name, snapshots, sort, order, limit, options).then((request) => request(this.axios, this.basePath));
+    public listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options).then((request) => request(this.axios, this.basePath));
     }
 
     /**

@@ -79,7 +79,7 @@ describe('runner process with images', () => {
     });
     await untilSynced(registry.refs.alpha, 'ready');
     const alpha = syncedImages().get(registry.refs.alpha)!;
-    expect(alpha).toEqual({ ref: registry.refs.alpha, state: 'ready', digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/), errorReason: null, sizeBytes: expect.any(Number) });
+    expect(alpha).toEqual({ ref: registry.refs.alpha, state: 'ready', digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/), errorReason: null, sizeBytes: expect.any(Number), user: 'root' });
     // idempotent: a second request answers the ready status at once and pulls nothing
     const requests = registry.registry.requests().length;
     expect(await call(url, 'POST', '/images', { ref: registry.refs.alpha })).toEqual({ status: 202, body: alpha });

@@ -28,8 +28,8 @@ class CreateSandbox(BaseModel):
     """
     CreateSandbox
     """ # noqa: E501
-    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=15, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never", alias="autoStopInterval")
-    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=-1, description="Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once", alias="autoDeleteInterval")
+    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=None, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out", alias="autoStopInterval")
+    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=None, description="Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once", alias="autoDeleteInterval")
     auto_archive_interval: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted", alias="autoArchiveInterval")
     snapshot: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]] = Field(default='default', description="Snapshot id or name", json_schema_extra={"examples": ["default"]})
     name: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=63)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
@@ -117,8 +117,8 @@ class CreateSandbox(BaseModel):
             return cls.model_validate(obj)
 
         _obj = cls.model_validate({
-            "autoStopInterval": obj.get("autoStopInterval") if obj.get("autoStopInterval") is not None else 15,
-            "autoDeleteInterval": obj.get("autoDeleteInterval") if obj.get("autoDeleteInterval") is not None else -1,
+            "autoStopInterval": obj.get("autoStopInterval"),
+            "autoDeleteInterval": obj.get("autoDeleteInterval"),
             "autoArchiveInterval": obj.get("autoArchiveInterval"),
             "snapshot": obj.get("snapshot") if obj.get("snapshot") is not None else 'default',
             "name": obj.get("name"),

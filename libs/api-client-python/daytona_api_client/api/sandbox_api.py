@@ -1812,13 +1812,13 @@ class SandboxApi:
         states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Annotated[Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]], Field(description="Page by offset; or use cursor")] = None,
+        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         cursor: Annotated[Optional[Annotated[str, Field(strict=True, max_length=1024)]], Field(description="The previous page's nextCursor: the page after it (same sort and order)")] = None,
         id: Annotated[Optional[Annotated[str, Field(strict=True, max_length=36)]], Field(description="Only sandboxes whose id starts with this")] = None,
         name: Annotated[Optional[Annotated[str, Field(strict=True, max_length=255)]], Field(description="Only sandboxes whose name starts with this")] = None,
         snapshots: Annotated[Optional[Annotated[List[StrictStr], Field(max_length=100)]], Field(description="Only sandboxes of these snapshots (names; repeat the parameter for several)")] = None,
         sort: Optional[StrictStr] = None,
         order: Optional[StrictStr] = None,
-        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -1841,6 +1841,8 @@ class SandboxApi:
         :type labels: str
         :param page: Page by offset; or use cursor
         :type page: int
+        :param limit:
+        :type limit: int
         :param cursor: The previous page's nextCursor: the page after it (same sort and order)
         :type cursor: str
         :param id: Only sandboxes whose id starts with this
@@ -1853,8 +1855,6 @@ class SandboxApi:
         :type sort: str
         :param order:
         :type order: str
-        :param limit:
-        :type limit: int
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -1881,13 +1881,13 @@ class SandboxApi:
             states=states,
             labels=labels,
             page=page,
+            limit=limit,
             cursor=cursor,
             id=id,
             name=name,
             snapshots=snapshots,
             sort=sort,
             order=order,
-            limit=limit,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -1919,13 +1919,13 @@ class SandboxApi:
         states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Annotated[Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]], Field(description="Page by offset; or use cursor")] = None,
+        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         cursor: Annotated[Optional[Annotated[str, Field(strict=True, max_length=1024)]], Field(description="The previous page's nextCursor: the page after it (same sort and order)")] = None,
         id: Annotated[Optional[Annotated[str, Field(strict=True, max_length=36)]], Field(description="Only sandboxes whose id starts with this")] = None,
         name: Annotated[Optional[Annotated[str, Field(strict=True, max_length=255)]], Field(description="Only sandboxes whose name starts with this")] = None,
         snapshots: Annotated[Optional[Annotated[List[StrictStr], Field(max_length=100)]], Field(description="Only sandboxes of these snapshots (names; repeat the parameter for several)")] = None,
         sort: Optional[StrictStr] = None,
         order: Optional[StrictStr] = None,
-        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -1948,6 +1948,8 @@ class SandboxApi:
         :type labels: str
         :param page: Page by offset; or use cursor
         :type page: int
+        :param limit:
+        :type limit: int
         :param cursor: The previous page's nextCursor: the page after it (same sort and order)
         :type cursor: str
         :param id: Only sandboxes whose id starts with this
@@ -1960,8 +1962,6 @@ class SandboxApi:
         :type sort: str
         :param order:
         :type order: str
-        :param limit:
-        :type limit: int
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -1988,13 +1988,13 @@ class SandboxApi:
             states=states,
             labels=labels,
             page=page,
+            limit=limit,
             cursor=cursor,
             id=id,
             name=name,
             snapshots=snapshots,
             sort=sort,
             order=order,
-            limit=limit,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -2026,13 +2026,13 @@ class SandboxApi:
         states: Annotated[Optional[Annotated[List[SandboxState], Field(max_length=11)]], Field(description="Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.")] = None,
         labels: Annotated[Optional[Annotated[str, Field(strict=True, max_length=8192)]], Field(description="JSON object of labels that must all match, e.g. {\"team\":\"eval\"}; it follows the rules of labels (400 invalid_labels otherwise)")] = None,
         page: Annotated[Optional[Annotated[int, Field(le=1000000, strict=True, ge=1)]], Field(description="Page by offset; or use cursor")] = None,
+        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         cursor: Annotated[Optional[Annotated[str, Field(strict=True, max_length=1024)]], Field(description="The previous page's nextCursor: the page after it (same sort and order)")] = None,
         id: Annotated[Optional[Annotated[str, Field(strict=True, max_length=36)]], Field(description="Only sandboxes whose id starts with this")] = None,
         name: Annotated[Optional[Annotated[str, Field(strict=True, max_length=255)]], Field(description="Only sandboxes whose name starts with this")] = None,
         snapshots: Annotated[Optional[Annotated[List[StrictStr], Field(max_length=100)]], Field(description="Only sandboxes of these snapshots (names; repeat the parameter for several)")] = None,
         sort: Optional[StrictStr] = None,
         order: Optional[StrictStr] = None,
-        limit: Optional[Annotated[int, Field(le=1000, strict=True, ge=1)]] = None,
         _request_timeout: Union[
             None,
             Annotated[StrictFloat, Field(gt=0)],
@@ -2055,6 +2055,8 @@ class SandboxApi:
         :type labels: str
         :param page: Page by offset; or use cursor
         :type page: int
+        :param limit:
+        :type limit: int
         :param cursor: The previous page's nextCursor: the page after it (same sort and order)
         :type cursor: str
         :param id: Only sandboxes whose id starts with this
@@ -2067,8 +2069,6 @@ class SandboxApi:
         :type sort: str
         :param order:
         :type order: str
-        :param limit:
-        :type limit: int
         :param _request_timeout: timeout setting for this request. If one
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
@@ -2095,13 +2095,13 @@ class SandboxApi:
             states=states,
             labels=labels,
             page=page,
+            limit=limit,
             cursor=cursor,
             id=id,
             name=name,
             snapshots=snapshots,
             sort=sort,
             order=order,
-            limit=limit,
             _request_auth=_request_auth,
             _content_type=_content_type,
             _headers=_headers,
@@ -2128,13 +2128,13 @@ class SandboxApi:
         states,
         labels,
         page,
+        limit,
         cursor,
         id,
         name,
         snapshots,
         sort,
         order,
-        limit,
         _request_auth,
         _content_type,
         _headers,
@@ -2171,6 +2171,10 @@ class SandboxApi:
             
             _query_params.append(('page', page))
             
+        if limit is not None:
+            
+            _query_params.append(('limit', limit))
+            
         if cursor is not None:
             
             _query_params.append(('cursor', cursor))
@@ -2194,10 +2198,6 @@ class SandboxApi:
         if order is not None:
             
             _query_params.append(('order', order))
-            
-        if limit is not None:
-            
-            _query_params.append(('limit', limit))
             
         # process the header parameters
         # process the form parameters

@@ -28,8 +28,8 @@ class BulkCreateItem(BaseModel):
     """
     BulkCreateItem
     """ # noqa: E501
-    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=15, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never", alias="autoStopInterval")
-    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=-1, description="Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once", alias="autoDeleteInterval")
+    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=None, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out", alias="autoStopInterval")
+    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=None, description="Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once", alias="autoDeleteInterval")
     auto_archive_interval: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted", alias="autoArchiveInterval")
     snapshot_id_or_name: Annotated[str, Field(min_length=1, strict=True, max_length=255)] = Field(description="Id or name of the snapshot to create the sandboxes from", alias="snapshotIdOrName", json_schema_extra={"examples": ["default"]})
     count: Annotated[int, Field(le=1000000, strict=True, ge=1)] = Field(description="How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.", json_schema_extra={"examples": [100]})
@@ -97,8 +97,8 @@ class BulkCreateItem(BaseModel):
             return cls.model_validate(obj)
 
         _obj = cls.model_validate({
-            "autoStopInterval": obj.get("autoStopInterval") if obj.get("autoStopInterval") is not None else 15,
-            "autoDeleteInterval": obj.get("autoDeleteInterval") if obj.get("autoDeleteInterval") is not None else -1,
+            "autoStopInterval": obj.get("autoStopInterval"),
+            "autoDeleteInterval": obj.get("autoDeleteInterval"),
             "autoArchiveInterval": obj.get("autoArchiveInterval"),
             "snapshotIdOrName": obj.get("snapshotIdOrName"),
             "count": obj.get("count"),

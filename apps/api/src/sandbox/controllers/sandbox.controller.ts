@@ -117,7 +117,7 @@ export class SandboxController {
   @Get()
   @ApiOperation({ summary: 'List sandboxes', operationId: 'listSandboxes' })
   @ApiOkResponse({ type: PaginatedSandboxesDto })
-  @ApiErrorResponses('invalid_labels')
+  @ApiErrorResponses('invalid_labels', 'invalid_cursor')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
   async listSandboxes(
     @AuthContext() auth: OrganizationAuthContext,

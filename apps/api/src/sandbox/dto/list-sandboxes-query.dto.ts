@@ -41,6 +41,7 @@ function IsLabelFilter() {
     });
 }
 
+/** The older parameters come first: the generated clients' positional signatures keep their order. */
 export class ListSandboxesQueryDto {
   @ApiPropertyOptional({
     type: 'array',
@@ -71,6 +72,14 @@ export class ListSandboxesQueryDto {
   @Min(1)
   @Max(MAX_PAGE)
   page?: number;
+
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: MAX_PAGE_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number;
 
   @ApiPropertyOptional({ description: "The previous page's nextCursor: the page after it (same sort and order)", maxLength: 1_024 })
   @IsOptional()
@@ -108,11 +117,4 @@ export class ListSandboxesQueryDto {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: MAX_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
 }

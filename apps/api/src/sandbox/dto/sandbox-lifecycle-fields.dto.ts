@@ -10,8 +10,8 @@ export const DEFAULT_AUTO_STOP_MINUTES = 15;
 export class SandboxLifecycleFieldsDto {
   @ApiPropertyOptional({
     type: 'integer',
-    description: 'Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never',
-    default: DEFAULT_AUTO_STOP_MINUTES,
+    // No `default` in the schema: generated clients would then send it on every create.
+    description: `Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; ${DEFAULT_AUTO_STOP_MINUTES} when left out`,
     minimum: 0,
     maximum: MAX_INTERVAL_MINUTES,
   })
@@ -23,8 +23,7 @@ export class SandboxLifecycleFieldsDto {
 
   @ApiPropertyOptional({
     type: 'integer',
-    description: 'Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once',
-    default: -1,
+    description: 'Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once',
     minimum: -1,
     maximum: MAX_INTERVAL_MINUTES,
   })

@@ -441,13 +441,13 @@ module DaytonaApiClient
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
     # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
     # @option opts [Integer] :page Page by offset; or use cursor (default to 1)
+    # @option opts [Integer] :limit  (default to 100)
     # @option opts [String] :cursor The previous page&#39;s nextCursor: the page after it (same sort and order)
     # @option opts [String] :id Only sandboxes whose id starts with this
     # @option opts [String] :name Only sandboxes whose name starts with this
     # @option opts [Array<String>] :snapshots Only sandboxes of these snapshots (names; repeat the parameter for several)
     # @option opts [String] :sort  (default to 'createdAt')
     # @option opts [String] :order  (default to 'desc')
-    # @option opts [Integer] :limit  (default to 100)
     # @return [PaginatedSandboxes]
     def list_sandboxes(opts = {})
       data, _status_code, _headers = list_sandboxes_with_http_info(opts)
@@ -459,13 +459,13 @@ module DaytonaApiClient
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
     # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
     # @option opts [Integer] :page Page by offset; or use cursor (default to 1)
+    # @option opts [Integer] :limit  (default to 100)
     # @option opts [String] :cursor The previous page&#39;s nextCursor: the page after it (same sort and order)
     # @option opts [String] :id Only sandboxes whose id starts with this
     # @option opts [String] :name Only sandboxes whose name starts with this
     # @option opts [Array<String>] :snapshots Only sandboxes of these snapshots (names; repeat the parameter for several)
     # @option opts [String] :sort  (default to 'createdAt')
     # @option opts [String] :order  (default to 'desc')
-    # @option opts [Integer] :limit  (default to 100)
     # @return [Array<(PaginatedSandboxes, Integer, Hash)>] PaginatedSandboxes data, response status code and response headers
     def list_sandboxes_with_http_info(opts = {})
       if @api_client.config.debugging
@@ -485,6 +485,14 @@ module DaytonaApiClient
 
       if @api_client.config.client_side_validation && !opts[:'page'].nil? && opts[:'page'] < 1
         fail ArgumentError, 'invalid value for "opts[:"page"]" when calling SandboxApi.list_sandboxes, must be greater than or equal to 1.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] > 1000
+        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SandboxApi.list_sandboxes, must be smaller than or equal to 1000.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] < 1
+        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SandboxApi.list_sandboxes, must be greater than or equal to 1.'
       end
 
       if @api_client.config.client_side_validation && !opts[:'cursor'].nil? && opts[:'cursor'].to_s.length > 1024
@@ -511,14 +519,6 @@ module DaytonaApiClient
       if @api_client.config.client_side_validation && opts[:'order'] && !allowable_values.include?(opts[:'order'])
         fail ArgumentError, "invalid value for \"order\", must be one of #{allowable_values}"
       end
-      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] > 1000
-        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SandboxApi.list_sandboxes, must be smaller than or equal to 1000.'
-      end
-
-      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] < 1
-        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SandboxApi.list_sandboxes, must be greater than or equal to 1.'
-      end
-
       # resource path
       local_var_path = '/sandbox'
 
@@ -527,13 +527,13 @@ module DaytonaApiClient
       query_params[:'states'] = @api_client.build_collection_param(opts[:'states'], :multi) if !opts[:'states'].nil?
       query_params[:'labels'] = opts[:'labels'] if !opts[:'labels'].nil?
       query_params[:'page'] = opts[:'page'] if !opts[:'page'].nil?
+      query_params[:'limit'] = opts[:'limit'] if !opts[:'limit'].nil?
       query_params[:'cursor'] = opts[:'cursor'] if !opts[:'cursor'].nil?
       query_params[:'id'] = opts[:'id'] if !opts[:'id'].nil?
       query_params[:'name'] = opts[:'name'] if !opts[:'name'].nil?
       query_params[:'snapshots'] = @api_client.build_collection_param(opts[:'snapshots'], :multi) if !opts[:'snapshots'].nil?
       query_params[:'sort'] = opts[:'sort'] if !opts[:'sort'].nil?
       query_params[:'order'] = opts[:'order'] if !opts[:'order'].nil?
-      query_params[:'limit'] = opts[:'limit'] if !opts[:'limit'].nil?
 
       # header parameters
       header_params = opts[:header_params] || {}

@@ -15,10 +15,10 @@ require 'time'
 
 module DaytonaApiClient
   class CreateSandbox < ApiModelBase
-    # Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never
+    # Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
     attr_accessor :auto_stop_interval
 
-    # Minutes after the sandbox stopped before it is destroyed; negative never (the default), 0 at once
+    # Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
     attr_accessor :auto_delete_interval
 
     # Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
@@ -191,14 +191,10 @@ module DaytonaApiClient
 
       if attributes.key?(:'auto_stop_interval')
         self.auto_stop_interval = attributes[:'auto_stop_interval']
-      else
-        self.auto_stop_interval = 15
       end
 
       if attributes.key?(:'auto_delete_interval')
         self.auto_delete_interval = attributes[:'auto_delete_interval']
-      else
-        self.auto_delete_interval = -1
       end
 
       if attributes.key?(:'auto_archive_interval')
