@@ -39,6 +39,10 @@ type Sandbox struct {
 	Disk   int32             `json:"disk"`
 	Env    map[string]string `json:"env"`
 	Labels map[string]string `json:"labels"`
+	// true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+	NetworkBlockAll bool `json:"networkBlockAll"`
+	// Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+	NetworkAllowList NullableString `json:"networkAllowList"`
 	// Why the sandbox is in error
 	ErrorReason NullableString `json:"errorReason,omitempty"`
 	// In error only because the API gave up on it (its runner went silent, or its start was too slow): its runner may bring it back
@@ -51,8 +55,6 @@ type Sandbox struct {
 	User string `json:"user"`
 	// Public preview links: never on this server
 	Public bool `json:"public"`
-	// Whether the sandbox has no network but its own loopback
-	NetworkBlockAll bool `json:"networkBlockAll"`
 	// GPUs (always 0 here)
 	Gpu int32 `json:"gpu"`
 	// Nested virtualization (never on this server)
@@ -77,7 +79,7 @@ type _Sandbox Sandbox
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, recoverable bool, toolboxProxyUrl string, target string, user string, public bool, networkBlockAll bool, gpu int32, kvm bool, autoStopInterval int32, autoArchiveInterval int32, autoDeleteInterval int32, volumes []map[string]interface{}, lastActivityAt time.Time, createdAt time.Time, updatedAt time.Time) *Sandbox {
+func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, networkBlockAll bool, networkAllowList NullableString, recoverable bool, toolboxProxyUrl string, target string, user string, public bool, gpu int32, kvm bool, autoStopInterval int32, autoArchiveInterval int32, autoDeleteInterval int32, volumes []map[string]interface{}, lastActivityAt time.Time, createdAt time.Time, updatedAt time.Time) *Sandbox {
 	this := Sandbox{}
 	this.Id = id
 	this.OrganizationId = organizationId
@@ -92,12 +94,13 @@ func NewSandbox(id string, organizationId string, name string, snapshot string, 
 	this.Disk = disk
 	this.Env = env
 	this.Labels = labels
+	this.NetworkBlockAll = networkBlockAll
+	this.NetworkAllowList = networkAllowList
 	this.Recoverable = recoverable
 	this.ToolboxProxyUrl = toolboxProxyUrl
 	this.Target = target
 	this.User = user
 	this.Public = public
-	this.NetworkBlockAll = networkBlockAll
 	this.Gpu = gpu
 	this.Kvm = kvm
 	this.AutoStopInterval = autoStopInterval
@@ -432,6 +435,56 @@ func (o *Sandbox) SetLabels(v map[string]string) {
 	o.Labels = v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value
+func (o *Sandbox) GetNetworkBlockAll() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.NetworkBlockAll, true
+}
+
+// SetNetworkBlockAll sets field value
+func (o *Sandbox) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *Sandbox) GetNetworkAllowList() string {
+	if o == nil || o.NetworkAllowList.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.NetworkAllowList.Get()
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Sandbox) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.NetworkAllowList.Get(), o.NetworkAllowList.IsSet()
+}
+
+// SetNetworkAllowList sets field value
+func (o *Sandbox) SetNetworkAllowList(v string) {
+	o.NetworkAllowList.Set(&v)
+}
+
 // GetErrorReason returns the ErrorReason field value if set, zero value otherwise (both if not set or set to explicit null).
 func (o *Sandbox) GetErrorReason() string {
 	if o == nil || IsNil(o.ErrorReason.Get()) {
@@ -593,30 +646,6 @@ func (o *Sandbox) GetPublicOk() (*bool, bool) {
 // SetPublic sets field value
 func (o *Sandbox) SetPublic(v bool) {
 	o.Public = v
-}
-
-// GetNetworkBlockAll returns the NetworkBlockAll field value
-func (o *Sandbox) GetNetworkBlockAll() bool {
-	if o == nil {
-		var ret bool
-		return ret
-	}
-
-	return o.NetworkBlockAll
-}
-
-// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value
-// and a boolean to check if the value has been set.
-func (o *Sandbox) GetNetworkBlockAllOk() (*bool, bool) {
-	if o == nil {
-		return nil, false
-	}
-	return &o.NetworkBlockAll, true
-}
-
-// SetNetworkBlockAll sets field value
-func (o *Sandbox) SetNetworkBlockAll(v bool) {
-	o.NetworkBlockAll = v
 }
 
 // GetGpu returns the Gpu field value
@@ -858,6 +887,8 @@ func (o Sandbox) ToMap() (map[string]interface{}, error) {
 	toSerialize["disk"] = o.Disk
 	toSerialize["env"] = o.Env
 	toSerialize["labels"] = o.Labels
+	toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	toSerialize["networkAllowList"] = o.NetworkAllowList.Get()
 	if o.ErrorReason.IsSet() {
 		toSerialize["errorReason"] = o.ErrorReason.Get()
 	}
@@ -866,7 +897,6 @@ func (o Sandbox) ToMap() (map[string]interface{}, error) {
 	toSerialize["target"] = o.Target
 	toSerialize["user"] = o.User
 	toSerialize["public"] = o.Public
-	toSerialize["networkBlockAll"] = o.NetworkBlockAll
 	toSerialize["gpu"] = o.Gpu
 	toSerialize["kvm"] = o.Kvm
 	toSerialize["autoStopInterval"] = o.AutoStopInterval
@@ -897,12 +927,13 @@ func (o *Sandbox) UnmarshalJSON(data []byte) (err error) {
 		"disk",
 		"env",
 		"labels",
+		"networkBlockAll",
+		"networkAllowList",
 		"recoverable",
 		"toolboxProxyUrl",
 		"target",
 		"user",
 		"public",
-		"networkBlockAll",
 		"gpu",
 		"kvm",
 		"autoStopInterval",

@@ -35,6 +35,8 @@ class CreateSandbox(BaseModel):
     name: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=63)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
     env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"FOO": "bar"}]})
     labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"team": "eval"}]})
+    network_block_all: Optional[StrictBool] = Field(default=None, description="true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).", alias="networkBlockAll")
+    network_allow_list: Optional[Annotated[str, Field(strict=True, max_length=1000)]] = Field(default=None, description="Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15,203.0.113.7/32"]})
     target: Optional[Annotated[str, Field(strict=True, max_length=63)]] = Field(default=None, description="Region to create the sandbox in; the organization's by default", json_schema_extra={"examples": ["local"]})
     user: Optional[Annotated[str, Field(strict=True, max_length=256)]] = Field(default=None, description="The OS user commands run as: only the image's own user (the sandbox record's `user`) on this server")
     cpu: Optional[Annotated[int, Field(le=1024, strict=True, ge=1)]] = Field(default=None, description="CPU cores; the snapshot's by default")
@@ -54,7 +56,7 @@ class CreateSandbox(BaseModel):
     outbound_proxy_url: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="outboundProxyUrl")
     otel_endpoint_override: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="otelEndpointOverride")
     linked_sandbox: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="linkedSandbox")
-    __properties: ClassVar[List[str]] = ["autoStopInterval", "autoDeleteInterval", "autoArchiveInterval", "snapshot", "name", "env", "labels", "target", "user", "cpu", "memory", "disk", "gpu", "gpuType", "public", "volumes", "kvm", "spot", "buildInfo", "ttlMinutes", "autoPauseInterval", "secrets", "domainAllowList", "outboundProxyUrl", "otelEndpointOverride", "linkedSandbox"]
+    __properties: ClassVar[List[str]] = ["autoStopInterval", "autoDeleteInterval", "autoArchiveInterval", "snapshot", "name", "env", "labels", "networkBlockAll", "networkAllowList", "target", "user", "cpu", "memory", "disk", "gpu", "gpuType", "public", "volumes", "kvm", "spot", "buildInfo", "ttlMinutes", "autoPauseInterval", "secrets", "domainAllowList", "outboundProxyUrl", "otelEndpointOverride", "linkedSandbox"]
 
     @field_validator('name', mode="before")
     def name_validate_regular_expression(cls, value):
@@ -124,6 +126,8 @@ class CreateSandbox(BaseModel):
             "name": obj.get("name"),
             "env": obj.get("env"),
             "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList"),
             "target": obj.get("target"),
             "user": obj.get("user"),
             "cpu": obj.get("cpu"),

@@ -36,6 +36,12 @@ module DaytonaApiClient
     # Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
     attr_accessor :labels
 
+    # true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+    attr_accessor :network_allow_list
+
     # Region to create the sandbox in; the organization's by default
     attr_accessor :target
 
@@ -103,6 +109,8 @@ module DaytonaApiClient
         :'name' => :'name',
         :'env' => :'env',
         :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList',
         :'target' => :'target',
         :'user' => :'user',
         :'cpu' => :'cpu',
@@ -145,6 +153,8 @@ module DaytonaApiClient
         :'name' => :'String',
         :'env' => :'Hash<String, String>',
         :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String',
         :'target' => :'String',
         :'user' => :'String',
         :'cpu' => :'Integer',
@@ -221,6 +231,14 @@ module DaytonaApiClient
         if (value = attributes[:'labels']).is_a?(Hash)
           self.labels = value
         end
+      end
+
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
       end
 
       if attributes.key?(:'target')
@@ -372,6 +390,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
       end
 
+      if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
+        invalid_properties.push('invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.')
+      end
+
       if !@target.nil? && @target.to_s.length > 63
         invalid_properties.push('invalid value for "target", the character length must be smaller than or equal to 63.')
       end
@@ -440,6 +462,7 @@ module DaytonaApiClient
       return false if !@name.nil? && @name !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
       return false if !@env.nil? && @env.length > 256
       return false if !@labels.nil? && @labels.length > 64
+      return false if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
       return false if !@target.nil? && @target.to_s.length > 63
       return false if !@user.nil? && @user.to_s.length > 256
       return false if !@cpu.nil? && @cpu > 1024
@@ -576,6 +599,20 @@ module DaytonaApiClient
       end
 
       @labels = labels
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] network_allow_list Value to be assigned
+    def network_allow_list=(network_allow_list)
+      if network_allow_list.nil?
+        fail ArgumentError, 'network_allow_list cannot be nil'
+      end
+
+      if network_allow_list.to_s.length > 1000
+        fail ArgumentError, 'invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.'
+      end
+
+      @network_allow_list = network_allow_list
     end
 
     # Custom attribute writer method with validation
@@ -718,6 +755,8 @@ module DaytonaApiClient
           name == o.name &&
           env == o.env &&
           labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list &&
           target == o.target &&
           user == o.user &&
           cpu == o.cpu &&
@@ -748,7 +787,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [auto_stop_interval, auto_delete_interval, auto_archive_interval, snapshot, name, env, labels, target, user, cpu, memory, disk, gpu, gpu_type, public, volumes, kvm, spot, build_info, ttl_minutes, auto_pause_interval, secrets, domain_allow_list, outbound_proxy_url, otel_endpoint_override, linked_sandbox].hash
+      [auto_stop_interval, auto_delete_interval, auto_archive_interval, snapshot, name, env, labels, network_block_all, network_allow_list, target, user, cpu, memory, disk, gpu, gpu_type, public, volumes, kvm, spot, build_info, ttl_minutes, auto_pause_interval, secrets, domain_allow_list, outbound_proxy_url, otel_endpoint_override, linked_sandbox].hash
     end
 
     # Builds the object from hash

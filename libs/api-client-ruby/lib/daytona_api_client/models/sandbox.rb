@@ -45,6 +45,12 @@ module DaytonaApiClient
 
     attr_accessor :labels
 
+    # true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+    attr_accessor :network_allow_list
+
     # Why the sandbox is in error
     attr_accessor :error_reason
 
@@ -62,9 +68,6 @@ module DaytonaApiClient
 
     # Public preview links: never on this server
     attr_accessor :public
-
-    # Whether the sandbox has no network but its own loopback
-    attr_accessor :network_block_all
 
     # GPUs (always 0 here)
     attr_accessor :gpu
@@ -129,13 +132,14 @@ module DaytonaApiClient
         :'disk' => :'disk',
         :'env' => :'env',
         :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList',
         :'error_reason' => :'errorReason',
         :'recoverable' => :'recoverable',
         :'toolbox_proxy_url' => :'toolboxProxyUrl',
         :'target' => :'target',
         :'user' => :'user',
         :'public' => :'public',
-        :'network_block_all' => :'networkBlockAll',
         :'gpu' => :'gpu',
         :'kvm' => :'kvm',
         :'auto_stop_interval' => :'autoStopInterval',
@@ -174,13 +178,14 @@ module DaytonaApiClient
         :'disk' => :'Integer',
         :'env' => :'Hash<String, String>',
         :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String',
         :'error_reason' => :'String',
         :'recoverable' => :'Boolean',
         :'toolbox_proxy_url' => :'String',
         :'target' => :'String',
         :'user' => :'String',
         :'public' => :'Boolean',
-        :'network_block_all' => :'Boolean',
         :'gpu' => :'Integer',
         :'kvm' => :'Boolean',
         :'auto_stop_interval' => :'Integer',
@@ -197,6 +202,7 @@ module DaytonaApiClient
     def self.openapi_nullable
       Set.new([
         :'runner_id',
+        :'network_allow_list',
         :'error_reason',
       ])
     end
@@ -299,6 +305,18 @@ module DaytonaApiClient
         self.labels = nil
       end
 
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      else
+        self.network_block_all = nil
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      else
+        self.network_allow_list = nil
+      end
+
       if attributes.key?(:'error_reason')
         self.error_reason = attributes[:'error_reason']
       end
@@ -331,12 +349,6 @@ module DaytonaApiClient
         self.public = attributes[:'public']
       else
         self.public = nil
-      end
-
-      if attributes.key?(:'network_block_all')
-        self.network_block_all = attributes[:'network_block_all']
-      else
-        self.network_block_all = nil
       end
 
       if attributes.key?(:'gpu')
@@ -449,6 +461,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", labels cannot be nil.')
       end
 
+      if @network_block_all.nil?
+        invalid_properties.push('invalid value for "network_block_all", network_block_all cannot be nil.')
+      end
+
       if @recoverable.nil?
         invalid_properties.push('invalid value for "recoverable", recoverable cannot be nil.')
       end
@@ -467,10 +483,6 @@ module DaytonaApiClient
 
       if @public.nil?
         invalid_properties.push('invalid value for "public", public cannot be nil.')
-      end
-
-      if @network_block_all.nil?
-        invalid_properties.push('invalid value for "network_block_all", network_block_all cannot be nil.')
       end
 
       if @gpu.nil?
@@ -528,12 +540,12 @@ module DaytonaApiClient
       return false if @disk.nil?
       return false if @env.nil?
       return false if @labels.nil?
+      return false if @network_block_all.nil?
       return false if @recoverable.nil?
       return false if @toolbox_proxy_url.nil?
       return false if @target.nil?
       return false if @user.nil?
       return false if @public.nil?
-      return false if @network_block_all.nil?
       return false if @gpu.nil?
       return false if @kvm.nil?
       return false if @auto_stop_interval.nil?
@@ -667,6 +679,16 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] network_block_all Value to be assigned
+    def network_block_all=(network_block_all)
+      if network_block_all.nil?
+        fail ArgumentError, 'network_block_all cannot be nil'
+      end
+
+      @network_block_all = network_block_all
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] recoverable Value to be assigned
     def recoverable=(recoverable)
       if recoverable.nil?
@@ -714,16 +736,6 @@ module DaytonaApiClient
       end
 
       @public = public
-    end
-
-    # Custom attribute writer method with validation
-    # @param [Object] network_block_all Value to be assigned
-    def network_block_all=(network_block_all)
-      if network_block_all.nil?
-        fail ArgumentError, 'network_block_all cannot be nil'
-      end
-
-      @network_block_all = network_block_all
     end
 
     # Custom attribute writer method with validation
@@ -834,13 +846,14 @@ module DaytonaApiClient
           disk == o.disk &&
           env == o.env &&
           labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list &&
           error_reason == o.error_reason &&
           recoverable == o.recoverable &&
           toolbox_proxy_url == o.toolbox_proxy_url &&
           target == o.target &&
           user == o.user &&
           public == o.public &&
-          network_block_all == o.network_block_all &&
           gpu == o.gpu &&
           kvm == o.kvm &&
           auto_stop_interval == o.auto_stop_interval &&
@@ -861,7 +874,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, error_reason, recoverable, toolbox_proxy_url, target, user, public, network_block_all, gpu, kvm, auto_stop_interval, auto_archive_interval, auto_delete_interval, volumes, last_activity_at, created_at, updated_at].hash
+      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, network_block_all, network_allow_list, error_reason, recoverable, toolbox_proxy_url, target, user, public, gpu, kvm, auto_stop_interval, auto_archive_interval, auto_delete_interval, volumes, last_activity_at, created_at, updated_at].hash
     end
 
     # Builds the object from hash
