@@ -7,3 +7,4 @@ export * from './sandbox.js';
 export * from './api-to-runner.js';
 export * from './runner-to-api.js';
 export * from './parse.js';
+export * from './toolbox.js';
