@@ -104,18 +104,24 @@ export async function fetchRaw(url: string, apiKey: string, init: { method?: str
   return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) };
 }
 
-/** `size` bytes that are the same for the same seed, made as they are read. */
+/**
+ * `size` bytes that are the same for the same seed, made as they are read (cheaply: the API under
+ * test shares this process's event loop): a pseudo-random MiB, each copy stamped with its index.
+ */
 export function patternStream(size: number, seed: string): Readable {
+  const block = Buffer.alloc(1024 * 1024);
+  let digest = createHash('sha256').update(seed).digest();
+  for (let offset = 0; offset < block.length; offset += digest.length) {
+    digest = createHash('sha256').update(digest).digest();
+    digest.copy(block, offset);
+  }
   let produced = 0;
-  let block = createHash('sha256').update(seed).digest();
+  let index = 0;
   return new Readable({
     read() {
       if (produced >= size) return this.push(null);
-      const chunk = Buffer.alloc(Math.min(1024 * 1024, size - produced));
-      for (let offset = 0; offset < chunk.length; offset += block.length) {
-        block = createHash('sha256').update(block).digest();
-        block.copy(chunk, offset);
-      }
+      const chunk = Buffer.from(block.subarray(0, Math.min(block.length, size - produced)));
+      if (chunk.length >= 8) chunk.writeDoubleBE(index++, 0);
       produced += chunk.length;
       this.push(chunk);
     },
