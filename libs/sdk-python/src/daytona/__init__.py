@@ -21,7 +21,7 @@ from .common.errors import (
     DaytonaTimeoutError,
     DaytonaValidationError,
 )
-from .common.sandbox import ExecuteResponse
+from .common.sandbox import BULK_REQUEST_LABEL, ExecuteResponse
 
 __all__ = [
     "Daytona",
@@ -35,6 +35,7 @@ __all__ = [
     "SandboxPage",
     "ExecuteResponse",
     "SandboxState",
+    "BULK_REQUEST_LABEL",
     "DaytonaError",
     "DaytonaConfigError",
     "DaytonaValidationError",
