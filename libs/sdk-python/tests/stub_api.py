@@ -108,6 +108,8 @@ def sandbox_json(name: str = "batch-a-00001", state: str = "started", **override
         "disk": 3,
         "env": {},
         "labels": {},
+        "networkBlockAll": True,
+        "networkAllowList": None,
         "errorReason": None,
         "createdAt": "2026-01-01T00:00:00.000Z",
         "updatedAt": "2026-01-01T00:00:00.000Z",

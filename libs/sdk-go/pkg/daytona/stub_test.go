@@ -100,6 +100,7 @@ func sandboxJSON(id, name, state string) map[string]any {
 		"id": id, "organizationId": "org-1", "name": name, "snapshot": "default", "runnerId": "runner-1",
 		"region": "local", "state": state, "desiredState": "started", "cpu": 1, "memory": 1, "disk": 1,
 		"env": map[string]string{}, "labels": map[string]string{"team": "eval"}, "createdAt": now, "updatedAt": now,
+		"networkBlockAll": true, "networkAllowList": nil,
 	}
 }
 

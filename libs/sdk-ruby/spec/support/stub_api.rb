@@ -130,7 +130,8 @@ module ApiFactories
     {
       id: SecureRandom.uuid, organizationId: SecureRandom.uuid, name: name, snapshot: 'default',
       runnerId: SecureRandom.uuid, region: 'local', state: state, desiredState: 'started',
-      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, createdAt: now, updatedAt: now
+      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, networkBlockAll: true, networkAllowList: nil,
+      createdAt: now, updatedAt: now
     }.merge(overrides)
   end
 

@@ -108,6 +108,8 @@ export function sandboxDto(overrides: Partial<SandboxDto> = {}): SandboxDto {
     disk: 1,
     env: {},
     labels: {},
+    networkBlockAll: true,
+    networkAllowList: null,
     errorReason: null,
     createdAt: now,
     updatedAt: now,
