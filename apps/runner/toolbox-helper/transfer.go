@@ -62,6 +62,7 @@ func write(path, maxText string) error {
 	}
 	defer target.discard()
 	in := bufio.NewReaderSize(os.Stdin, copyBuffer)
+	out := bufio.NewWriterSize(target.file, copyBuffer)
 	var size int64
 	var header [4]byte
 	for {
@@ -75,13 +76,16 @@ func write(path, maxText string) error {
 		if size+length > maxBytes {
 			return &helperError{Code: "file_too_large", Message: fmt.Sprintf("the file is larger than %d bytes", maxBytes), Errno: "EFBIG"}
 		}
-		if _, err := io.CopyN(target.file, in, length); err != nil {
+		if _, err := io.CopyN(out, in, length); err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return &helperError{Code: "upload_incomplete", Message: "the upload ended before the end of the file"}
 			}
 			return err
 		}
 		size += length
+	}
+	if err := out.Flush(); err != nil {
+		return err
 	}
 	if err := target.commit(); err != nil {
 		return err
