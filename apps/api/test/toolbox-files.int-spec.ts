@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { OrganizationResourcePermission } from '../src/auth/permissions.js';
 import { createApiKey } from './support/factories.js';
 import { apiClient, expectErrorBody } from './support/http.js';
@@ -111,6 +111,41 @@ describe('toolbox files', () => {
     expectErrorBody(await download('/etc/root-only').then((r) => ({ status: r.status, body: json(r) })), 403, 'file_permission_denied');
   });
 
+  it('refuses what the sandbox user may not touch outside the home with 403, and a host path is only ever the sandbox\'s', async () => {
+    await upload('mine.txt', 'my file\n');
+    const shadow = async () => (await exec('sudo -n sha256sum /etc/shadow /etc/passwd')).body.result;
+    const before = await shadow();
+    const refused = async (answer: Promise<{ status: number; body: unknown }>) => {
+      const { status, body } = await answer;
+      return { status, code: (body as { code?: string }).code };
+    };
+    const denied = { status: 403, code: 'file_permission_denied' };
+    const raw = (answer: Promise<{ status: number; body: Buffer }>) => answer.then((r) => ({ status: r.status, body: json(r) }));
+    expect(await refused(raw(upload('../../etc/shadow', 'root::0:0:::::')))).toEqual(denied);
+    expect(await refused(raw(upload('/etc/passwd', 'root::0:0::/root:/bin/sh')))).toEqual(denied);
+    expect(await refused(stack.client.delete(`${files('../../etc/passwd')}&recursive=true`))).toEqual(denied);
+    expect(await refused(stack.client.post(`/toolbox/${sandbox.id}/files/move?source=../../etc/passwd&destination=stolen`))).toEqual(denied);
+    expect(await refused(stack.client.post(`/toolbox/${sandbox.id}/files/move?source=mine.txt&destination=/etc/mine.txt`))).toEqual(denied);
+    expect(await refused(stack.client.post(`/toolbox/${sandbox.id}/files/folder?path=/etc/new`))).toEqual(denied);
+    expect(await refused(stack.client.post(`/toolbox/${sandbox.id}/files/folder?path=../../../../root/new`))).toEqual(denied);
+    expect(await shadow()).toBe(before);
+    expect((await exec('ls -A /etc | grep -c -e "^new$" -e "^mine.txt$"; test -e stolen || echo no-stolen; cat mine.txt')).body.result).toBe('0\nno-stolen\nmy file\n');
+
+    // This checkout's own files, by their host path: not there, the sandbox has its own root.
+    const hostFile = `${process.cwd()}/package.json`;
+    expect(existsSync(hostFile)).toBe(true);
+    expect(await refused(raw(download(hostFile)))).toEqual({ status: 404, code: 'file_not_found' });
+    expect(await refused(stack.client.get(`/toolbox/${sandbox.id}/files/info?path=${encodeURIComponent(hostFile)}`))).toEqual({ status: 404, code: 'file_not_found' });
+    // The runner's data directory (where sandbox homes live on the host), by its host path: a
+    // write lands in the sandbox's own /tmp, never on the host.
+    const hostListing = readdirSync(stack.runner.dataDir).sort();
+    const planted = `${stack.runner.dataDir}/planted.txt`;
+    expect(json(await upload(planted, 'inside'))).toEqual({ path: planted, size: 6 });
+    expect(existsSync(planted)).toBe(false);
+    expect(readdirSync(stack.runner.dataDir).sort()).toEqual(hostListing);
+    expect((await exec(`cat ${planted}`)).body.result).toBe('inside');
+  });
+
   it('uploads and downloads several files in one request, a failed path as an error part', async () => {
     const answer = await postMultipart(`${base()}/files/bulk-upload`, stack.apiKey, [
       { name: 'files[0].path', value: 'bulk/one.txt' },
@@ -150,6 +185,17 @@ describe('toolbox files', () => {
     expect((await exec('ls -A big')).body.result).toBe('kept.bin\n');
     // Exactly the limit is fine.
     expect(json(await upload('big/exact.bin', Buffer.alloc(MAX_UPLOAD, 1)))).toEqual({ path: 'big/exact.bin', size: MAX_UPLOAD });
+
+    // The limit is per file: in a bulk upload the files before the big one are written, it is not.
+    const bulk = await postMultipart(`${base()}/files/bulk-upload`, stack.apiKey, [
+      { name: 'files[0].path', value: 'bulk-big/small.txt' },
+      { name: 'files[0].file', filename: 'small.txt', content: Buffer.from('small') },
+      { name: 'files[1].path', value: 'bulk-big/huge.bin' },
+      { name: 'files[1].file', filename: 'huge.bin', content: Buffer.alloc(MAX_UPLOAD + 1, 7) },
+    ]);
+    expect(bulk.status).toBe(413);
+    expect(json(bulk)).toMatchObject({ statusCode: 413, code: 'file_too_large', details: { maxBytes: MAX_UPLOAD } });
+    expect((await exec('ls -A bulk-big; cat bulk-big/small.txt')).body.result).toBe('small.txt\nsmall');
   });
 
   it('refuses bodies that are not multipart, and multipart bodies that are not uploads', async () => {
