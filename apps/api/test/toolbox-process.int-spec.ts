@@ -1,3 +1,4 @@
+import { SandboxActivity } from '../src/toolbox/services/sandbox-activity.js';
 import { expectErrorBody } from './support/http.js';
 import { processesMatching } from './support/runner-inspection.js';
 import { startToolboxStack, type ToolboxStack } from './support/toolbox-stack.js';
@@ -60,7 +61,9 @@ describe('toolbox processes', () => {
     expect((await stack.client.post(session(), { sessionId: 'work' })).status).toBe(204);
     const first = await exec('work', { command: 'cd /tmp && export MODE=test && echo moved && echo warned >&2' });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ cmdId: expect.any(String), exitCode: 0, output: 'moved\nwarned\n', stdout: 'moved\n', stderr: 'warned\n' });
+    expect(first.body).toEqual({ cmdId: expect.any(String), exitCode: 0, output: expect.any(String), stdout: 'moved\n', stderr: 'warned\n' });
+    // Two pipes: which of their lines the runner reads first is the scheduler's choice.
+    expect(first.body.output.split('\n').sort()).toEqual(['', 'moved', 'warned']);
     expect((await exec('work', { command: 'pwd; echo "$MODE"' })).body).toMatchObject({ exitCode: 0, stdout: '/tmp\ntest\n', stderr: '' });
     // A syntax error is that command's failure, not the session's end; output without a newline stays as it is.
     expect((await exec('work', { command: 'echo "unclosed' })).body).toMatchObject({ exitCode: 2 });
@@ -90,9 +93,16 @@ describe('toolbox processes', () => {
   });
 
   it('answers sessions and commands that do not exist with 404, a taken id with 409, an ended session with 409', async () => {
+    const sessionsBefore = (await stack.client.get(session())).body;
     expectErrorBody(await stack.client.get(session('/nope')), 404, 'session_not_found');
-    expectErrorBody(await exec('nope', { command: 'true' }), 404, 'session_not_found');
+    expectErrorBody(await exec('nope', { command: 'touch ran-in-no-session' }), 404, 'session_not_found');
+    expectErrorBody(await exec('nope', { command: 'touch ran-in-no-session', runAsync: true }), 404, 'session_not_found');
     expectErrorBody(await stack.client.delete(session('/nope')), 404, 'session_not_found');
+    expectErrorBody(await stack.client.get(session('/nope/command/x')), 404, 'session_not_found');
+    // Nothing ran, no session was made by asking for one.
+    expect((await stack.client.get(session())).body).toEqual(sessionsBefore);
+    const ran = await stack.client.post(`/toolbox/${sandbox.id}/process/execute`, { command: 'test -e ran-in-no-session && echo ran || echo not-ran' });
+    expect(ran.body.result).toBe('not-ran\n');
     await stack.client.post(session(), { sessionId: 'short' });
     expectErrorBody(await stack.client.post(session(), { sessionId: 'short' }), 409, 'session_exists');
     expectErrorBody(await stack.client.post(session(), { sessionId: '../x' }), 400, 'validation_failed');
@@ -102,6 +112,27 @@ describe('toolbox processes', () => {
     expectErrorBody(await exec('short', { command: 'true' }), 409, 'session_ended');
     expect((await stack.client.get(session('/short'))).body.commands).toEqual([expect.objectContaining({ command: 'echo bye; exit 3', exitCode: 3 })]);
     expectErrorBody(await stack.other.get(session()), 404, 'sandbox_not_found');
+  });
+
+  it("counts every toolbox call that reaches the sandbox as its activity, and no refused one", async () => {
+    const activity = stack.api.app.get(SandboxActivity);
+    const recorded: string[] = [];
+    activity.onFlush(async (ids) => void recorded.push(...ids));
+    const own = await stack.createStarted();
+    await activity.flush();
+    recorded.length = 0;
+
+    expectErrorBody(await stack.other.post(`/toolbox/${own.id}/process/execute`, { command: 'true' }), 404, 'sandbox_not_found');
+    expectErrorBody(await stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'true', timeout: -1 }), 400, 'validation_failed');
+    await activity.flush();
+    expect(recorded).toEqual([]);
+
+    expect((await stack.client.get(`/toolbox/${own.id}/files?path=.`)).status).toBe(200);
+    expect((await stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'true' })).status).toBe(200);
+    expectErrorBody(await stack.client.get(`/toolbox/${own.id}/process/session/nope`), 404, 'session_not_found');
+    await activity.flush();
+    expect(new Set(recorded)).toEqual(new Set([own.id]));
+    await stack.client.delete(`/sandbox/${own.id}`);
   });
 
   it('kills what a session started when it is deleted, and sessions end with their sandbox', async () => {
