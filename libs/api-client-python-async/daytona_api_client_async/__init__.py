@@ -59,6 +59,8 @@ __all__ = [
     "PaginatedSnapshots",
     "Sandbox",
     "SandboxDesiredState",
+    "SandboxLabels",
+    "SandboxLabelsResult",
     "SandboxState",
     "Session",
     "SessionCommandLogsResponse",
@@ -66,6 +68,7 @@ __all__ = [
     "SessionExecuteResponse",
     "Snapshot",
     "SnapshotState",
+    "ToolboxProxyUrl",
     "UploadedFile",
     "UploadedFiles",
 ]
@@ -116,6 +119,8 @@ from daytona_api_client_async.models.paginated_sandboxes import PaginatedSandbox
 from daytona_api_client_async.models.paginated_snapshots import PaginatedSnapshots as PaginatedSnapshots
 from daytona_api_client_async.models.sandbox import Sandbox as Sandbox
 from daytona_api_client_async.models.sandbox_desired_state import SandboxDesiredState as SandboxDesiredState
+from daytona_api_client_async.models.sandbox_labels import SandboxLabels as SandboxLabels
+from daytona_api_client_async.models.sandbox_labels_result import SandboxLabelsResult as SandboxLabelsResult
 from daytona_api_client_async.models.sandbox_state import SandboxState as SandboxState
 from daytona_api_client_async.models.session import Session as Session
 from daytona_api_client_async.models.session_command_logs_response import SessionCommandLogsResponse as SessionCommandLogsResponse
@@ -123,6 +128,7 @@ from daytona_api_client_async.models.session_execute_request import SessionExecu
 from daytona_api_client_async.models.session_execute_response import SessionExecuteResponse as SessionExecuteResponse
 from daytona_api_client_async.models.snapshot import Snapshot as Snapshot
 from daytona_api_client_async.models.snapshot_state import SnapshotState as SnapshotState
+from daytona_api_client_async.models.toolbox_proxy_url import ToolboxProxyUrl as ToolboxProxyUrl
 from daytona_api_client_async.models.uploaded_file import UploadedFile as UploadedFile
 from daytona_api_client_async.models.uploaded_files import UploadedFiles as UploadedFiles
 

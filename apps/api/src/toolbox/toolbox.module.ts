@@ -6,7 +6,6 @@ import { ProcessController } from './controllers/process.controller.js';
 import { SessionsController } from './controllers/sessions.controller.js';
 import { FileTransferService } from './services/file-transfer.service.js';
 import { RunnerToolboxClient } from './services/runner-toolbox-client.js';
-import { SandboxActivity } from './services/sandbox-activity.js';
 import { ToolboxFilesService } from './services/toolbox-files.service.js';
 import { ToolboxProcessService } from './services/toolbox-process.service.js';
 import { ToolboxSessionsService } from './services/toolbox-sessions.service.js';
@@ -16,7 +15,6 @@ import { ToolboxTargets } from './services/toolbox-target.js';
 @Module({
   imports: [SandboxModule, RunnerModule],
   controllers: [ProcessController, FilesController, SessionsController],
-  providers: [ToolboxTargets, SandboxActivity, RunnerToolboxClient, ToolboxProcessService, ToolboxFilesService, ToolboxSessionsService, FileTransferService],
-  exports: [SandboxActivity],
+  providers: [ToolboxTargets, RunnerToolboxClient, ToolboxProcessService, ToolboxFilesService, ToolboxSessionsService, FileTransferService],
 })
 export class ToolboxModule {}

@@ -40,6 +40,8 @@ from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes
 from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots
 from daytona_api_client.models.sandbox import Sandbox
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
+from daytona_api_client.models.sandbox_labels import SandboxLabels
+from daytona_api_client.models.sandbox_labels_result import SandboxLabelsResult
 from daytona_api_client.models.sandbox_state import SandboxState
 from daytona_api_client.models.session import Session
 from daytona_api_client.models.session_command_logs_response import SessionCommandLogsResponse
@@ -47,6 +49,7 @@ from daytona_api_client.models.session_execute_request import SessionExecuteRequ
 from daytona_api_client.models.session_execute_response import SessionExecuteResponse
 from daytona_api_client.models.snapshot import Snapshot
 from daytona_api_client.models.snapshot_state import SnapshotState
+from daytona_api_client.models.toolbox_proxy_url import ToolboxProxyUrl
 from daytona_api_client.models.uploaded_file import UploadedFile
 from daytona_api_client.models.uploaded_files import UploadedFiles
 

@@ -90,6 +90,7 @@ export class FileTransferService {
     });
     // A runner that breaks off midway, or a client gone, ends both sides.
     await pipeline(download.body, response).catch(() => response.destroy());
+    this.targets.ended(target);
   }
 
   /**
@@ -121,13 +122,18 @@ export class FileTransferService {
       response.write('\r\n');
     }
     response.end(`--${boundary}--\r\n`);
+    this.targets.ended(target);
   }
 
   private async write(target: ToolboxTarget, path: string, stream: Readable): Promise<UploadedFileDto> {
     const maxBytes = this.config.toolbox.maxUploadBytes;
     const limited = limitTo(maxBytes);
     pipeline(stream, limited).catch(() => undefined); // errors reach the upload through `limited`
-    return this.toolbox.upload(target, path, maxBytes, limited);
+    try {
+      return await this.toolbox.upload(target, path, maxBytes, limited);
+    } finally {
+      this.targets.ended(target);
+    }
   }
 
   /** Runs `work` over the request's body; if it fails before the body is read, the rest is dropped (bounded). */

@@ -25,24 +25,32 @@ export class ToolboxProcessService {
     if (dto.env && dto.envs) throw new InvalidInputError('validation_failed', 'Give envs or env (its earlier name), not both', { field: 'env' });
     const target = await this.targets.resolve(organizationId, sandboxIdOrName);
     const timeout = timeoutSeconds(dto.timeout);
-    const { exitCode, result } = await this.runnerClient.executeCommand(
-      target.runner,
-      target.sandbox.id,
-      { command: dto.command, cwd: dto.cwd, env: dto.envs ?? dto.env, timeout },
-      timeout * 1000 + RESPONSE_MARGIN_MS,
-    );
-    return { exitCode, result };
+    try {
+      const { exitCode, result } = await this.runnerClient.executeCommand(
+        target.runner,
+        target.sandbox.id,
+        { command: dto.command, cwd: dto.cwd, env: dto.envs ?? dto.env, timeout },
+        timeout * 1000 + RESPONSE_MARGIN_MS,
+      );
+      return { exitCode, result };
+    } finally {
+      this.targets.ended(target);
+    }
   }
 
   async codeRun(organizationId: string, sandboxIdOrName: string, dto: CodeRunDto): Promise<CodeRunResponseDto> {
     const target = await this.targets.resolve(organizationId, sandboxIdOrName);
     const language = dto.language ?? labelledLanguage(target.sandbox.labels);
     const timeout = timeoutSeconds(dto.timeout);
-    const { exitCode, result } = await this.toolbox.json(target, 'POST', 'code-run', executeCommandResponse, {
-      body: { code: dto.code, language, argv: dto.argv, env: dto.envs, timeout },
-      timeoutMs: timeout * 1000 + RESPONSE_MARGIN_MS,
-    });
-    return { exitCode, result };
+    try {
+      const { exitCode, result } = await this.toolbox.json(target, 'POST', 'code-run', executeCommandResponse, {
+        body: { code: dto.code, language, argv: dto.argv, env: dto.envs, timeout },
+        timeoutMs: timeout * 1000 + RESPONSE_MARGIN_MS,
+      });
+      return { exitCode, result };
+    } finally {
+      this.targets.ended(target);
+    }
   }
 }
 

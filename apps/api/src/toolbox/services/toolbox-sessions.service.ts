@@ -39,10 +39,14 @@ export class ToolboxSessionsService {
 
   async execute(organizationId: string, sandboxId: string, sessionId: string, dto: SessionExecuteDto): Promise<SessionExecuteResponseDto> {
     const target = await this.targets.resolve(organizationId, sandboxId);
-    return this.toolbox.json(target, 'POST', `sessions/${encodeURIComponent(sessionId)}/exec`, sessionExecuteResponse, {
-      body: { command: dto.command, runAsync: dto.runAsync ?? false },
-      timeoutMs: dto.runAsync ? undefined : EXEC_WAIT_MS,
-    });
+    try {
+      return await this.toolbox.json(target, 'POST', `sessions/${encodeURIComponent(sessionId)}/exec`, sessionExecuteResponse, {
+        body: { command: dto.command, runAsync: dto.runAsync ?? false },
+        timeoutMs: dto.runAsync ? undefined : EXEC_WAIT_MS,
+      });
+    } finally {
+      this.targets.ended(target);
+    }
   }
 
   async getCommand(organizationId: string, sandboxId: string, sessionId: string, commandId: string): Promise<SessionCommandDto> {

@@ -6,7 +6,7 @@ import { Runner } from '../../runner/runner.entity.js';
 import { SandboxState } from '../../sandbox/entities/sandbox-state.js';
 import type { Sandbox } from '../../sandbox/entities/sandbox.entity.js';
 import { SandboxService } from '../../sandbox/services/sandbox.service.js';
-import { SandboxActivity } from './sandbox-activity.js';
+import { SandboxActivity } from '../../sandbox/services/sandbox-activity.js';
 
 export interface ToolboxTarget {
   sandbox: Sandbox;
@@ -15,7 +15,8 @@ export interface ToolboxTarget {
 
 /**
  * Where a toolbox call goes: the caller's started sandbox (another organization's is not found)
- * and its runner. Every call that gets this far counts as the sandbox's activity.
+ * and its runner. Every call that gets this far counts as the sandbox's activity (auto-stop): when
+ * it begins, and, for those that last (commands, transfers), again when they end.
  */
 @Injectable()
 export class ToolboxTargets {
@@ -37,5 +38,10 @@ export class ToolboxTargets {
     if (!runner) throw new UnavailableError('runner_unavailable', 'The sandbox has no runner');
     this.activity.record(sandbox.id);
     return { sandbox, runner };
+  }
+
+  /** A call that took a while (a command, a transfer) is over: the sandbox was in use until now. */
+  ended(target: ToolboxTarget): void {
+    this.activity.record(target.sandbox.id);
   }
 }
