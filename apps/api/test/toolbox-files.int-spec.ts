@@ -210,7 +210,7 @@ describe('toolbox files', () => {
     expect({ status: elsewhere.status, code: json(elsewhere).code }).toEqual({ status: 415, code: 'unsupported_media_type' });
   });
 
-  it("answers another organization's sandbox with 404, a key without the permission with 403, a stopped or destroyed sandbox with 409 and 404", async () => {
+  it("answers another organization's sandbox with 404, a key without the permission with 403, a stopped or destroyed sandbox with 409 and 404, nothing changed", async () => {
     expectErrorBody(await stack.other.get(files('.')), 404, 'sandbox_not_found');
     const unknownKey = await postMultipart(`${base()}/files/upload?path=x`, 'not-a-key', [{ name: 'file', filename: 'x', content: Buffer.from('x') }]);
     expect({ status: unknownKey.status, code: json(unknownKey).code }).toEqual({ status: 401, code: 'unauthenticated' });
@@ -224,9 +224,24 @@ describe('toolbox files', () => {
     expect({ status: refused.status, code: json(refused).code }).toEqual({ status: 403, code: 'missing_permission' });
 
     const doomed = await stack.createStarted();
-    await stack.api.dataSource.query(`UPDATE sandbox SET state = 'stopped' WHERE id = $1`, [doomed.id]);
+    await upload('kept.txt', 'kept', `${stack.api.url}/toolbox/${doomed.id}`);
+    expect((await stack.client.post(`/sandbox/${doomed.id}/stop`)).status).toBe(200);
+    for (let waited = 0; (await stack.client.get(`/sandbox/${doomed.id}`)).body.state !== 'stopped'; waited += 50) {
+      if (waited > 30_000) throw new Error('the sandbox did not stop');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expectErrorBody(await stack.client.get(`/toolbox/${doomed.id}/files?path=.`), 409, 'sandbox_not_started');
-    await stack.api.dataSource.query(`UPDATE sandbox SET state = 'started' WHERE id = $1`, [doomed.id]);
+    const whileStopped = await postMultipart(`${stack.api.url}/toolbox/${doomed.id}/files/upload?path=kept.txt`, stack.apiKey, [{ name: 'file', filename: 'x', content: Buffer.from('changed') }]);
+    expect({ status: whileStopped.status, code: json(whileStopped).code }).toEqual({ status: 409, code: 'sandbox_not_started' });
+    expectErrorBody(await stack.client.post(`/toolbox/${doomed.id}/process/execute`, { command: 'true' }), 409, 'sandbox_not_started');
+    expectErrorBody(await stack.client.post(`/toolbox/${doomed.id}/process/session`, { sessionId: 's' }), 409, 'sandbox_not_started');
+    expect((await stack.client.post(`/sandbox/${doomed.id}/start`)).status).toBe(200);
+    for (let waited = 0; (await stack.client.get(`/sandbox/${doomed.id}`)).body.state !== 'started'; waited += 50) {
+      if (waited > 60_000) throw new Error('the sandbox did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await fetchRaw(`${stack.api.url}/toolbox/${doomed.id}/files/download?path=kept.txt`, stack.apiKey)).body.toString()).toBe('kept');
+    expect((await stack.client.get(`/toolbox/${doomed.id}/process/session`)).body).toEqual([]);
     expect((await stack.client.delete(`/sandbox/${doomed.id}`)).body.state).toBe('destroyed');
     expectErrorBody(await stack.client.get(`/toolbox/${doomed.id}/files?path=.`), 404, 'sandbox_not_found');
     expectErrorBody(await stack.client.get(`/toolbox/${doomed.id}/user-home-dir`), 404, 'sandbox_not_found');

@@ -1,4 +1,4 @@
-import { SandboxActivity } from '../src/toolbox/services/sandbox-activity.js';
+import { SandboxActivity } from '../src/sandbox/services/sandbox-activity.js';
 import { expectErrorBody } from './support/http.js';
 import { processesMatching } from './support/runner-inspection.js';
 import { startToolboxStack, type ToolboxStack } from './support/toolbox-stack.js';
@@ -114,24 +114,44 @@ describe('toolbox processes', () => {
     expectErrorBody(await stack.other.get(session()), 404, 'sandbox_not_found');
   });
 
-  it("counts every toolbox call that reaches the sandbox as its activity, and no refused one", async () => {
+  it("counts every toolbox call that reaches the sandbox as its activity (lastActivityAt), and no refused one", async () => {
     const activity = stack.api.app.get(SandboxActivity);
-    const recorded: string[] = [];
-    activity.onFlush(async (ids) => void recorded.push(...ids));
-    const own = await stack.createStarted();
-    await activity.flush();
-    recorded.length = 0;
+    // Never auto-stopped: idle() below makes it look idle for years.
+    const own = await stack.createStarted({ autoStopInterval: 0 });
+    const longAgo = '2020-01-01T00:00:00.000Z';
+    const lastActivity = async () => {
+      await activity.flush();
+      return (await stack.client.get(`/sandbox/${own.id}`)).body.lastActivityAt as string;
+    };
+    const idle = async () => {
+      await activity.flush();
+      await stack.api.dataSource.query(`UPDATE sandbox SET last_activity_at = $2 WHERE id = $1`, [own.id, longAgo]);
+    };
 
+    await idle();
     expectErrorBody(await stack.other.post(`/toolbox/${own.id}/process/execute`, { command: 'true' }), 404, 'sandbox_not_found');
     expectErrorBody(await stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'true', timeout: -1 }), 400, 'validation_failed');
-    await activity.flush();
-    expect(recorded).toEqual([]);
+    expect(await lastActivity()).toBe(longAgo);
 
-    expect((await stack.client.get(`/toolbox/${own.id}/files?path=.`)).status).toBe(200);
-    expect((await stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'true' })).status).toBe(200);
-    expectErrorBody(await stack.client.get(`/toolbox/${own.id}/process/session/nope`), 404, 'session_not_found');
-    await activity.flush();
-    expect(new Set(recorded)).toEqual(new Set([own.id]));
+    for (const call of [
+      () => stack.client.get(`/toolbox/${own.id}/files?path=.`),
+      () => stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'true' }),
+      () => stack.client.get(`/toolbox/${own.id}/process/session/nope`),
+    ]) {
+      await idle();
+      const before = Date.now();
+      const answer = await call();
+      const at = await lastActivity();
+      expect({ status: answer.status, recent: Date.parse(at) >= before - 1_000 }).toEqual({ status: answer.status, recent: true });
+    }
+    // A command that lasts is activity until it ends, not only when it began.
+    await idle();
+    const slow = stack.client.post(`/toolbox/${own.id}/process/execute`, { command: 'sleep 1.5' });
+    await new Promise((r) => setTimeout(r, 500));
+    await idle();
+    const ending = Date.now();
+    expect((await slow).body.exitCode).toBe(0);
+    expect(Date.parse(await lastActivity())).toBeGreaterThanOrEqual(ending - 100);
     await stack.client.delete(`/sandbox/${own.id}`);
   });
 
