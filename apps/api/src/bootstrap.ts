@@ -10,6 +10,7 @@ import { validationErrorFactory } from './common/errors/validation-error.factory
 import {
   readsJsonBody,
   refuseNonJsonBodies,
+  refuseNonMultipartBodies,
   refuseUnsafeInput,
   type RouteTemplate,
 } from './common/input/request-input.middleware.js';
@@ -69,7 +70,7 @@ export async function createApp(
 function configureRequestParsing(app: INestApplication): void {
   const express = app as unknown as { useBodyParser(type: string, options: object): void };
   express.useBodyParser('json', { limit: BODY_LIMIT, type: readsJsonBody });
-  app.use((request: Request, response: Response, next: NextFunction) => (isStreamedUpload(request) ? next() : refuseNonJsonBodies(request, response, next)));
+  app.use((request: Request, response: Response, next: NextFunction) => (isStreamedUpload(request) ? refuseNonMultipartBodies : refuseNonJsonBodies)(request, response, next));
   app.use(refuseUnsafeInput(expressRoutes(app)));
 }
 
