@@ -25,9 +25,11 @@ type ExecuteRequest struct {
 	Command string `json:"command"`
 	// Working directory, absolute or relative to the home directory; defaults to the home directory
 	Cwd *string `json:"cwd,omitempty"`
-	// Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+	// Environment variables of this command, over the sandbox's (the official Daytona name). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+	Envs *map[string]string `json:"envs,omitempty"`
+	// The same as `envs`, under its earlier name; give one of the two. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
 	Env *map[string]string `json:"env,omitempty"`
-	// Seconds before the command's process group is killed (exit code 124); default 300
+	// Seconds before the process group is killed (exit code 124); default 300, 0 means the server's maximum (3600)
 	Timeout *int32 `json:"timeout,omitempty"`
 }
 
@@ -107,6 +109,38 @@ func (o *ExecuteRequest) SetCwd(v string) {
 	o.Cwd = &v
 }
 
+// GetEnvs returns the Envs field value if set, zero value otherwise.
+func (o *ExecuteRequest) GetEnvs() map[string]string {
+	if o == nil || IsNil(o.Envs) {
+		var ret map[string]string
+		return ret
+	}
+	return *o.Envs
+}
+
+// GetEnvsOk returns a tuple with the Envs field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *ExecuteRequest) GetEnvsOk() (*map[string]string, bool) {
+	if o == nil || IsNil(o.Envs) {
+		return nil, false
+	}
+	return o.Envs, true
+}
+
+// HasEnvs returns a boolean if a field has been set.
+func (o *ExecuteRequest) HasEnvs() bool {
+	if o != nil && !IsNil(o.Envs) {
+		return true
+	}
+
+	return false
+}
+
+// SetEnvs gets a reference to the given map[string]string and assigns it to the Envs field.
+func (o *ExecuteRequest) SetEnvs(v map[string]string) {
+	o.Envs = &v
+}
+
 // GetEnv returns the Env field value if set, zero value otherwise.
 func (o *ExecuteRequest) GetEnv() map[string]string {
 	if o == nil || IsNil(o.Env) {
@@ -184,6 +218,9 @@ func (o ExecuteRequest) ToMap() (map[string]interface{}, error) {
 	toSerialize["command"] = o.Command
 	if !IsNil(o.Cwd) {
 		toSerialize["cwd"] = o.Cwd
+	}
+	if !IsNil(o.Envs) {
+		toSerialize["envs"] = o.Envs
 	}
 	if !IsNil(o.Env) {
 		toSerialize["env"] = o.Env

@@ -173,6 +173,55 @@ export interface BulkDeleteSandboxesResult {
      */
     'hasMore': boolean;
 }
+export interface CodeRunRequest {
+    /**
+     * At most 100000 bytes in UTF-8
+     */
+    'code': string;
+    /**
+     * Default: the sandbox\'s `code-toolbox-language` label, else python. Runs with python3 (or python), node, or tsx (or ts-node), the first found on the sandbox\'s PATH
+     */
+    'language'?: CodeRunRequestLanguageEnum;
+    /**
+     * Arguments of the program (sys.argv[1:], process.argv), at most 256
+     */
+    'argv'?: Array<string>;
+    /**
+     * Environment variables of this run, over the sandbox\'s. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     */
+    'envs'?: { [key: string]: string; };
+    /**
+     * Seconds before the process group is killed (exit code 124); default 300, 0 means the server\'s maximum (3600)
+     */
+    'timeout'?: number;
+}
+
+export const CodeRunRequestLanguageEnum = {
+    PYTHON: 'python',
+    JAVASCRIPT: 'javascript',
+    TYPESCRIPT: 'typescript',
+} as const;
+
+export type CodeRunRequestLanguageEnum = typeof CodeRunRequestLanguageEnum[keyof typeof CodeRunRequestLanguageEnum];
+
+export interface CodeRunResponse {
+    'exitCode': number;
+    /**
+     * stdout and stderr interleaved, at most 1 MiB
+     */
+    'result': string;
+}
+export interface Command {
+    /**
+     * The cmdId
+     */
+    'id': string;
+    'command': string;
+    /**
+     * Absent while it runs or waits
+     */
+    'exitCode'?: number;
+}
 export interface CreateApiKey {
     /**
      * Unique among the organization\'s keys: 1-63 characters, a letter or digit, then letters, digits, \".\", \"_\" or \"-\"
@@ -301,6 +350,12 @@ export interface CreateSandbox {
      */
     'linkedSandbox'?: string;
 }
+export interface CreateSessionRequest {
+    /**
+     * 1-128 letters, digits, \".\", \"_\" or \"-\", starting with a letter or digit; unique in the sandbox
+     */
+    'sessionId': string;
+}
 export interface CreateSnapshot {
     /**
      * Unique among the organization\'s snapshots: a letter or digit, then letters, digits, \".\", \"_\", \":\", \"@\" or \"-\"
@@ -375,6 +430,9 @@ export interface CreatedApiKey {
      */
     'key': string;
 }
+export interface DirectoryResponse {
+    'dir': string;
+}
 export interface ErrorResponse {
     'statusCode': number;
     /**
@@ -397,11 +455,15 @@ export interface ExecuteRequest {
      */
     'cwd'?: string;
     /**
-     * Environment variables of this command, over the sandbox\'s. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     * Environment variables of this command, over the sandbox\'s (the official Daytona name). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+     */
+    'envs'?: { [key: string]: string; };
+    /**
+     * The same as `envs`, under its earlier name; give one of the two. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
      */
     'env'?: { [key: string]: string; };
     /**
-     * Seconds before the command\'s process group is killed (exit code 124); default 300
+     * Seconds before the process group is killed (exit code 124); default 300, 0 means the server\'s maximum (3600)
      */
     'timeout'?: number;
 }
@@ -411,6 +473,45 @@ export interface ExecuteResponse {
      * stdout and stderr interleaved, at most 1 MiB
      */
     'result': string;
+}
+export interface FileInfo {
+    'name': string;
+    /**
+     * Absolute, inside the sandbox
+     */
+    'path': string;
+    'isDir': boolean;
+    'size': number;
+    /**
+     * Type and permissions as `ls -l` shows them
+     */
+    'mode': string;
+    /**
+     * Permission bits in octal
+     */
+    'permissions': string;
+    /**
+     * From the sandbox\'s own /etc/passwd; the uid when it has none
+     */
+    'owner': string;
+    /**
+     * From the sandbox\'s own /etc/group; the gid when it has none
+     */
+    'group': string;
+    /**
+     * Last modification, RFC 3339
+     */
+    'modTime': string;
+    /**
+     * The same as modTime
+     */
+    'modifiedAt': string;
+}
+export interface FilesDownloadRequest {
+    /**
+     * Paths inside the sandbox, as for a single download
+     */
+    'paths': Array<string>;
 }
 export interface Health {
     'status': string;
@@ -563,6 +664,52 @@ export const SandboxState = {
 export type SandboxState = typeof SandboxState[keyof typeof SandboxState];
 
 
+export interface Session {
+    'sessionId': string;
+    /**
+     * Oldest first; the most recent 1,000
+     */
+    'commands': Array<Command>;
+}
+export interface SessionCommandLogsResponse {
+    /**
+     * stdout and stderr interleaved as produced
+     */
+    'output': string;
+    'stdout': string;
+    'stderr': string;
+    /**
+     * Output was dropped: past 1 MiB per command, or the oldest commands of a session past 8 MiB
+     */
+    'truncated': boolean;
+}
+export interface SessionExecuteRequest {
+    /**
+     * Run by the session\'s shell itself: cd and export last; at most 100000 bytes
+     */
+    'command': string;
+    /**
+     * Answer at once with the cmdId; the command runs after those before it
+     */
+    'runAsync'?: boolean;
+    /**
+     * Accepted for the official SDKs; without a terminal there is no echo to suppress
+     */
+    'suppressInputEcho'?: boolean;
+}
+export interface SessionExecuteResponse {
+    'cmdId': string;
+    /**
+     * Absent with runAsync, or for a command still running after an hour
+     */
+    'exitCode'?: number;
+    /**
+     * stdout and stderr interleaved
+     */
+    'output'?: string;
+    'stdout'?: string;
+    'stderr'?: string;
+}
 export interface Snapshot {
     'id': string;
     /**
@@ -636,6 +783,22 @@ export type SnapshotState = typeof SnapshotState[keyof typeof SnapshotState];
 
 export interface ToolboxProxyUrl {
     'url': string;
+}
+export interface UploadedFile {
+    /**
+     * As given
+     */
+    'path': string;
+    /**
+     * Bytes written
+     */
+    'size': number;
+}
+export interface UploadedFiles {
+    /**
+     * In the order of the request
+     */
+    'files': Array<UploadedFile>;
 }
 
 /**
@@ -2421,8 +2584,324 @@ export class SnapshotsApi extends BaseAPI {
 export const ToolboxApiAxiosParamCreator = function (configuration?: Configuration) {
     return {
         /**
+         * python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+         * @summary Run code with its interpreter in a sandbox
+         * @param {string} sandboxId 
+         * @param {CodeRunRequest} codeRunRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        codeRun: async (sandboxId: string, codeRunRequest: CodeRunRequest, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('codeRun', 'sandboxId', sandboxId)
+            // verify required parameter 'codeRunRequest' is not null or undefined
+            assertParamExists('codeRun', 'codeRunRequest', codeRunRequest)
+            const localVarPath = `/toolbox/{sandboxId}/process/code-run`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(codeRunRequest, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
          * 
-         * @summary Run a command in a sandbox
+         * @summary Create a directory and its missing parents (no error if it exists)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} [mode] Octal permission bits; default 0755. Missing parents are created too
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createFolder: async (sandboxId: string, path: string, mode?: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('createFolder', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('createFolder', 'path', path)
+            const localVarPath = `/toolbox/{sandboxId}/files/folder`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+            if (mode !== undefined) {
+                localVarQueryParameter['mode'] = mode;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+         * @param {string} sandboxId 
+         * @param {CreateSessionRequest} createSessionRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createSession: async (sandboxId: string, createSessionRequest: CreateSessionRequest, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('createSession', 'sandboxId', sandboxId)
+            // verify required parameter 'createSessionRequest' is not null or undefined
+            assertParamExists('createSession', 'createSessionRequest', createSessionRequest)
+            const localVarPath = `/toolbox/{sandboxId}/process/session`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(createSessionRequest, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Delete a file, or a directory (with recursive=true unless empty)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {boolean} [recursive] Delete a directory with everything in it; without it only an empty one
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteFile: async (sandboxId: string, path: string, recursive?: boolean, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('deleteFile', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('deleteFile', 'path', path)
+            const localVarPath = `/toolbox/{sandboxId}/files`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'DELETE', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+            if (recursive !== undefined) {
+                localVarQueryParameter['recursive'] = recursive;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary End a session, killing its shell and everything it started
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteSession: async (sandboxId: string, sessionId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('deleteSession', 'sandboxId', sandboxId)
+            // verify required parameter 'sessionId' is not null or undefined
+            assertParamExists('deleteSession', 'sessionId', sessionId)
+            const localVarPath = `/toolbox/{sandboxId}/process/session/{sessionId}`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)))
+                .replace('{sessionId}', encodeURIComponent(String(sessionId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'DELETE', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Download a file, streamed
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        downloadFile: async (sandboxId: string, path: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('downloadFile', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('downloadFile', 'path', path)
+            const localVarPath = `/toolbox/{sandboxId}/files/download`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/octet-stream,application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * One part per path, in order: `file` (filename: the path as given, Content-Length: its size) or, for a path that failed, `error` (filename: the path) with a JSON body `{message, statusCode, code}`.
+         * @summary Download several files in one multipart/form-data answer, streamed
+         * @param {string} sandboxId 
+         * @param {FilesDownloadRequest} filesDownloadRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        downloadFiles: async (sandboxId: string, filesDownloadRequest: FilesDownloadRequest, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('downloadFiles', 'sandboxId', sandboxId)
+            // verify required parameter 'filesDownloadRequest' is not null or undefined
+            assertParamExists('downloadFiles', 'filesDownloadRequest', filesDownloadRequest)
+            const localVarPath = `/toolbox/{sandboxId}/files/bulk-download`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'multipart/form-data,application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(filesDownloadRequest, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
          * @param {string} sandboxId 
          * @param {ExecuteRequest} executeRequest 
          * @param {*} [options] Override http request option.
@@ -2463,6 +2942,579 @@ export const ToolboxApiAxiosParamCreator = function (configuration?: Configurati
                 options: localVarRequestOptions,
             };
         },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the official toolbox route)
+         * @param {string} sandboxId 
+         * @param {ExecuteRequest} executeRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        executeProcessCommand: async (sandboxId: string, executeRequest: ExecuteRequest, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('executeProcessCommand', 'sandboxId', sandboxId)
+            // verify required parameter 'executeRequest' is not null or undefined
+            assertParamExists('executeProcessCommand', 'executeRequest', executeRequest)
+            const localVarPath = `/toolbox/{sandboxId}/process/execute`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(executeRequest, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Details of a file or directory (symlinks followed)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getFileInfo: async (sandboxId: string, path: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getFileInfo', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('getFileInfo', 'path', path)
+            const localVarPath = `/toolbox/{sandboxId}/files/info`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary A session and its commands
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSession: async (sandboxId: string, sessionId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getSession', 'sandboxId', sandboxId)
+            // verify required parameter 'sessionId' is not null or undefined
+            assertParamExists('getSession', 'sessionId', sessionId)
+            const localVarPath = `/toolbox/{sandboxId}/process/session/{sessionId}`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)))
+                .replace('{sessionId}', encodeURIComponent(String(sessionId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary A command of a session (exitCode once it has ended)
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSessionCommand: async (sandboxId: string, sessionId: string, commandId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getSessionCommand', 'sandboxId', sandboxId)
+            // verify required parameter 'sessionId' is not null or undefined
+            assertParamExists('getSessionCommand', 'sessionId', sessionId)
+            // verify required parameter 'commandId' is not null or undefined
+            assertParamExists('getSessionCommand', 'commandId', commandId)
+            const localVarPath = `/toolbox/{sandboxId}/process/session/{sessionId}/command/{commandId}`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)))
+                .replace('{sessionId}', encodeURIComponent(String(sessionId)))
+                .replace('{commandId}', encodeURIComponent(String(commandId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary The output of a command of a session so far
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSessionCommandLogs: async (sandboxId: string, sessionId: string, commandId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getSessionCommandLogs', 'sandboxId', sandboxId)
+            // verify required parameter 'sessionId' is not null or undefined
+            assertParamExists('getSessionCommandLogs', 'sessionId', sessionId)
+            // verify required parameter 'commandId' is not null or undefined
+            assertParamExists('getSessionCommandLogs', 'commandId', commandId)
+            const localVarPath = `/toolbox/{sandboxId}/process/session/{sessionId}/command/{commandId}/logs`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)))
+                .replace('{sessionId}', encodeURIComponent(String(sessionId)))
+                .replace('{commandId}', encodeURIComponent(String(commandId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary The home directory of the sandbox\'s user (where relative paths start)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getUserHomeDir: async (sandboxId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getUserHomeDir', 'sandboxId', sandboxId)
+            const localVarPath = `/toolbox/{sandboxId}/user-home-dir`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary The sandbox\'s working directory (where commands run)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getWorkDir: async (sandboxId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('getWorkDir', 'sandboxId', sandboxId)
+            const localVarPath = `/toolbox/{sandboxId}/work-dir`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary List a directory of the sandbox
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listFiles: async (sandboxId: string, path: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('listFiles', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('listFiles', 'path', path)
+            const localVarPath = `/toolbox/{sandboxId}/files`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary The sandbox\'s sessions, with their commands
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listSessions: async (sandboxId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('listSessions', 'sandboxId', sandboxId)
+            const localVarPath = `/toolbox/{sandboxId}/process/session`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Move or rename a file or directory (a file at the destination is replaced)
+         * @param {string} sandboxId 
+         * @param {string} source Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} destination Inside the sandbox: absolute, or relative to its user\&#39;s home directory; a file there is replaced
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        moveFile: async (sandboxId: string, source: string, destination: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('moveFile', 'sandboxId', sandboxId)
+            // verify required parameter 'source' is not null or undefined
+            assertParamExists('moveFile', 'source', source)
+            // verify required parameter 'destination' is not null or undefined
+            assertParamExists('moveFile', 'destination', destination)
+            const localVarPath = `/toolbox/{sandboxId}/files/move`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (source !== undefined) {
+                localVarQueryParameter['source'] = source;
+            }
+
+            if (destination !== undefined) {
+                localVarQueryParameter['destination'] = destination;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+         * @summary Run a command in a session, after the commands before it
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {SessionExecuteRequest} sessionExecuteRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        sessionExecuteCommand: async (sandboxId: string, sessionId: string, sessionExecuteRequest: SessionExecuteRequest, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('sessionExecuteCommand', 'sandboxId', sandboxId)
+            // verify required parameter 'sessionId' is not null or undefined
+            assertParamExists('sessionExecuteCommand', 'sessionId', sessionId)
+            // verify required parameter 'sessionExecuteRequest' is not null or undefined
+            assertParamExists('sessionExecuteCommand', 'sessionExecuteRequest', sessionExecuteRequest)
+            const localVarPath = `/toolbox/{sandboxId}/process/session/{sessionId}/exec`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)))
+                .replace('{sessionId}', encodeURIComponent(String(sessionId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(sessionExecuteRequest, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+         * @summary Upload a file, streamed (multipart part `file`)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {File} file 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        uploadFile: async (sandboxId: string, path: string, file: File, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('uploadFile', 'sandboxId', sandboxId)
+            // verify required parameter 'path' is not null or undefined
+            assertParamExists('uploadFile', 'path', path)
+            // verify required parameter 'file' is not null or undefined
+            assertParamExists('uploadFile', 'file', file)
+            const localVarPath = `/toolbox/{sandboxId}/files/upload`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+            const localVarFormParams = new ((configuration && configuration.formDataCtor) || FormData)();
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (path !== undefined) {
+                localVarQueryParameter['path'] = path;
+            }
+
+
+            if (file !== undefined) { 
+                localVarFormParams.append('file', file as any);
+            }
+            localVarHeaderParameter['Content-Type'] = 'multipart/form-data';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = localVarFormParams;
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * multipart/form-data with, per file N, a field `files[N].path` and then a part `files[N].file`. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+         * @summary Upload several files, streamed, as the official SDKs send them
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        uploadFiles: async (sandboxId: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxId' is not null or undefined
+            assertParamExists('uploadFiles', 'sandboxId', sandboxId)
+            const localVarPath = `/toolbox/{sandboxId}/files/bulk-upload`
+                .replace('{sandboxId}', encodeURIComponent(String(sandboxId)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
     }
 };
 
@@ -2473,8 +3525,108 @@ export const ToolboxApiFp = function(configuration?: Configuration) {
     const localVarAxiosParamCreator = ToolboxApiAxiosParamCreator(configuration)
     return {
         /**
+         * python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+         * @summary Run code with its interpreter in a sandbox
+         * @param {string} sandboxId 
+         * @param {CodeRunRequest} codeRunRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async codeRun(sandboxId: string, codeRunRequest: CodeRunRequest, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<CodeRunResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.codeRun(sandboxId, codeRunRequest, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.codeRun']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
          * 
-         * @summary Run a command in a sandbox
+         * @summary Create a directory and its missing parents (no error if it exists)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} [mode] Octal permission bits; default 0755. Missing parents are created too
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async createFolder(sandboxId: string, path: string, mode?: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.createFolder(sandboxId, path, mode, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.createFolder']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+         * @param {string} sandboxId 
+         * @param {CreateSessionRequest} createSessionRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async createSession(sandboxId: string, createSessionRequest: CreateSessionRequest, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.createSession(sandboxId, createSessionRequest, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.createSession']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Delete a file, or a directory (with recursive=true unless empty)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {boolean} [recursive] Delete a directory with everything in it; without it only an empty one
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async deleteFile(sandboxId: string, path: string, recursive?: boolean, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.deleteFile(sandboxId, path, recursive, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.deleteFile']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary End a session, killing its shell and everything it started
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async deleteSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.deleteSession(sandboxId, sessionId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.deleteSession']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Download a file, streamed
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async downloadFile(sandboxId: string, path: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<File>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.downloadFile(sandboxId, path, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.downloadFile']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * One part per path, in order: `file` (filename: the path as given, Content-Length: its size) or, for a path that failed, `error` (filename: the path) with a JSON body `{message, statusCode, code}`.
+         * @summary Download several files in one multipart/form-data answer, streamed
+         * @param {string} sandboxId 
+         * @param {FilesDownloadRequest} filesDownloadRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async downloadFiles(sandboxId: string, filesDownloadRequest: FilesDownloadRequest, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<File>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.downloadFiles(sandboxId, filesDownloadRequest, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.downloadFiles']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
          * @param {string} sandboxId 
          * @param {ExecuteRequest} executeRequest 
          * @param {*} [options] Override http request option.
@@ -2484,6 +3636,189 @@ export const ToolboxApiFp = function(configuration?: Configuration) {
             const localVarAxiosArgs = await localVarAxiosParamCreator.executeCommand(sandboxId, executeRequest, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['ToolboxApi.executeCommand']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the official toolbox route)
+         * @param {string} sandboxId 
+         * @param {ExecuteRequest} executeRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async executeProcessCommand(sandboxId: string, executeRequest: ExecuteRequest, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<ExecuteResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.executeProcessCommand(sandboxId, executeRequest, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.executeProcessCommand']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Details of a file or directory (symlinks followed)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getFileInfo(sandboxId: string, path: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<FileInfo>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getFileInfo(sandboxId, path, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getFileInfo']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary A session and its commands
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Session>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getSession(sandboxId, sessionId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getSession']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary A command of a session (exitCode once it has ended)
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getSessionCommand(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Command>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getSessionCommand(sandboxId, sessionId, commandId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getSessionCommand']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary The output of a command of a session so far
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getSessionCommandLogs(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<SessionCommandLogsResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getSessionCommandLogs(sandboxId, sessionId, commandId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getSessionCommandLogs']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary The home directory of the sandbox\'s user (where relative paths start)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getUserHomeDir(sandboxId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<DirectoryResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getUserHomeDir(sandboxId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getUserHomeDir']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary The sandbox\'s working directory (where commands run)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async getWorkDir(sandboxId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<DirectoryResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getWorkDir(sandboxId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.getWorkDir']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary List a directory of the sandbox
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async listFiles(sandboxId: string, path: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<FileInfo>>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listFiles(sandboxId, path, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.listFiles']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary The sandbox\'s sessions, with their commands
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async listSessions(sandboxId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<Session>>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listSessions(sandboxId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.listSessions']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Move or rename a file or directory (a file at the destination is replaced)
+         * @param {string} sandboxId 
+         * @param {string} source Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} destination Inside the sandbox: absolute, or relative to its user\&#39;s home directory; a file there is replaced
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async moveFile(sandboxId: string, source: string, destination: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.moveFile(sandboxId, source, destination, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.moveFile']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+         * @summary Run a command in a session, after the commands before it
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {SessionExecuteRequest} sessionExecuteRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async sessionExecuteCommand(sandboxId: string, sessionId: string, sessionExecuteRequest: SessionExecuteRequest, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<SessionExecuteResponse>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.sessionExecuteCommand(sandboxId, sessionId, sessionExecuteRequest, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.sessionExecuteCommand']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+         * @summary Upload a file, streamed (multipart part `file`)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {File} file 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async uploadFile(sandboxId: string, path: string, file: File, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<UploadedFile>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.uploadFile(sandboxId, path, file, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.uploadFile']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * multipart/form-data with, per file N, a field `files[N].path` and then a part `files[N].file`. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+         * @summary Upload several files, streamed, as the official SDKs send them
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async uploadFiles(sandboxId: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<UploadedFiles>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.uploadFiles(sandboxId, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['ToolboxApi.uploadFiles']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
         },
     }
@@ -2496,8 +3831,87 @@ export const ToolboxApiFactory = function (configuration?: Configuration, basePa
     const localVarFp = ToolboxApiFp(configuration)
     return {
         /**
+         * python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+         * @summary Run code with its interpreter in a sandbox
+         * @param {string} sandboxId 
+         * @param {CodeRunRequest} codeRunRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        codeRun(sandboxId: string, codeRunRequest: CodeRunRequest, options?: RawAxiosRequestConfig): AxiosPromise<CodeRunResponse> {
+            return localVarFp.codeRun(sandboxId, codeRunRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
          * 
-         * @summary Run a command in a sandbox
+         * @summary Create a directory and its missing parents (no error if it exists)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} [mode] Octal permission bits; default 0755. Missing parents are created too
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createFolder(sandboxId: string, path: string, mode?: string, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.createFolder(sandboxId, path, mode, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+         * @param {string} sandboxId 
+         * @param {CreateSessionRequest} createSessionRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createSession(sandboxId: string, createSessionRequest: CreateSessionRequest, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.createSession(sandboxId, createSessionRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Delete a file, or a directory (with recursive=true unless empty)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {boolean} [recursive] Delete a directory with everything in it; without it only an empty one
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteFile(sandboxId: string, path: string, recursive?: boolean, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.deleteFile(sandboxId, path, recursive, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary End a session, killing its shell and everything it started
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.deleteSession(sandboxId, sessionId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Download a file, streamed
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        downloadFile(sandboxId: string, path: string, options?: RawAxiosRequestConfig): AxiosPromise<File> {
+            return localVarFp.downloadFile(sandboxId, path, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * One part per path, in order: `file` (filename: the path as given, Content-Length: its size) or, for a path that failed, `error` (filename: the path) with a JSON body `{message, statusCode, code}`.
+         * @summary Download several files in one multipart/form-data answer, streamed
+         * @param {string} sandboxId 
+         * @param {FilesDownloadRequest} filesDownloadRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        downloadFiles(sandboxId: string, filesDownloadRequest: FilesDownloadRequest, options?: RawAxiosRequestConfig): AxiosPromise<File> {
+            return localVarFp.downloadFiles(sandboxId, filesDownloadRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
          * @param {string} sandboxId 
          * @param {ExecuteRequest} executeRequest 
          * @param {*} [options] Override http request option.
@@ -2505,6 +3919,150 @@ export const ToolboxApiFactory = function (configuration?: Configuration, basePa
          */
         executeCommand(sandboxId: string, executeRequest: ExecuteRequest, options?: RawAxiosRequestConfig): AxiosPromise<ExecuteResponse> {
             return localVarFp.executeCommand(sandboxId, executeRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Run a command in a sandbox (the official toolbox route)
+         * @param {string} sandboxId 
+         * @param {ExecuteRequest} executeRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        executeProcessCommand(sandboxId: string, executeRequest: ExecuteRequest, options?: RawAxiosRequestConfig): AxiosPromise<ExecuteResponse> {
+            return localVarFp.executeProcessCommand(sandboxId, executeRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Details of a file or directory (symlinks followed)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getFileInfo(sandboxId: string, path: string, options?: RawAxiosRequestConfig): AxiosPromise<FileInfo> {
+            return localVarFp.getFileInfo(sandboxId, path, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary A session and its commands
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig): AxiosPromise<Session> {
+            return localVarFp.getSession(sandboxId, sessionId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary A command of a session (exitCode once it has ended)
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSessionCommand(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig): AxiosPromise<Command> {
+            return localVarFp.getSessionCommand(sandboxId, sessionId, commandId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary The output of a command of a session so far
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {string} commandId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getSessionCommandLogs(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig): AxiosPromise<SessionCommandLogsResponse> {
+            return localVarFp.getSessionCommandLogs(sandboxId, sessionId, commandId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary The home directory of the sandbox\'s user (where relative paths start)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getUserHomeDir(sandboxId: string, options?: RawAxiosRequestConfig): AxiosPromise<DirectoryResponse> {
+            return localVarFp.getUserHomeDir(sandboxId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary The sandbox\'s working directory (where commands run)
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        getWorkDir(sandboxId: string, options?: RawAxiosRequestConfig): AxiosPromise<DirectoryResponse> {
+            return localVarFp.getWorkDir(sandboxId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary List a directory of the sandbox
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listFiles(sandboxId: string, path: string, options?: RawAxiosRequestConfig): AxiosPromise<Array<FileInfo>> {
+            return localVarFp.listFiles(sandboxId, path, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary The sandbox\'s sessions, with their commands
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listSessions(sandboxId: string, options?: RawAxiosRequestConfig): AxiosPromise<Array<Session>> {
+            return localVarFp.listSessions(sandboxId, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Move or rename a file or directory (a file at the destination is replaced)
+         * @param {string} sandboxId 
+         * @param {string} source Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {string} destination Inside the sandbox: absolute, or relative to its user\&#39;s home directory; a file there is replaced
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        moveFile(sandboxId: string, source: string, destination: string, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.moveFile(sandboxId, source, destination, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+         * @summary Run a command in a session, after the commands before it
+         * @param {string} sandboxId 
+         * @param {string} sessionId 
+         * @param {SessionExecuteRequest} sessionExecuteRequest 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        sessionExecuteCommand(sandboxId: string, sessionId: string, sessionExecuteRequest: SessionExecuteRequest, options?: RawAxiosRequestConfig): AxiosPromise<SessionExecuteResponse> {
+            return localVarFp.sessionExecuteCommand(sandboxId, sessionId, sessionExecuteRequest, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+         * @summary Upload a file, streamed (multipart part `file`)
+         * @param {string} sandboxId 
+         * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+         * @param {File} file 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        uploadFile(sandboxId: string, path: string, file: File, options?: RawAxiosRequestConfig): AxiosPromise<UploadedFile> {
+            return localVarFp.uploadFile(sandboxId, path, file, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * multipart/form-data with, per file N, a field `files[N].path` and then a part `files[N].file`. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+         * @summary Upload several files, streamed, as the official SDKs send them
+         * @param {string} sandboxId 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        uploadFiles(sandboxId: string, options?: RawAxiosRequestConfig): AxiosPromise<UploadedFiles> {
+            return localVarFp.uploadFiles(sandboxId, options).then((request) => request(axios, basePath));
         },
     };
 };
@@ -2514,8 +4072,94 @@ export const ToolboxApiFactory = function (configuration?: Configuration, basePa
  */
 export class ToolboxApi extends BaseAPI {
     /**
+     * python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+     * @summary Run code with its interpreter in a sandbox
+     * @param {string} sandboxId 
+     * @param {CodeRunRequest} codeRunRequest 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public codeRun(sandboxId: string, codeRunRequest: CodeRunRequest, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).codeRun(sandboxId, codeRunRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
      * 
-     * @summary Run a command in a sandbox
+     * @summary Create a directory and its missing parents (no error if it exists)
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {string} [mode] Octal permission bits; default 0755. Missing parents are created too
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public createFolder(sandboxId: string, path: string, mode?: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).createFolder(sandboxId, path, mode, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+     * @param {string} sandboxId 
+     * @param {CreateSessionRequest} createSessionRequest 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public createSession(sandboxId: string, createSessionRequest: CreateSessionRequest, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).createSession(sandboxId, createSessionRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Delete a file, or a directory (with recursive=true unless empty)
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {boolean} [recursive] Delete a directory with everything in it; without it only an empty one
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public deleteFile(sandboxId: string, path: string, recursive?: boolean, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).deleteFile(sandboxId, path, recursive, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary End a session, killing its shell and everything it started
+     * @param {string} sandboxId 
+     * @param {string} sessionId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public deleteSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).deleteSession(sandboxId, sessionId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Download a file, streamed
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public downloadFile(sandboxId: string, path: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).downloadFile(sandboxId, path, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * One part per path, in order: `file` (filename: the path as given, Content-Length: its size) or, for a path that failed, `error` (filename: the path) with a JSON body `{message, statusCode, code}`.
+     * @summary Download several files in one multipart/form-data answer, streamed
+     * @param {string} sandboxId 
+     * @param {FilesDownloadRequest} filesDownloadRequest 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public downloadFiles(sandboxId: string, filesDownloadRequest: FilesDownloadRequest, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).downloadFiles(sandboxId, filesDownloadRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
      * @param {string} sandboxId 
      * @param {ExecuteRequest} executeRequest 
      * @param {*} [options] Override http request option.
@@ -2523,6 +4167,163 @@ export class ToolboxApi extends BaseAPI {
      */
     public executeCommand(sandboxId: string, executeRequest: ExecuteRequest, options?: RawAxiosRequestConfig) {
         return ToolboxApiFp(this.configuration).executeCommand(sandboxId, executeRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Run a command in a sandbox (the official toolbox route)
+     * @param {string} sandboxId 
+     * @param {ExecuteRequest} executeRequest 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public executeProcessCommand(sandboxId: string, executeRequest: ExecuteRequest, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).executeProcessCommand(sandboxId, executeRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Details of a file or directory (symlinks followed)
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getFileInfo(sandboxId: string, path: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getFileInfo(sandboxId, path, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary A session and its commands
+     * @param {string} sandboxId 
+     * @param {string} sessionId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getSession(sandboxId: string, sessionId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getSession(sandboxId, sessionId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary A command of a session (exitCode once it has ended)
+     * @param {string} sandboxId 
+     * @param {string} sessionId 
+     * @param {string} commandId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getSessionCommand(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getSessionCommand(sandboxId, sessionId, commandId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary The output of a command of a session so far
+     * @param {string} sandboxId 
+     * @param {string} sessionId 
+     * @param {string} commandId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getSessionCommandLogs(sandboxId: string, sessionId: string, commandId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getSessionCommandLogs(sandboxId, sessionId, commandId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary The home directory of the sandbox\'s user (where relative paths start)
+     * @param {string} sandboxId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getUserHomeDir(sandboxId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getUserHomeDir(sandboxId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary The sandbox\'s working directory (where commands run)
+     * @param {string} sandboxId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public getWorkDir(sandboxId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).getWorkDir(sandboxId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary List a directory of the sandbox
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public listFiles(sandboxId: string, path: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).listFiles(sandboxId, path, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary The sandbox\'s sessions, with their commands
+     * @param {string} sandboxId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public listSessions(sandboxId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).listSessions(sandboxId, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Move or rename a file or directory (a file at the destination is replaced)
+     * @param {string} sandboxId 
+     * @param {string} source Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {string} destination Inside the sandbox: absolute, or relative to its user\&#39;s home directory; a file there is replaced
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public moveFile(sandboxId: string, source: string, destination: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).moveFile(sandboxId, source, destination, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+     * @summary Run a command in a session, after the commands before it
+     * @param {string} sandboxId 
+     * @param {string} sessionId 
+     * @param {SessionExecuteRequest} sessionExecuteRequest 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public sessionExecuteCommand(sandboxId: string, sessionId: string, sessionExecuteRequest: SessionExecuteRequest, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).sessionExecuteCommand(sandboxId, sessionId, sessionExecuteRequest, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+     * @summary Upload a file, streamed (multipart part `file`)
+     * @param {string} sandboxId 
+     * @param {string} path Inside the sandbox: absolute, or relative to its user\&#39;s home directory
+     * @param {File} file 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public uploadFile(sandboxId: string, path: string, file: File, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).uploadFile(sandboxId, path, file, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * multipart/form-data with, per file N, a field `files[N].path` and then a part `files[N].file`. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+     * @summary Upload several files, streamed, as the official SDKs send them
+     * @param {string} sandboxId 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public uploadFiles(sandboxId: string, options?: RawAxiosRequestConfig) {
+        return ToolboxApiFp(this.configuration).uploadFiles(sandboxId, options).then((request) => request(this.axios, this.basePath));
     }
 }
 

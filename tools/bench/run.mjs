@@ -3,7 +3,7 @@
 // delete against single deletes, what an Idempotency-Key costs, and real sandboxes started with
 // awaitStarted. Ratios measured side by side in one run; absolute times depend on the machine.
 // Not a test: it prints a table and asserts nothing. `npm run bench -- --fleet` runs only the
-// bulk delete and idempotency rows.
+// bulk delete and idempotency rows, `-- --toolbox` only the file transfer rows.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { connect, createOrganizationWithKey, retireSandboxes, waitForActiveDefau
 import { cachedRootfs, measureRawBwrapStarts } from './bwrap-floor.mjs';
 import { measureInsertAgainstCopy } from './insert-floor.mjs';
 import { measureBulkDelete, measureIdempotency } from './fleet-bench.mjs';
+import { measureFileTransfer } from './toolbox-bench.mjs';
 import { formatTable, pool, postJson, sampleRss, timed } from './measure.mjs';
 
 const CONTROL_PLANE_SIZES = [100, 1_000, 10_000];
@@ -24,9 +25,11 @@ const SINGLE_CREATE_CLIENTS = 32;
 const BULK_DELETE_SIZE = 10_000;
 const IDEMPOTENCY_BULK_SIZE = 1_000;
 const IDEMPOTENCY_ROUNDS = 7;
+const TRANSFER_BYTES = 100 * 1024 * 1024;
 const fleetOnly = process.argv.includes('--fleet');
 // Only the rows of real bubblewrap sandboxes (no park runner, no control-plane rows).
 const sandboxesOnly = process.argv.includes('--sandboxes');
+const toolboxOnly = process.argv.includes('--toolbox');
 
 const results = join(ROOT, '.test-results');
 mkdirSync(results, { recursive: true });
@@ -43,6 +46,27 @@ process.on('SIGINT', () => void teardown().finally(() => process.exit(130)));
 
 function say(message) {
   console.log(`[bench] ${message}`);
+}
+
+/** 100 MiB into and out of a real sandbox through the toolbox, against cp on the same disk. */
+async function fileTransferReport(db, apiUrl, apiPid) {
+  const org = await createOrganizationWithKey(db, 1);
+  const transfer = await measureFileTransfer({ apiUrl, key: org.key, workDir, apiPid, sizeBytes: TRANSFER_BYTES });
+  const mib = TRANSFER_BYTES / 2 ** 20;
+  const rate = (ms) => `${((mib * 1000) / ms).toFixed(0)} MiB/s`;
+  say(`${mib} MiB: cp ${transfer.cpMs.toFixed(0)} ms, upload ${transfer.uploadMs.toFixed(0)} ms, download ${transfer.downloadMs.toFixed(0)} ms, API peak ${transfer.peakMiB.toFixed(0)} MiB`);
+  const row = (label, ms) => [label, `${ms.toFixed(0)} ms`, rate(ms), `${(ms / transfer.cpMs).toFixed(2)}x`];
+  return [
+    `A ${mib} MiB file into and out of a real sandbox through the API (multipart upload; streamed download to a file), against cp on the same disk; median of 3`,
+    '',
+    formatTable(['transfer', 'time', 'throughput', 'vs cp'], [
+      row('cp (the floor)', transfer.cpMs),
+      row('upload: POST files/upload', transfer.uploadMs),
+      row('download: GET files/download', transfer.downloadMs),
+    ]),
+    '',
+    `API peak RSS while moving them: ${transfer.peakMiB.toFixed(0)} MiB`,
+  ].join('\n');
 }
 
 try {
@@ -84,8 +108,24 @@ try {
     DAYTONA_API_URL: apiUrl,
   });
 
+  if (toolboxOnly) {
+    const runner = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-bwrap', 'bwrap') });
+    services.push(runner);
+    await waitForActiveDefaultSnapshot(db);
+    const transferReport = await fileTransferReport(db, apiUrl, api.child.pid);
+    console.log(`\n${transferReport}\n`);
+    writeFileSync(join(results, 'bench.md'), transferReport + '\n');
+    await db.end();
+    say('table written to .test-results/bench.md');
+    await teardown();
+    process.exit(0);
+  }
+
   const report = sandboxesOnly ? [] : await measureControlPlane();
-  if (fleetOnly) process.exit(0);
+  if (fleetOnly) {
+    await teardown();
+    process.exit(0);
+  }
 
   async function measureControlPlane() {
   // ---- control plane: a runner that accepts sandboxes and parks them (runs nothing) ----
@@ -260,6 +300,7 @@ try {
       `${peakMiB.toFixed(0)} MiB`,
     ]);
   }
+  const transferReport = await fileTransferReport(db, apiUrl, api.child.pid);
   await db.end();
 
   const table = [
@@ -278,6 +319,8 @@ try {
     'Real sandboxes: POST /sandbox, then GET until started',
     '',
     formatTable(['single creates', 'until all started'], singleRealRows),
+    '',
+    transferReport,
   ].join('\n');
   console.log(`\n${table}\n`);
   writeFileSync(join(results, 'bench.md'), table + '\n');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, type LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppModule } from './app.module.js';
 import type { AppConfig, LogLevel } from './config/app-config.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
@@ -10,10 +10,12 @@ import { validationErrorFactory } from './common/errors/validation-error.factory
 import {
   readsJsonBody,
   refuseNonJsonBodies,
+  refuseNonMultipartBodies,
   refuseUnsafeInput,
   type RouteTemplate,
 } from './common/input/request-input.middleware.js';
 import { buildOpenApiDocument } from './openapi/swagger-document.js';
+import { isStreamedUpload } from './toolbox/streamed-upload-routes.js';
 
 const LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   error: ['fatal', 'error'],
@@ -68,7 +70,7 @@ export async function createApp(
 function configureRequestParsing(app: INestApplication): void {
   const express = app as unknown as { useBodyParser(type: string, options: object): void };
   express.useBodyParser('json', { limit: BODY_LIMIT, type: readsJsonBody });
-  app.use(refuseNonJsonBodies);
+  app.use((request: Request, response: Response, next: NextFunction) => (isStreamedUpload(request) ? refuseNonMultipartBodies : refuseNonJsonBodies)(request, response, next));
   app.use(refuseUnsafeInput(expressRoutes(app)));
 }
 

@@ -240,7 +240,7 @@ describe('bad input is refused with 400 and creates nothing', () => {
       expectInvalid(refused, 'items.0.count');
     });
 
-    it.each([0, 3_601, 1e20, 2.5, '10'])('executeCommand refuses a timeout of %p', async (timeout) => {
+    it.each([-1, 3_601, 1e20, 2.5, '10'])('executeCommand refuses a timeout of %p', async (timeout) => {
       expectInvalid(await exec({ command: 'id', timeout }), 'timeout');
     });
   });
@@ -330,6 +330,7 @@ describe('every operation answers the global error classes', () => {
     params: string[];
     authenticated: boolean;
     hasBody: boolean;
+    multipart: boolean;
   }
   const spec = JSON.parse(readFileSync(resolve('apps/api/openapi.json'), 'utf8'));
   const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -340,6 +341,7 @@ describe('every operation answers the global error classes', () => {
       params: (operation.parameters ?? []).filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name),
       authenticated: (operation.security ?? []).length > 0,
       hasBody: operation.requestBody !== undefined,
+      multipart: operation.requestBody?.content?.['multipart/form-data'] !== undefined,
     })),
   );
 
@@ -383,12 +385,33 @@ describe('every operation answers the global error classes', () => {
         'setAutostopInterval',
         'startSandbox',
         'stopSandbox',
+        // The toolbox of the official scheme.
+        'codeRun',
+        'createFolder',
+        'createSession',
+        'deleteFile',
+        'deleteSession',
+        'downloadFile',
+        'downloadFiles',
+        'executeProcessCommand',
+        'getFileInfo',
+        'getSession',
+        'getSessionCommand',
+        'getSessionCommandLogs',
+        'getUserHomeDir',
+        'getWorkDir',
+        'listFiles',
+        'listSessions',
+        'moveFile',
+        'sessionExecuteCommand',
+        'uploadFile',
+        'uploadFiles',
       ].sort(),
     );
   });
 
   it.each(operations.map((o) => [o.operationId, o] as const))('%s: a NUL byte in the query or a path parameter is 400', async (_id, operation) => {
-    const body = operation.hasBody ? {} : undefined;
+    const body = operation.hasBody && !operation.multipart ? {} : undefined; // an upload is multipart, never JSON
     expectInvalid(await client.request(operation.method, `${withParams(operation)}?probe=%00`, body), 'probe', 'noNulBytes');
     for (const param of operation.params) {
       const path = operation.path.replace(/\{([^}]+)\}/g, (_match, name) => (name === param ? 'a%00b' : 'x'));
@@ -399,13 +422,22 @@ describe('every operation answers the global error classes', () => {
   it.each(operations.filter((o) => o.authenticated).map((o) => [o.operationId, o] as const))(
     '%s: no key is 401, a key without the permission 403',
     async (_id, operation) => {
-      const body = operation.hasBody ? {} : undefined;
+      const body = operation.hasBody && !operation.multipart ? {} : undefined; // an upload is multipart, never JSON
       expectErrorBody(await apiClient(api.url).request(operation.method, withParams(operation), body), 401, 'unauthenticated');
       expectErrorBody(await powerless.request(operation.method, withParams(operation), body), 403, 'missing_permission');
     },
   );
 
-  it.each(operations.filter((o) => o.hasBody).map((o) => [o.operationId, o] as const))(
+  it.each(operations.filter((o) => o.multipart).map((o) => [o.operationId, o] as const))(
+    '%s (an upload): a body that is not multipart/form-data is 415, before anything else is looked at',
+    async (_id, operation) => {
+      const path = withParams(operation);
+      expectErrorBody(await client.request(operation.method, path, { file: 'x' }), 415, 'unsupported_media_type');
+      expectErrorBody(await client.request(operation.method, path, 'x=1', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
+    },
+  );
+
+  it.each(operations.filter((o) => o.hasBody && !o.multipart).map((o) => [o.operationId, o] as const))(
     '%s: a body too large is 413, not JSON 415, malformed 400',
     async (_id, operation) => {
       const path = withParams(operation);

@@ -16,9 +16,13 @@ import { selectSandboxProvider } from './provider/provider-selection.js';
 import type { SandboxProvider } from './provider/sandbox-provider.js';
 import { reconcileWithAssignments } from './reconcile/startup-reconcile.js';
 import { SandboxManager } from './sandbox/sandbox-manager.js';
+import { ToolboxSessions } from './toolbox/sessions/toolbox-sessions.js';
+import { toolboxRoutes } from './toolbox/toolbox-routes.js';
 
 // Time left to deliver queued state updates when shutting down.
 const SHUTDOWN_REPORT_DEADLINE_MS = 3_000;
+// Output a process session keeps of its finished commands (each keeps at most the exec output limit).
+const SESSION_LOG_BYTES = 8 * 1024 * 1024;
 
 /**
  * One runner process: provider, HTTP API, registration, heartbeats, state reports, the start-up
@@ -69,11 +73,18 @@ export class Runner {
       { startConcurrency: config.startConcurrency, execDefaultTimeoutSeconds: config.execDefaultTimeoutSeconds, images: store },
       createLogger('sandboxes', config.logLevel),
     ));
-    const routes = runnerRoutes({
-      manager,
-      images,
-      health: () => ({ status: 'ok', name: config.name, provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
-    });
+    const routes = [
+      ...runnerRoutes({
+        manager,
+        images,
+        health: () => ({ status: 'ok', name: config.name, provider: provider.kind, isolated: provider.isolated, cgroups: provider.cgroups, sandboxes: manager.count }),
+      }),
+      ...toolboxRoutes({
+        manager,
+        sessions: new ToolboxSessions({ outputLimitBytes: config.execOutputLimitBytes, sessionLogBytes: SESSION_LOG_BYTES }),
+        codeRun: { defaultTimeoutSeconds: config.execDefaultTimeoutSeconds, outputLimitBytes: config.execOutputLimitBytes },
+      }),
+    ];
     const server = (this.server = createRunnerHttpServer(routes, () => apiToken, createLogger('http', config.logLevel)));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

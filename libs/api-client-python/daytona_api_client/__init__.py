@@ -40,13 +40,20 @@ __all__ = [
     "BulkCreateSandbox",
     "BulkDeleteSandboxes",
     "BulkDeleteSandboxesResult",
+    "CodeRunRequest",
+    "CodeRunResponse",
+    "Command",
     "CreateApiKey",
     "CreateSandbox",
+    "CreateSessionRequest",
     "CreateSnapshot",
     "CreatedApiKey",
+    "DirectoryResponse",
     "ErrorResponse",
     "ExecuteRequest",
     "ExecuteResponse",
+    "FileInfo",
+    "FilesDownloadRequest",
     "Health",
     "PaginatedSandboxes",
     "PaginatedSnapshots",
@@ -55,9 +62,15 @@ __all__ = [
     "SandboxLabels",
     "SandboxLabelsResult",
     "SandboxState",
+    "Session",
+    "SessionCommandLogsResponse",
+    "SessionExecuteRequest",
+    "SessionExecuteResponse",
     "Snapshot",
     "SnapshotState",
     "ToolboxProxyUrl",
+    "UploadedFile",
+    "UploadedFiles",
 ]
 
 # import apis into sdk package
@@ -87,13 +100,20 @@ from daytona_api_client.models.bulk_create_progress_type import BulkCreateProgre
 from daytona_api_client.models.bulk_create_sandbox import BulkCreateSandbox as BulkCreateSandbox
 from daytona_api_client.models.bulk_delete_sandboxes import BulkDeleteSandboxes as BulkDeleteSandboxes
 from daytona_api_client.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult as BulkDeleteSandboxesResult
+from daytona_api_client.models.code_run_request import CodeRunRequest as CodeRunRequest
+from daytona_api_client.models.code_run_response import CodeRunResponse as CodeRunResponse
+from daytona_api_client.models.command import Command as Command
 from daytona_api_client.models.create_api_key import CreateApiKey as CreateApiKey
 from daytona_api_client.models.create_sandbox import CreateSandbox as CreateSandbox
+from daytona_api_client.models.create_session_request import CreateSessionRequest as CreateSessionRequest
 from daytona_api_client.models.create_snapshot import CreateSnapshot as CreateSnapshot
 from daytona_api_client.models.created_api_key import CreatedApiKey as CreatedApiKey
+from daytona_api_client.models.directory_response import DirectoryResponse as DirectoryResponse
 from daytona_api_client.models.error_response import ErrorResponse as ErrorResponse
 from daytona_api_client.models.execute_request import ExecuteRequest as ExecuteRequest
 from daytona_api_client.models.execute_response import ExecuteResponse as ExecuteResponse
+from daytona_api_client.models.file_info import FileInfo as FileInfo
+from daytona_api_client.models.files_download_request import FilesDownloadRequest as FilesDownloadRequest
 from daytona_api_client.models.health import Health as Health
 from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes as PaginatedSandboxes
 from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots as PaginatedSnapshots
@@ -102,7 +122,13 @@ from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState 
 from daytona_api_client.models.sandbox_labels import SandboxLabels as SandboxLabels
 from daytona_api_client.models.sandbox_labels_result import SandboxLabelsResult as SandboxLabelsResult
 from daytona_api_client.models.sandbox_state import SandboxState as SandboxState
+from daytona_api_client.models.session import Session as Session
+from daytona_api_client.models.session_command_logs_response import SessionCommandLogsResponse as SessionCommandLogsResponse
+from daytona_api_client.models.session_execute_request import SessionExecuteRequest as SessionExecuteRequest
+from daytona_api_client.models.session_execute_response import SessionExecuteResponse as SessionExecuteResponse
 from daytona_api_client.models.snapshot import Snapshot as Snapshot
 from daytona_api_client.models.snapshot_state import SnapshotState as SnapshotState
 from daytona_api_client.models.toolbox_proxy_url import ToolboxProxyUrl as ToolboxProxyUrl
+from daytona_api_client.models.uploaded_file import UploadedFile as UploadedFile
+from daytona_api_client.models.uploaded_files import UploadedFiles as UploadedFiles
 

@@ -8,3 +8,4 @@ export * from './network.js';
 export * from './api-to-runner.js';
 export * from './runner-to-api.js';
 export * from './parse.js';
+export * from './toolbox.js';

@@ -25,7 +25,13 @@ export interface AppConfig {
   bulk: BulkConfig;
   /** How long a request waits for another with the same Idempotency-Key to finish creating. */
   idempotencyWaitMs: number;
+  toolbox: ToolboxConfig;
   logLevel: LogLevel;
+}
+
+export interface ToolboxConfig {
+  /** Largest file one upload may write into a sandbox. */
+  maxUploadBytes: number;
 }
 
 export interface BulkConfig {
@@ -114,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       awaitTimeoutMs: read.integer('BULK_AWAIT_TIMEOUT_SECONDS', 300, 1, 3_600) * 1000,
     },
     idempotencyWaitMs: read.integer('IDEMPOTENCY_WAIT_SECONDS', 10, 1, 300) * 1000,
+    toolbox: { maxUploadBytes: read.integer('TOOLBOX_MAX_UPLOAD_BYTES', 1024 ** 3, 1, 2 ** 50) },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
   read.finish();

@@ -8,6 +8,7 @@ import {
   destroySandboxesResponse,
   executeCommandRequest,
   executeCommandResponse,
+  isToolboxErrorCode,
   parseContract,
   pullImageRequest,
   runnerErrorBody,
@@ -18,7 +19,16 @@ import {
   type RunnerSandboxSpec,
 } from '@daytona/runner-contract';
 import type { z } from 'zod';
-import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../common/errors/domain-error.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  TooLargeError,
+  UnavailableError,
+  UnprocessableError,
+  type DomainError,
+} from '../common/errors/domain-error.js';
 import { RunnerCredentials } from './runner-credentials.js';
 import type { Runner } from './runner.entity.js';
 
@@ -64,6 +74,11 @@ export class RunnerClient {
     return this.call(runner, 'POST', `/sandboxes/${encodeURIComponent(sandboxId)}/execute`, body, executeCommandResponse, timeoutMs);
   }
 
+  /** Any JSON route of the runner API (the toolbox's), with the same checks and errors as the others. */
+  json<T extends z.ZodType>(runner: Runner, method: string, path: string, body: unknown, answer: T, timeoutMs: number): Promise<z.infer<T>> {
+    return this.call(runner, method, path, body, answer, timeoutMs);
+  }
+
   private async call<T extends z.ZodType>(runner: Runner, method: string, path: string, body: unknown, answer: T, timeoutMs: number): Promise<z.infer<T>> {
     const where = `${method} ${runner.name}${path}`;
     let response: { status: number; text: string };
@@ -80,19 +95,40 @@ export class RunnerClient {
       this.logger.error(`${where}: unexpected answer (${parsed.violation.message})`);
       throw new UnavailableError('runner_error', "The sandbox's runner gave an unexpected answer");
     }
+    throw this.refusal(where, status, text);
+  }
+
+  /** A runner's error answer as the domain error the caller gets (or, for what cannot be the caller's fault, ours). */
+  refusal(where: string, status: number, text: string): Error {
     const error = parseContract(runnerErrorBody, parseJson(text));
     const { code, message } = error.ok ? error.value : { code: 'unknown', message: text.slice(0, 200) };
     if (status === 404 && code === 'sandbox_not_found') {
-      throw new NotFoundError('sandbox_not_found', 'The sandbox is not on its runner');
+      return new NotFoundError('sandbox_not_found', 'The sandbox is not on its runner');
     }
-    if (status === 409) throw new ConflictError(code, message);
+    const toolbox = isToolboxErrorCode(code) ? toolboxError(status, code, message) : null;
+    if (toolbox) return toolbox;
+    if (status === 409) return new ConflictError(code, message);
     if (status >= 400 && status < 500) {
       // Every request was validated with the runner's own schema: refusing one is our bug.
-      throw new Error(`${where} was refused (${status} ${code}): ${message}`);
+      return new Error(`${where} was refused (${status} ${code}): ${message}`);
     }
     this.logger.warn(`${where}: ${status} ${code}: ${message}`);
-    throw new UnavailableError('runner_error', "The sandbox's runner failed; try again shortly", { runnerCode: code });
+    return new UnavailableError('runner_error', "The sandbox's runner failed; try again shortly", { runnerCode: code });
   }
+}
+
+/** What the sandbox itself answered (its files, sessions, interpreters): passed on with the runner's words. */
+function toolboxError(status: number, code: string, message: string): DomainError | null {
+  const kinds: Record<number, new (code: string, message: string) => DomainError> = {
+    400: InvalidInputError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: TooLargeError,
+    422: UnprocessableError,
+  };
+  const Kind = kinds[status];
+  return Kind ? new Kind(code, message) : null;
 }
 
 /** The body to send, checked against the contract; a violation is the caller's bad input. */
@@ -114,7 +150,7 @@ function parseJson(text: string): unknown {
  * node:http rather than fetch: fetch gives up after 300 s without response headers, and a
  * command may legitimately run for up to an hour before the runner answers.
  */
-function sendJson(
+export function sendJson(
   url: string,
   method: string,
   token: string,

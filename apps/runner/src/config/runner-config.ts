@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
 import { MAX_EXEC_TIMEOUT_SECONDS } from '@daytona/runner-contract';
+import { DEFAULT_TOOLBOX_HELPER } from '../provider/toolbox-helper.js';
 
 /**
  * Typed configuration, parsed once from the environment at boot.
@@ -50,6 +51,8 @@ export interface RunnerConfig {
   imagePullTimeoutSeconds: number;
   /** Host uids and gids that uid/gid 0, 1, … inside image sandboxes are, in one shared range. */
   userNamespace: { base: number; size: number };
+  /** Absolute. The static helper file operations run inside sandboxes. */
+  toolboxHelperPath: string;
   logLevel: LogLevel;
 }
 
@@ -107,6 +110,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
       base: read.integer('RUNNER_USERNS_BASE', 100_000, 1, MAX_ID),
       size: read.integer('RUNNER_USERNS_SIZE', 65_536, 1, MAX_ID),
     },
+    toolboxHelperPath: path.resolve(cwd, read.string('RUNNER_TOOLBOX_HELPER', DEFAULT_TOOLBOX_HELPER)),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
   if (config.sandboxDns !== null && !isIPv4(config.sandboxDns)) read.problems.push(`RUNNER_SANDBOX_DNS must be an IPv4 address (got "${config.sandboxDns}")`);

@@ -1,3 +1,5 @@
+import type { ToolboxErrorCode } from '@daytona/runner-contract';
+
 /**
  * Domain errors with a stable snake_case code. Code decides the HTTP status at the edge
  * (http/error-status.ts), so nothing below the HTTP layer knows about status codes.
@@ -11,7 +13,8 @@ export type RunnerErrorCode =
   | 'route_not_found'
   | 'sandbox_not_started'
   | 'sandbox_parked'
-  | 'internal_error';
+  | 'internal_error'
+  | ToolboxErrorCode;
 
 export class RunnerError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import { TOOLBOX_ERROR_STATUS } from '@daytona/runner-contract';
 import type { RunnerErrorCode } from '../errors/runner-error.js';
 
 /** The one place a domain error code becomes an HTTP status. */
@@ -11,4 +12,5 @@ export const ERROR_STATUS: Record<RunnerErrorCode, number> = {
   sandbox_not_started: 409,
   sandbox_parked: 409,
   internal_error: 500,
+  ...TOOLBOX_ERROR_STATUS,
 };

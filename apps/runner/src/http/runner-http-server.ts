@@ -32,21 +32,24 @@ async function handleRequest(routes: Route[], token: () => string | null, reques
     if (!hasApiToken(request.headers.authorization, token())) {
       throw new RunnerError('unauthenticated', 'Missing or invalid token (Authorization: Bearer <the API token this runner enrolled with>)');
     }
-    const path = new URL(request.url ?? '/', 'http://runner').pathname;
+    const url = new URL(request.url ?? '/', 'http://runner');
+    const path = url.pathname;
     const method = request.method ?? 'GET';
     for (const route of routes) {
       const match = route.method === method ? route.path.exec(path) : null;
       if (!match) continue;
       const params = match.slice(1).map(decodePathParam);
       const body = route.readsBody ? await readJsonBody(request) : undefined;
-      const result = await route.handle(params, body);
-      sendJson(response, result.status, result.body);
+      const result = await route.handle(params, body, { query: url.searchParams, request, response });
+      // null: the route streamed its answer itself.
+      if (result) sendJson(response, result.status, result.body);
       return;
     }
     throw new RunnerError('route_not_found', `No route ${method} ${path}`);
   } catch (error) {
     if (!(error instanceof RunnerError)) throw error;
-    sendError(response, error);
+    if (response.headersSent) response.destroy();
+    else sendError(response, error);
   }
 }
 

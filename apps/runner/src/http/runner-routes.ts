@@ -11,6 +11,7 @@ import {
   type RunnerHeldState,
   type RunnerImageStatus,
 } from '@daytona/runner-contract';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunnerImages } from '../images/image-store.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import { parseRequest } from './request-validation.js';
@@ -20,12 +21,20 @@ export interface RouteResult {
   body: unknown;
 }
 
+/** What a route may need beyond its path parameters and JSON body: the query, and the raw streams. */
+export interface RouteContext {
+  query: URLSearchParams;
+  request: IncomingMessage;
+  response: ServerResponse;
+}
+
 export interface Route {
   method: string;
   path: RegExp;
-  /** Whether the handler takes the JSON body. */
+  /** Whether the handler takes the JSON body (else the body is left unread, for the route to stream). */
   readsBody: boolean;
-  handle(params: string[], body: unknown): Promise<RouteResult>;
+  /** The answer as JSON, or null when the route wrote its answer itself (streams). */
+  handle(params: string[], body: unknown, context: RouteContext): Promise<RouteResult | null>;
 }
 
 export interface RouteDependencies {

@@ -16,8 +16,16 @@ import { MountHelper } from './mount-helper.js';
 import { allowSetuidAtRoot, mountOverlayThen, mountPointsUnder, unmountAll } from './overlay-mounts.js';
 import { mountDiskThen, type SandboxDisk } from './sandbox-disk.js';
 import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
-import { commandArgv, entrypointArgv, imageSandboxInit, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
-import { SandboxStartError, type RunningSandbox, type SandboxCommand, type SandboxProvider } from './sandbox-provider.js';
+import { commandArgv, entrypointArgv, helperArgv, imageSandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
+import {
+  SandboxStartError,
+  type RunningSandbox,
+  type SandboxCommand,
+  type SandboxDirectories,
+  type SandboxProgram,
+  type SandboxProvider,
+} from './sandbox-provider.js';
+import { ToolboxHelper } from './toolbox-helper.js';
 import { SandboxUserNamespaces, type IdMap } from './user-namespaces.js';
 
 export interface BwrapProviderOptions {
@@ -36,6 +44,8 @@ export interface BwrapProviderOptions {
   watchdog?: LaunchGuard | null;
   /** Host ids that ids inside image sandboxes map to; null when the runner cannot run images (not root). */
   userNamespace?: IdMap | null;
+  /** The static toolbox helper binary (file operations inside sandboxes); none: file operations fail. */
+  toolboxHelper?: ToolboxHelper | null;
   logger?: Logger;
 }
 
@@ -378,6 +388,22 @@ class BwrapSandbox implements RunningSandbox {
     /** Its mounts (root filesystem, disk), unmounted at stop. */
     private readonly mounts: { paths: { rootfs: string; disk: string }; mounts: MountHelper },
   ) {}
+
+  get directories(): SandboxDirectories {
+    return { homeDir: this.identity.env.HOME ?? '/', workDir: this.identity.workingDir };
+  }
+
+  spawn(program: SandboxProgram): ChildProcess {
+    if (program.kind === 'helper') {
+      const helper = this.options.toolboxHelper;
+      if (!helper) throw new Error('This runner has no toolbox helper (build it with `nx run runner:build`)');
+      const { file, args } = launchInCgroups(this.procsFiles, helperArgv(this.namespaces, this.identity, 3, program.args));
+      return spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe', helper.fd], env: { ...LAUNCH_ENV, HOME: this.directories.homeDir }, detached: true });
+    }
+    const argv = scriptArgv(this.namespaces, this.identity, { ...program, env: { ...this.spec.env, ...program.env } });
+    const { file, args } = launchInCgroups(this.procsFiles, argv);
+    return spawn(file, args, { stdio: 'pipe', env: LAUNCH_ENV, detached: true });
+  }
 
   execute(command: SandboxCommand): Promise<ExecuteCommandResponse> {
     const argv = commandArgv(this.namespaces, this.identity, { command: command.command, cwd: command.cwd, env: { ...this.spec.env, ...command.env } });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { ExecuteCommandResponse } from '@daytona/runner-contract';
@@ -22,27 +22,39 @@ export const TIMEOUT_EXIT_CODE = 124;
 // output already in flight is still collected until the pipe has been quiet this long.
 const OUTPUT_SETTLE_MS = 25;
 
+/** The same for a process started by someone else (in its own process group, stdin unused). */
+export interface SpawnedCommandOptions {
+  spawned: () => ChildProcess;
+  timeoutMs: number;
+  outputLimitBytes: number;
+}
+
 /**
  * Runs one command in its own process group (stdin closed, output captured into one bounded
  * buffer) and resolves when the command itself exits ('exit', not 'close': background processes
  * it started may live on). On timeout the whole process group is SIGKILLed.
  */
-export function runCommandProcess(options: CommandProcessOptions): Promise<ExecuteCommandResponse> {
+export function runCommandProcess(options: CommandProcessOptions | SpawnedCommandOptions): Promise<ExecuteCommandResponse> {
   return new Promise((resolve) => {
     const output = new BoundedOutput(options.outputLimitBytes);
     let timedOut = false;
-    const child = spawn(options.file, options.args, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: options.env,
-      cwd: options.cwd,
-      uid: options.uid,
-      gid: options.gid,
-    });
+    const child =
+      'spawned' in options
+        ? options.spawned()
+        : spawn(options.file, options.args, {
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: options.env,
+            cwd: options.cwd,
+            uid: options.uid,
+            gid: options.gid,
+          });
+    child.stdin?.end();
+    const onProcessGroup = 'spawned' in options ? undefined : options.onProcessGroup;
     const pgid = child.pid;
-    const streams = [child.stdout, child.stderr];
+    const streams = [child.stdout!, child.stderr!];
     for (const stream of streams) stream.on('data', (chunk: Buffer) => output.append(chunk));
-    if (pgid !== undefined) options.onProcessGroup?.(pgid, true);
+    if (pgid !== undefined) onProcessGroup?.(pgid, true);
 
     const timer = setTimeout(() => {
       timedOut = true;
@@ -50,7 +62,7 @@ export function runCommandProcess(options: CommandProcessOptions): Promise<Execu
     }, options.timeoutMs);
 
     const finish = (exitCode: number) => {
-      if (pgid !== undefined) options.onProcessGroup?.(pgid, false);
+      if (pgid !== undefined) onProcessGroup?.(pgid, false);
       const { result, truncated } = output.seal();
       resolve({ exitCode: timedOut ? TIMEOUT_EXIT_CODE : exitCode, result, truncated, timedOut });
     };

@@ -29,9 +29,17 @@ export class ParkProvider implements SandboxProvider {
   async close(): Promise<void> {}
 }
 
+const parked = () => new RunnerError('sandbox_parked', 'This runner parks sandboxes (RUNNER_PROVIDER=park) and runs no commands');
+
 const PARKED: RunningSandbox = {
   async execute(): Promise<ExecuteCommandResponse> {
-    throw new RunnerError('sandbox_parked', 'This runner parks sandboxes (RUNNER_PROVIDER=park) and runs no commands');
+    throw parked();
+  },
+  spawn() {
+    throw parked();
+  },
+  get directories(): never {
+    throw parked();
   },
   async stop(): Promise<void> {},
 };

@@ -1,16 +1,26 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
 import { killProcessGroup, runCommandProcess } from './command-process.js';
 import { HOST_SNAPSHOT_REF } from './host-snapshot.js';
-import { SandboxStartError, type RunningSandbox, type SandboxCommand, type SandboxProvider } from './sandbox-provider.js';
+import {
+  SandboxStartError,
+  type RunningSandbox,
+  type SandboxCommand,
+  type SandboxDirectories,
+  type SandboxProgram,
+  type SandboxProvider,
+} from './sandbox-provider.js';
+import type { ToolboxHelper } from './toolbox-helper.js';
 
 export interface ProcessProviderOptions {
   layout: SandboxLayout;
   /** Host uid/gid commands run as; null when the runner is not root. */
   sandboxUser: { uid: number; gid: number } | null;
   outputLimitBytes: number;
+  toolboxHelper?: ToolboxHelper | null;
 }
 
 /**
@@ -55,6 +65,27 @@ class ProcessSandbox implements RunningSandbox {
     private readonly home: string,
     private readonly options: ProcessProviderOptions,
   ) {}
+
+  get directories(): SandboxDirectories {
+    return { homeDir: this.home, workDir: this.home };
+  }
+
+  /** As the sandbox user on the host: without isolation, absolute paths are the host's. */
+  spawn(program: SandboxProgram): ChildProcess {
+    const user = this.options.sandboxUser;
+    const options = { stdio: 'pipe' as const, uid: user?.uid, gid: user?.gid, detached: true };
+    let child: ChildProcess;
+    if (program.kind === 'helper') {
+      const helper = this.options.toolboxHelper;
+      if (!helper) throw new Error('This runner has no toolbox helper (build it with `nx run runner:build`)');
+      child = spawn(helper.path, program.args, { ...options, cwd: this.home, env: { HOME: this.home, PATH: LAUNCH_ENV.PATH } });
+    } else {
+      const env = { HOME: this.home, PATH: LAUNCH_ENV.PATH, ...this.spec.env, ...program.env };
+      child = spawn('/bin/sh', ['-c', program.script, 'sh', ...program.args], { ...options, cwd: path.resolve(this.home, program.cwd ?? '.'), env });
+    }
+    if (child.pid !== undefined) this.processGroups.add(child.pid);
+    return child;
+  }
 
   execute(command: SandboxCommand): Promise<ExecuteCommandResponse> {
     const user = this.options.sandboxUser;

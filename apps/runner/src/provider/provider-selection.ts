@@ -8,11 +8,12 @@ import { BwrapProvider } from './bwrap-provider.js';
 import { ParkProvider } from './park-provider.js';
 import { ProcessProvider } from './process-provider.js';
 import type { SandboxProvider } from './sandbox-provider.js';
+import { ToolboxHelper } from './toolbox-helper.js';
 
 type ProviderSettings = Pick<
   RunnerConfig,
   'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'sandboxDns' | 'sandboxPidsMax' | 'execOutputLimitBytes' | 'userNamespace'
->;
+> & Partial<Pick<RunnerConfig, 'toolboxHelperPath'>>;
 
 export interface SelectionOptions {
   /**
@@ -34,7 +35,11 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
   const sandboxUser = runsAsRoot ? { uid: settings.sandboxUid, gid: settings.sandboxGid } : null;
   const layout = new SandboxLayout(settings.dataDir, sandboxUser);
   await layout.init();
-  const fallback = () => new ProcessProvider({ layout, sandboxUser, outputLimitBytes: settings.execOutputLimitBytes });
+  const toolboxHelper = settings.toolboxHelperPath ? await ToolboxHelper.open(settings.toolboxHelperPath) : null;
+  if (settings.toolboxHelperPath && !toolboxHelper) {
+    logger.warn(`No toolbox helper at ${settings.toolboxHelperPath} (RUNNER_TOOLBOX_HELPER): file operations in sandboxes will fail`);
+  }
+  const fallback = () => new ProcessProvider({ layout, sandboxUser, outputLimitBytes: settings.execOutputLimitBytes, toolboxHelper });
 
   if (settings.provider === 'park') {
     warnLoudly(logger, [
@@ -69,6 +74,7 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     watchdog,
     // Mounting root filesystems and mapping id ranges takes root.
     userNamespace: runsAsRoot ? settings.userNamespace : null,
+    toolboxHelper,
     logger,
   });
   const problem = await bwrap.probe();

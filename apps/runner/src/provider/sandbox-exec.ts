@@ -25,6 +25,7 @@ export const ENTRYPOINT_LOG = '/var/log/daytona-entrypoint.log';
 // is its own argv entry; nothing is interpolated into the script.
 const PREAMBLE = 'cd "$1" || exit 125; shift; while [ "$1" != -- ]; do export "$1"; shift; done; shift';
 const RUN_COMMAND = `${PREAMBLE}; exec /bin/sh -c "$1"`;
+const RUN_SCRIPT = `${PREAMBLE}; exec /bin/sh -c "$@"`;
 // The log was made writable for the image user by the sandbox's init (imageSandboxInit).
 const RUN_ENTRYPOINT = `${PREAMBLE}; if ( : >>${ENTRYPOINT_LOG} ) 2>/dev/null; then exec "$@" >>${ENTRYPOINT_LOG} 2>&1 </dev/null; fi; exec "$@" >/dev/null 2>&1 </dev/null`;
 
@@ -36,11 +37,7 @@ const RUN_ENTRYPOINT = `${PREAMBLE}; if ( : >>${ENTRYPOINT_LOG} ) 2>/dev/null; t
 function enter(namespaces: SandboxNamespaces, identity: SandboxIdentity, cwd: string | undefined, env: Record<string, string>, script: string, tail: string[]): string[] {
   const merged = { ...identity.env, ...env };
   return [
-    ...(namespaces.seccomp ? [namespaces.seccomp.loader, namespaces.seccomp.filterFile] : []),
-    'nsenter', '-t', String(namespaces.childPid),
-    '-U', '-m', '-u', '-i', '-n', '-p', ...(namespaces.hasCgroupNamespace ? ['-C'] : []), '-r', '-w',
-    '-S', String(identity.uid), '-G', String(identity.gid),
-    '--',
+    ...nsenterPrefix(namespaces, identity),
     '/bin/sh', '-c', script, 'sh',
     path.posix.resolve(identity.workingDir, cwd ?? '.'),
     ...Object.entries(merged).map(([name, value]) => `${name}=${value}`),
@@ -49,9 +46,33 @@ function enter(namespaces: SandboxNamespaces, identity: SandboxIdentity, cwd: st
   ];
 }
 
+/** Into the sandbox's namespaces as its user, under its seccomp filter. */
+function nsenterPrefix(namespaces: SandboxNamespaces, identity: SandboxIdentity): string[] {
+  return [
+    ...(namespaces.seccomp ? [namespaces.seccomp.loader, namespaces.seccomp.filterFile] : []),
+    'nsenter', '-t', String(namespaces.childPid),
+    '-U', '-m', '-u', '-i', '-n', '-p', ...(namespaces.hasCgroupNamespace ? ['-C'] : []), '-r', '-w',
+    '-S', String(identity.uid), '-G', String(identity.gid),
+    '--',
+  ];
+}
+
 /** A command through /bin/sh -c, as the toolbox runs it. */
 export function commandArgv(namespaces: SandboxNamespaces, identity: SandboxIdentity, command: { command: string; cwd?: string; env: Record<string, string> }): string[] {
   return enter(namespaces, identity, command.cwd, command.env, RUN_COMMAND, [command.command]);
+}
+
+/** A script through /bin/sh -c, its arguments as $1, $2, … (the toolbox's code runs and sessions). */
+export function scriptArgv(namespaces: SandboxNamespaces, identity: SandboxIdentity, program: { script: string; args: string[]; cwd?: string; env: Record<string, string> }): string[] {
+  return enter(namespaces, identity, program.cwd, program.env, RUN_SCRIPT, [program.script, 'sh', ...program.args]);
+}
+
+/**
+ * The toolbox helper, exec'd from the descriptor `fd` the runner holds open on it (so the binary
+ * need not exist in the sandbox): /proc/self there is the helper's own, in the sandbox's /proc.
+ */
+export function helperArgv(namespaces: SandboxNamespaces, identity: SandboxIdentity, fd: number, args: string[]): string[] {
+  return [...nsenterPrefix(namespaces, identity), `/proc/self/fd/${fd}`, ...args];
 }
 
 /** The entrypoint, exec'd as given, its output appended to ENTRYPOINT_LOG. */

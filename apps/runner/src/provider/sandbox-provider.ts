@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { CgroupSupport } from '../cgroups/sandbox-cgroups.js';
 import type { ReadyImage } from '../images/image-cache.js';
@@ -12,9 +13,29 @@ export interface SandboxCommand {
   timeoutSeconds: number;
 }
 
+/**
+ * A program the toolbox runs inside a sandbox, as its user: the toolbox helper (file operations),
+ * or a /bin/sh script with the sandbox's env then `env`, in `cwd` (relative to the working directory).
+ */
+export type SandboxProgram =
+  | { kind: 'helper'; args: string[] }
+  | { kind: 'script'; script: string; args: string[]; env: Record<string, string>; cwd?: string };
+
+/** Where relative file paths start (the user's HOME), and where commands run. */
+export interface SandboxDirectories {
+  homeDir: string;
+  workDir: string;
+}
+
 /** A started sandbox. */
 export interface RunningSandbox {
   execute(command: SandboxCommand): Promise<ExecuteCommandResponse>;
+  /**
+   * Starts `program` inside the sandbox (its namespaces, cgroups and user) in a process group of
+   * its own, stdin, stdout and stderr piped. It dies with the sandbox.
+   */
+  spawn(program: SandboxProgram): ChildProcess;
+  readonly directories: SandboxDirectories;
   /** Kills every process of the sandbox and waits until they are gone; its files stay. */
   stop(): Promise<void>;
 }

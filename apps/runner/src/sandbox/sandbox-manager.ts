@@ -169,10 +169,15 @@ export class SandboxManager {
     });
   }
 
-  async execute(id: string, request: ExecuteCommandRequest): Promise<ExecuteCommandResponse> {
+  /** A started sandbox's processes, for commands and the toolbox; a new object at every start. */
+  runningSandbox(id: string): RunningSandbox {
     const sandbox = this.get(id);
     if (sandbox.state !== 'started' || !sandbox.running) throw new SandboxNotStartedError(id, sandbox.state);
-    return sandbox.running.execute({
+    return sandbox.running;
+  }
+
+  async execute(id: string, request: ExecuteCommandRequest): Promise<ExecuteCommandResponse> {
+    return this.runningSandbox(id).execute({
       command: request.command,
       cwd: request.cwd,
       env: request.env ?? {},

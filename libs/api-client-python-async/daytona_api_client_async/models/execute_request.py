@@ -30,9 +30,10 @@ class ExecuteRequest(BaseModel):
     """ # noqa: E501
     command: Annotated[str, Field(min_length=1, strict=True, max_length=100000)] = Field(description="Run by /bin/sh -c inside the sandbox; at most 100000 bytes in UTF-8", json_schema_extra={"examples": ["echo hello"]})
     cwd: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=4096)]] = Field(default=None, description="Working directory, absolute or relative to the home directory; defaults to the home directory", json_schema_extra={"examples": ["/home/daytona"]})
-    env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).")
-    timeout: Optional[Annotated[int, Field(le=3600, strict=True, ge=1)]] = Field(default=None, description="Seconds before the command's process group is killed (exit code 124); default 300")
-    __properties: ClassVar[List[str]] = ["command", "cwd", "env", "timeout"]
+    envs: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of this command, over the sandbox's (the official Daytona name). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).")
+    env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="The same as `envs`, under its earlier name; give one of the two. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).")
+    timeout: Optional[Annotated[int, Field(le=3600, strict=True, ge=0)]] = Field(default=None, description="Seconds before the process group is killed (exit code 124); default 300, 0 means the server's maximum (3600)")
+    __properties: ClassVar[List[str]] = ["command", "cwd", "envs", "env", "timeout"]
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -87,6 +88,7 @@ class ExecuteRequest(BaseModel):
         _obj = cls.model_validate({
             "command": obj.get("command"),
             "cwd": obj.get("cwd"),
+            "envs": obj.get("envs"),
             "env": obj.get("env"),
             "timeout": obj.get("timeout")
         })

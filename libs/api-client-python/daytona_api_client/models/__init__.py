@@ -21,13 +21,20 @@ from daytona_api_client.models.bulk_create_progress_type import BulkCreateProgre
 from daytona_api_client.models.bulk_create_sandbox import BulkCreateSandbox
 from daytona_api_client.models.bulk_delete_sandboxes import BulkDeleteSandboxes
 from daytona_api_client.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult
+from daytona_api_client.models.code_run_request import CodeRunRequest
+from daytona_api_client.models.code_run_response import CodeRunResponse
+from daytona_api_client.models.command import Command
 from daytona_api_client.models.create_api_key import CreateApiKey
 from daytona_api_client.models.create_sandbox import CreateSandbox
+from daytona_api_client.models.create_session_request import CreateSessionRequest
 from daytona_api_client.models.create_snapshot import CreateSnapshot
 from daytona_api_client.models.created_api_key import CreatedApiKey
+from daytona_api_client.models.directory_response import DirectoryResponse
 from daytona_api_client.models.error_response import ErrorResponse
 from daytona_api_client.models.execute_request import ExecuteRequest
 from daytona_api_client.models.execute_response import ExecuteResponse
+from daytona_api_client.models.file_info import FileInfo
+from daytona_api_client.models.files_download_request import FilesDownloadRequest
 from daytona_api_client.models.health import Health
 from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes
 from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots
@@ -36,7 +43,13 @@ from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
 from daytona_api_client.models.sandbox_labels import SandboxLabels
 from daytona_api_client.models.sandbox_labels_result import SandboxLabelsResult
 from daytona_api_client.models.sandbox_state import SandboxState
+from daytona_api_client.models.session import Session
+from daytona_api_client.models.session_command_logs_response import SessionCommandLogsResponse
+from daytona_api_client.models.session_execute_request import SessionExecuteRequest
+from daytona_api_client.models.session_execute_response import SessionExecuteResponse
 from daytona_api_client.models.snapshot import Snapshot
 from daytona_api_client.models.snapshot_state import SnapshotState
 from daytona_api_client.models.toolbox_proxy_url import ToolboxProxyUrl
+from daytona_api_client.models.uploaded_file import UploadedFile
+from daytona_api_client.models.uploaded_files import UploadedFiles
 

@@ -9,6 +9,7 @@ export type DomainErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
+  | 'too_large'
   | 'quota'
   | 'unavailable';
 
@@ -51,6 +52,11 @@ export class ConflictError extends DomainError {
 /** Well-formed, but cannot be honoured as sent (e.g. an Idempotency-Key reused with another body). */
 export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
+}
+
+/** A body or file past a size limit. */
+export class TooLargeError extends DomainError {
+  readonly kind = 'too_large';
 }
 
 export type QuotaResource = 'cpu' | 'memory' | 'disk';

@@ -29,6 +29,16 @@ export function refuseNonJsonBodies(request: Request, _response: Response, next:
   next();
 }
 
+/** The streamed uploads' rule: a body, if any, is multipart/form-data (checked before the route runs). */
+export function refuseNonMultipartBodies(request: Request, _response: Response, next: NextFunction): void {
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (hasBody(request) && type !== 'multipart/form-data') {
+    next(new UnsupportedMediaTypeException('Uploads are multipart/form-data: send the file in a part named "file" (files[N].file in bulk)'));
+    return;
+  }
+  next();
+}
+
 /**
  * Refuses, with 400 `validation_failed` naming the field, what no route accepts (input-rules.ts):
  * NUL bytes and lone surrogates in path segments, query keys and values, and body keys and

@@ -5,11 +5,13 @@ import { IsStringRecord, stringRecordSchema } from '../../common/validators/is-s
 import { IsWellFormedText, MaxUtf8Bytes } from '../../common/validators/text.js';
 import { ENV_RULES } from '../../sandbox/dto/create-sandbox.dto.js';
 
+/** `0` asks for no limit: the longest a command may run (an hour). */
+export const TIMEOUT_DESCRIPTION = `Seconds before the process group is killed (exit code 124); default 300, 0 means the server's maximum (${MAX_EXEC_TIMEOUT_SECONDS})`;
 
 /**
  * What a runner accepts (the runner contract's executeCommandRequest), no less strict: a command
  * and cwd that are non-empty strings without NUL bytes, env names and values as in ENV_RULES,
- * an integer timeout of 1 to 3,600 seconds. A runner that refuses a command is a bug.
+ * an integer timeout of 0 to 3,600 seconds. A runner that refuses a command is a bug.
  */
 @ApiSchema({ name: 'ExecuteRequest' })
 export class ExecuteCommandDto {
@@ -38,20 +40,20 @@ export class ExecuteCommandDto {
   @IsWellFormedText()
   cwd?: string;
 
-  @ApiPropertyOptional(stringRecordSchema(ENV_RULES, "Environment variables of this command, over the sandbox's."))
+  @ApiPropertyOptional(stringRecordSchema(ENV_RULES, "Environment variables of this command, over the sandbox's (the official Daytona name)."))
+  @IsOptional()
+  @IsStringRecord(ENV_RULES)
+  envs?: Record<string, string>;
+
+  @ApiPropertyOptional(stringRecordSchema(ENV_RULES, 'The same as `envs`, under its earlier name; give one of the two.'))
   @IsOptional()
   @IsStringRecord(ENV_RULES)
   env?: Record<string, string>;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    description: `Seconds before the command's process group is killed (exit code 124); default 300`,
-    minimum: 1,
-    maximum: MAX_EXEC_TIMEOUT_SECONDS,
-  })
+  @ApiPropertyOptional({ type: 'integer', description: TIMEOUT_DESCRIPTION, minimum: 0, maximum: MAX_EXEC_TIMEOUT_SECONDS })
   @IsOptional()
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(MAX_EXEC_TIMEOUT_SECONDS)
   timeout?: number;
 }

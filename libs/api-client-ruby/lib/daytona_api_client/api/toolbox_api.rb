@@ -19,7 +19,533 @@ module DaytonaApiClient
     def initialize(api_client = ApiClient.default)
       @api_client = api_client
     end
-    # Run a command in a sandbox
+    # Run code with its interpreter in a sandbox
+    # python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+    # @param sandbox_id [String] 
+    # @param code_run_request [CodeRunRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [CodeRunResponse]
+    def code_run(sandbox_id, code_run_request, opts = {})
+      data, _status_code, _headers = code_run_with_http_info(sandbox_id, code_run_request, opts)
+      data
+    end
+
+    # Run code with its interpreter in a sandbox
+    # python, javascript or typescript: with python3 (or python), node, tsx (or ts-node) from the sandbox. An image without the interpreter is 422 interpreter_not_found.
+    # @param sandbox_id [String] 
+    # @param code_run_request [CodeRunRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(CodeRunResponse, Integer, Hash)>] CodeRunResponse data, response status code and response headers
+    def code_run_with_http_info(sandbox_id, code_run_request, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.code_run ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.code_run"
+      end
+      # verify the required parameter 'code_run_request' is set
+      if @api_client.config.client_side_validation && code_run_request.nil?
+        fail ArgumentError, "Missing the required parameter 'code_run_request' when calling ToolboxApi.code_run"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/code-run'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(code_run_request)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'CodeRunResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.code_run",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#code_run\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Create a directory and its missing parents (no error if it exists)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @option opts [String] :mode Octal permission bits; default 0755. Missing parents are created too
+    # @return [nil]
+    def create_folder(sandbox_id, path, opts = {})
+      create_folder_with_http_info(sandbox_id, path, opts)
+      nil
+    end
+
+    # Create a directory and its missing parents (no error if it exists)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @option opts [String] :mode Octal permission bits; default 0755. Missing parents are created too
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def create_folder_with_http_info(sandbox_id, path, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.create_folder ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.create_folder"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.create_folder"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.create_folder, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.create_folder, the character length must be greater than or equal to 1.'
+      end
+
+      pattern = Regexp.new(/^0?[0-7]{3,4}$/)
+      if @api_client.config.client_side_validation && !opts[:'mode'].nil? && opts[:'mode'] !~ pattern
+        fail ArgumentError, "invalid value for 'opts[:\"mode\"]' when calling ToolboxApi.create_folder, must conform to the pattern #{pattern}."
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/folder'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+      query_params[:'mode'] = opts[:'mode'] if !opts[:'mode'].nil?
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.create_folder",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#create_folder\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+    # @param sandbox_id [String] 
+    # @param create_session_request [CreateSessionRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [nil]
+    def create_session(sandbox_id, create_session_request, opts = {})
+      create_session_with_http_info(sandbox_id, create_session_request, opts)
+      nil
+    end
+
+    # Start a session: a shell in the sandbox that keeps its cwd and exported env between commands
+    # @param sandbox_id [String] 
+    # @param create_session_request [CreateSessionRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def create_session_with_http_info(sandbox_id, create_session_request, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.create_session ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.create_session"
+      end
+      # verify the required parameter 'create_session_request' is set
+      if @api_client.config.client_side_validation && create_session_request.nil?
+        fail ArgumentError, "Missing the required parameter 'create_session_request' when calling ToolboxApi.create_session"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(create_session_request)
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.create_session",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#create_session\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Delete a file, or a directory (with recursive=true unless empty)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @option opts [Boolean] :recursive Delete a directory with everything in it; without it only an empty one
+    # @return [nil]
+    def delete_file(sandbox_id, path, opts = {})
+      delete_file_with_http_info(sandbox_id, path, opts)
+      nil
+    end
+
+    # Delete a file, or a directory (with recursive&#x3D;true unless empty)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @option opts [Boolean] :recursive Delete a directory with everything in it; without it only an empty one
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def delete_file_with_http_info(sandbox_id, path, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.delete_file ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.delete_file"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.delete_file"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.delete_file, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.delete_file, the character length must be greater than or equal to 1.'
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+      query_params[:'recursive'] = opts[:'recursive'] if !opts[:'recursive'].nil?
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.delete_file",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:DELETE, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#delete_file\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # End a session, killing its shell and everything it started
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [nil]
+    def delete_session(sandbox_id, session_id, opts = {})
+      delete_session_with_http_info(sandbox_id, session_id, opts)
+      nil
+    end
+
+    # End a session, killing its shell and everything it started
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def delete_session_with_http_info(sandbox_id, session_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.delete_session ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.delete_session"
+      end
+      # verify the required parameter 'session_id' is set
+      if @api_client.config.client_side_validation && session_id.nil?
+        fail ArgumentError, "Missing the required parameter 'session_id' when calling ToolboxApi.delete_session"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session/{sessionId}'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s)).sub('{sessionId}', CGI.escape(session_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.delete_session",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:DELETE, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#delete_session\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Download a file, streamed
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [File]
+    def download_file(sandbox_id, path, opts = {})
+      data, _status_code, _headers = download_file_with_http_info(sandbox_id, path, opts)
+      data
+    end
+
+    # Download a file, streamed
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(File, Integer, Hash)>] File data, response status code and response headers
+    def download_file_with_http_info(sandbox_id, path, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.download_file ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.download_file"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.download_file"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.download_file, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.download_file, the character length must be greater than or equal to 1.'
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/download'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/octet-stream', 'application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'File'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.download_file",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#download_file\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Download several files in one multipart/form-data answer, streamed
+    # One part per path, in order: `file` (filename: the path as given, Content-Length: its size) or, for a path that failed, `error` (filename: the path) with a JSON body `{message, statusCode, code}`.
+    # @param sandbox_id [String] 
+    # @param files_download_request [FilesDownloadRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [File]
+    def download_files(sandbox_id, files_download_request, opts = {})
+      data, _status_code, _headers = download_files_with_http_info(sandbox_id, files_download_request, opts)
+      data
+    end
+
+    # Download several files in one multipart/form-data answer, streamed
+    # One part per path, in order: &#x60;file&#x60; (filename: the path as given, Content-Length: its size) or, for a path that failed, &#x60;error&#x60; (filename: the path) with a JSON body &#x60;{message, statusCode, code}&#x60;.
+    # @param sandbox_id [String] 
+    # @param files_download_request [FilesDownloadRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(File, Integer, Hash)>] File data, response status code and response headers
+    def download_files_with_http_info(sandbox_id, files_download_request, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.download_files ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.download_files"
+      end
+      # verify the required parameter 'files_download_request' is set
+      if @api_client.config.client_side_validation && files_download_request.nil?
+        fail ArgumentError, "Missing the required parameter 'files_download_request' when calling ToolboxApi.download_files"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/bulk-download'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['multipart/form-data', 'application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(files_download_request)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'File'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.download_files",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#download_files\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
     # @param sandbox_id [String] 
     # @param execute_request [ExecuteRequest] 
     # @param [Hash] opts the optional parameters
@@ -29,7 +555,7 @@ module DaytonaApiClient
       data
     end
 
-    # Run a command in a sandbox
+    # Run a command in a sandbox (the same as executeProcessCommand, at its earlier path)
     # @param sandbox_id [String] 
     # @param execute_request [ExecuteRequest] 
     # @param [Hash] opts the optional parameters
@@ -87,6 +613,955 @@ module DaytonaApiClient
       data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
       if @api_client.config.debugging
         @api_client.config.logger.debug "API called: ToolboxApi#execute_command\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Run a command in a sandbox (the official toolbox route)
+    # @param sandbox_id [String] 
+    # @param execute_request [ExecuteRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [ExecuteResponse]
+    def execute_process_command(sandbox_id, execute_request, opts = {})
+      data, _status_code, _headers = execute_process_command_with_http_info(sandbox_id, execute_request, opts)
+      data
+    end
+
+    # Run a command in a sandbox (the official toolbox route)
+    # @param sandbox_id [String] 
+    # @param execute_request [ExecuteRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(ExecuteResponse, Integer, Hash)>] ExecuteResponse data, response status code and response headers
+    def execute_process_command_with_http_info(sandbox_id, execute_request, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.execute_process_command ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.execute_process_command"
+      end
+      # verify the required parameter 'execute_request' is set
+      if @api_client.config.client_side_validation && execute_request.nil?
+        fail ArgumentError, "Missing the required parameter 'execute_request' when calling ToolboxApi.execute_process_command"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/execute'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(execute_request)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'ExecuteResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.execute_process_command",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#execute_process_command\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Details of a file or directory (symlinks followed)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [FileInfo]
+    def get_file_info(sandbox_id, path, opts = {})
+      data, _status_code, _headers = get_file_info_with_http_info(sandbox_id, path, opts)
+      data
+    end
+
+    # Details of a file or directory (symlinks followed)
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(FileInfo, Integer, Hash)>] FileInfo data, response status code and response headers
+    def get_file_info_with_http_info(sandbox_id, path, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_file_info ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_file_info"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.get_file_info"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.get_file_info, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.get_file_info, the character length must be greater than or equal to 1.'
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/info'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'FileInfo'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_file_info",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_file_info\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # A session and its commands
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Session]
+    def get_session(sandbox_id, session_id, opts = {})
+      data, _status_code, _headers = get_session_with_http_info(sandbox_id, session_id, opts)
+      data
+    end
+
+    # A session and its commands
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Session, Integer, Hash)>] Session data, response status code and response headers
+    def get_session_with_http_info(sandbox_id, session_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_session ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_session"
+      end
+      # verify the required parameter 'session_id' is set
+      if @api_client.config.client_side_validation && session_id.nil?
+        fail ArgumentError, "Missing the required parameter 'session_id' when calling ToolboxApi.get_session"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session/{sessionId}'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s)).sub('{sessionId}', CGI.escape(session_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Session'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_session",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_session\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # A command of a session (exitCode once it has ended)
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param command_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Command]
+    def get_session_command(sandbox_id, session_id, command_id, opts = {})
+      data, _status_code, _headers = get_session_command_with_http_info(sandbox_id, session_id, command_id, opts)
+      data
+    end
+
+    # A command of a session (exitCode once it has ended)
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param command_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Command, Integer, Hash)>] Command data, response status code and response headers
+    def get_session_command_with_http_info(sandbox_id, session_id, command_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_session_command ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_session_command"
+      end
+      # verify the required parameter 'session_id' is set
+      if @api_client.config.client_side_validation && session_id.nil?
+        fail ArgumentError, "Missing the required parameter 'session_id' when calling ToolboxApi.get_session_command"
+      end
+      # verify the required parameter 'command_id' is set
+      if @api_client.config.client_side_validation && command_id.nil?
+        fail ArgumentError, "Missing the required parameter 'command_id' when calling ToolboxApi.get_session_command"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session/{sessionId}/command/{commandId}'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s)).sub('{sessionId}', CGI.escape(session_id.to_s)).sub('{commandId}', CGI.escape(command_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Command'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_session_command",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_session_command\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # The output of a command of a session so far
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param command_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [SessionCommandLogsResponse]
+    def get_session_command_logs(sandbox_id, session_id, command_id, opts = {})
+      data, _status_code, _headers = get_session_command_logs_with_http_info(sandbox_id, session_id, command_id, opts)
+      data
+    end
+
+    # The output of a command of a session so far
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param command_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(SessionCommandLogsResponse, Integer, Hash)>] SessionCommandLogsResponse data, response status code and response headers
+    def get_session_command_logs_with_http_info(sandbox_id, session_id, command_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_session_command_logs ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_session_command_logs"
+      end
+      # verify the required parameter 'session_id' is set
+      if @api_client.config.client_side_validation && session_id.nil?
+        fail ArgumentError, "Missing the required parameter 'session_id' when calling ToolboxApi.get_session_command_logs"
+      end
+      # verify the required parameter 'command_id' is set
+      if @api_client.config.client_side_validation && command_id.nil?
+        fail ArgumentError, "Missing the required parameter 'command_id' when calling ToolboxApi.get_session_command_logs"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session/{sessionId}/command/{commandId}/logs'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s)).sub('{sessionId}', CGI.escape(session_id.to_s)).sub('{commandId}', CGI.escape(command_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'SessionCommandLogsResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_session_command_logs",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_session_command_logs\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # The home directory of the sandbox's user (where relative paths start)
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [DirectoryResponse]
+    def get_user_home_dir(sandbox_id, opts = {})
+      data, _status_code, _headers = get_user_home_dir_with_http_info(sandbox_id, opts)
+      data
+    end
+
+    # The home directory of the sandbox&#39;s user (where relative paths start)
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(DirectoryResponse, Integer, Hash)>] DirectoryResponse data, response status code and response headers
+    def get_user_home_dir_with_http_info(sandbox_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_user_home_dir ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_user_home_dir"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/user-home-dir'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'DirectoryResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_user_home_dir",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_user_home_dir\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # The sandbox's working directory (where commands run)
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [DirectoryResponse]
+    def get_work_dir(sandbox_id, opts = {})
+      data, _status_code, _headers = get_work_dir_with_http_info(sandbox_id, opts)
+      data
+    end
+
+    # The sandbox&#39;s working directory (where commands run)
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(DirectoryResponse, Integer, Hash)>] DirectoryResponse data, response status code and response headers
+    def get_work_dir_with_http_info(sandbox_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.get_work_dir ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.get_work_dir"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/work-dir'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'DirectoryResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.get_work_dir",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#get_work_dir\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # List a directory of the sandbox
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [Array<FileInfo>]
+    def list_files(sandbox_id, path, opts = {})
+      data, _status_code, _headers = list_files_with_http_info(sandbox_id, path, opts)
+      data
+    end
+
+    # List a directory of the sandbox
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Array<FileInfo>, Integer, Hash)>] Array<FileInfo> data, response status code and response headers
+    def list_files_with_http_info(sandbox_id, path, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.list_files ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.list_files"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.list_files"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.list_files, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.list_files, the character length must be greater than or equal to 1.'
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Array<FileInfo>'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.list_files",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#list_files\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # The sandbox's sessions, with their commands
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<Session>]
+    def list_sessions(sandbox_id, opts = {})
+      data, _status_code, _headers = list_sessions_with_http_info(sandbox_id, opts)
+      data
+    end
+
+    # The sandbox&#39;s sessions, with their commands
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Array<Session>, Integer, Hash)>] Array<Session> data, response status code and response headers
+    def list_sessions_with_http_info(sandbox_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.list_sessions ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.list_sessions"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Array<Session>'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.list_sessions",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#list_sessions\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Move or rename a file or directory (a file at the destination is replaced)
+    # @param sandbox_id [String] 
+    # @param source [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param destination [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory; a file there is replaced
+    # @param [Hash] opts the optional parameters
+    # @return [nil]
+    def move_file(sandbox_id, source, destination, opts = {})
+      move_file_with_http_info(sandbox_id, source, destination, opts)
+      nil
+    end
+
+    # Move or rename a file or directory (a file at the destination is replaced)
+    # @param sandbox_id [String] 
+    # @param source [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param destination [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory; a file there is replaced
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def move_file_with_http_info(sandbox_id, source, destination, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.move_file ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.move_file"
+      end
+      # verify the required parameter 'source' is set
+      if @api_client.config.client_side_validation && source.nil?
+        fail ArgumentError, "Missing the required parameter 'source' when calling ToolboxApi.move_file"
+      end
+      if @api_client.config.client_side_validation && source.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "source" when calling ToolboxApi.move_file, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && source.to_s.length < 1
+        fail ArgumentError, 'invalid value for "source" when calling ToolboxApi.move_file, the character length must be greater than or equal to 1.'
+      end
+
+      # verify the required parameter 'destination' is set
+      if @api_client.config.client_side_validation && destination.nil?
+        fail ArgumentError, "Missing the required parameter 'destination' when calling ToolboxApi.move_file"
+      end
+      if @api_client.config.client_side_validation && destination.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "destination" when calling ToolboxApi.move_file, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && destination.to_s.length < 1
+        fail ArgumentError, 'invalid value for "destination" when calling ToolboxApi.move_file, the character length must be greater than or equal to 1.'
+      end
+
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/move'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'source'] = source
+      query_params[:'destination'] = destination
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.move_file",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#move_file\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Run a command in a session, after the commands before it
+    # With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param session_execute_request [SessionExecuteRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [SessionExecuteResponse]
+    def session_execute_command(sandbox_id, session_id, session_execute_request, opts = {})
+      data, _status_code, _headers = session_execute_command_with_http_info(sandbox_id, session_id, session_execute_request, opts)
+      data
+    end
+
+    # Run a command in a session, after the commands before it
+    # With runAsync, answers at once with the cmdId; else when the command has ended (waiting at most an hour). A command that exits the shell ends the session.
+    # @param sandbox_id [String] 
+    # @param session_id [String] 
+    # @param session_execute_request [SessionExecuteRequest] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(SessionExecuteResponse, Integer, Hash)>] SessionExecuteResponse data, response status code and response headers
+    def session_execute_command_with_http_info(sandbox_id, session_id, session_execute_request, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.session_execute_command ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.session_execute_command"
+      end
+      # verify the required parameter 'session_id' is set
+      if @api_client.config.client_side_validation && session_id.nil?
+        fail ArgumentError, "Missing the required parameter 'session_id' when calling ToolboxApi.session_execute_command"
+      end
+      # verify the required parameter 'session_execute_request' is set
+      if @api_client.config.client_side_validation && session_execute_request.nil?
+        fail ArgumentError, "Missing the required parameter 'session_execute_request' when calling ToolboxApi.session_execute_command"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/process/session/{sessionId}/exec'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s)).sub('{sessionId}', CGI.escape(session_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(session_execute_request)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'SessionExecuteResponse'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.session_execute_command",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#session_execute_command\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Upload a file, streamed (multipart part `file`)
+    # Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param file [File] 
+    # @param [Hash] opts the optional parameters
+    # @return [UploadedFile]
+    def upload_file(sandbox_id, path, file, opts = {})
+      data, _status_code, _headers = upload_file_with_http_info(sandbox_id, path, file, opts)
+      data
+    end
+
+    # Upload a file, streamed (multipart part &#x60;file&#x60;)
+    # Missing parents are created; a file there is replaced (keeping its permissions) only once the upload is complete. At most TOOLBOX_MAX_UPLOAD_BYTES (1 GiB by default): past it 413 file_too_large, and nothing is written.
+    # @param sandbox_id [String] 
+    # @param path [String] Inside the sandbox: absolute, or relative to its user&#39;s home directory
+    # @param file [File] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(UploadedFile, Integer, Hash)>] UploadedFile data, response status code and response headers
+    def upload_file_with_http_info(sandbox_id, path, file, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.upload_file ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.upload_file"
+      end
+      # verify the required parameter 'path' is set
+      if @api_client.config.client_side_validation && path.nil?
+        fail ArgumentError, "Missing the required parameter 'path' when calling ToolboxApi.upload_file"
+      end
+      if @api_client.config.client_side_validation && path.to_s.length > 4096
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.upload_file, the character length must be smaller than or equal to 4096.'
+      end
+
+      if @api_client.config.client_side_validation && path.to_s.length < 1
+        fail ArgumentError, 'invalid value for "path" when calling ToolboxApi.upload_file, the character length must be greater than or equal to 1.'
+      end
+
+      # verify the required parameter 'file' is set
+      if @api_client.config.client_side_validation && file.nil?
+        fail ArgumentError, "Missing the required parameter 'file' when calling ToolboxApi.upload_file"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/upload'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'path'] = path
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['multipart/form-data'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+      form_params['file'] = file
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'UploadedFile'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.upload_file",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#upload_file\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Upload several files, streamed, as the official SDKs send them
+    # multipart/form-data with, per file N, a field `files[N].path` and then a part `files[N].file`. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [UploadedFiles]
+    def upload_files(sandbox_id, opts = {})
+      data, _status_code, _headers = upload_files_with_http_info(sandbox_id, opts)
+      data
+    end
+
+    # Upload several files, streamed, as the official SDKs send them
+    # multipart/form-data with, per file N, a field &#x60;files[N].path&#x60; and then a part &#x60;files[N].file&#x60;. Files are written as they arrive, each as by uploadFile; on a failure the files before it stay written.
+    # @param sandbox_id [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(UploadedFiles, Integer, Hash)>] UploadedFiles data, response status code and response headers
+    def upload_files_with_http_info(sandbox_id, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: ToolboxApi.upload_files ...'
+      end
+      # verify the required parameter 'sandbox_id' is set
+      if @api_client.config.client_side_validation && sandbox_id.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id' when calling ToolboxApi.upload_files"
+      end
+      # resource path
+      local_var_path = '/toolbox/{sandboxId}/files/bulk-upload'.sub('{sandboxId}', CGI.escape(sandbox_id.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['multipart/form-data'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'UploadedFiles'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"ToolboxApi.upload_files",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: ToolboxApi#upload_files\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
       end
       return data, status_code, headers
     end

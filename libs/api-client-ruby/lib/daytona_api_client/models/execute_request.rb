@@ -21,10 +21,13 @@ module DaytonaApiClient
     # Working directory, absolute or relative to the home directory; defaults to the home directory
     attr_accessor :cwd
 
-    # Environment variables of this command, over the sandbox's. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+    # Environment variables of this command, over the sandbox's (the official Daytona name). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
+    attr_accessor :envs
+
+    # The same as `envs`, under its earlier name; give one of the two. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).
     attr_accessor :env
 
-    # Seconds before the command's process group is killed (exit code 124); default 300
+    # Seconds before the process group is killed (exit code 124); default 300, 0 means the server's maximum (3600)
     attr_accessor :timeout
 
     # Attribute mapping from ruby-style variable name to JSON key.
@@ -32,6 +35,7 @@ module DaytonaApiClient
       {
         :'command' => :'command',
         :'cwd' => :'cwd',
+        :'envs' => :'envs',
         :'env' => :'env',
         :'timeout' => :'timeout'
       }
@@ -52,6 +56,7 @@ module DaytonaApiClient
       {
         :'command' => :'String',
         :'cwd' => :'String',
+        :'envs' => :'Hash<String, String>',
         :'env' => :'Hash<String, String>',
         :'timeout' => :'Integer'
       }
@@ -87,6 +92,12 @@ module DaytonaApiClient
 
       if attributes.key?(:'cwd')
         self.cwd = attributes[:'cwd']
+      end
+
+      if attributes.key?(:'envs')
+        if (value = attributes[:'envs']).is_a?(Hash)
+          self.envs = value
+        end
       end
 
       if attributes.key?(:'env')
@@ -125,6 +136,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "cwd", the character length must be greater than or equal to 1.')
       end
 
+      if !@envs.nil? && @envs.length > 256
+        invalid_properties.push('invalid value for "envs", number of items must be less than or equal to 256.')
+      end
+
       if !@env.nil? && @env.length > 256
         invalid_properties.push('invalid value for "env", number of items must be less than or equal to 256.')
       end
@@ -133,8 +148,8 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "timeout", must be smaller than or equal to 3600.')
       end
 
-      if !@timeout.nil? && @timeout < 1
-        invalid_properties.push('invalid value for "timeout", must be greater than or equal to 1.')
+      if !@timeout.nil? && @timeout < 0
+        invalid_properties.push('invalid value for "timeout", must be greater than or equal to 0.')
       end
 
       invalid_properties
@@ -149,9 +164,10 @@ module DaytonaApiClient
       return false if @command.to_s.length < 1
       return false if !@cwd.nil? && @cwd.to_s.length > 4096
       return false if !@cwd.nil? && @cwd.to_s.length < 1
+      return false if !@envs.nil? && @envs.length > 256
       return false if !@env.nil? && @env.length > 256
       return false if !@timeout.nil? && @timeout > 3600
-      return false if !@timeout.nil? && @timeout < 1
+      return false if !@timeout.nil? && @timeout < 0
       true
     end
 
@@ -192,6 +208,20 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] envs Value to be assigned
+    def envs=(envs)
+      if envs.nil?
+        fail ArgumentError, 'envs cannot be nil'
+      end
+
+      if envs.length > 256
+        fail ArgumentError, 'invalid value for "envs", number of items must be less than or equal to 256.'
+      end
+
+      @envs = envs
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] env Value to be assigned
     def env=(env)
       if env.nil?
@@ -216,8 +246,8 @@ module DaytonaApiClient
         fail ArgumentError, 'invalid value for "timeout", must be smaller than or equal to 3600.'
       end
 
-      if timeout < 1
-        fail ArgumentError, 'invalid value for "timeout", must be greater than or equal to 1.'
+      if timeout < 0
+        fail ArgumentError, 'invalid value for "timeout", must be greater than or equal to 0.'
       end
 
       @timeout = timeout
@@ -230,6 +260,7 @@ module DaytonaApiClient
       self.class == o.class &&
           command == o.command &&
           cwd == o.cwd &&
+          envs == o.envs &&
           env == o.env &&
           timeout == o.timeout
     end
@@ -243,7 +274,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [command, cwd, env, timeout].hash
+      [command, cwd, envs, env, timeout].hash
     end
 
     # Builds the object from hash

@@ -1,0 +1,3 @@
+module daytona.local/runner/toolbox-helper
+
+go 1.23
