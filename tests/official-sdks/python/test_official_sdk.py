@@ -20,8 +20,10 @@ from daytona import (
     CodeRunParams,
     CreateSandboxFromSnapshotParams,
     Daytona,
+    DaytonaBadRequestError,
     DaytonaConfig,
     DaytonaNotFoundError,
+    VolumeMount,
     ListSandboxesQuery,
     Sandbox,
 )
@@ -117,15 +119,25 @@ class TestOneSandboxThroughItsLife:
         answer = self.sandbox.process.code_run("import sys\nprint(6 * 7, sys.argv[1:])", CodeRunParams(argv=["a", "b"]))
         assert (answer.exit_code, answer.result) == (0, "42 ['a', 'b']\n")
 
+    def test_interval_and_label_setters_change_the_record(self, daytona):
+        self.sandbox.set_autostop_interval(30)
+        self.sandbox.set_auto_delete_interval(120)
+        labels = {"run": RUN, "code-toolbox-language": "python", "stage": "two"}
+        assert self.sandbox.set_labels(labels) == labels
+        current = daytona.get(self.sandbox.id)
+        assert (current.auto_stop_interval, current.auto_delete_interval, current.labels["stage"]) == (30, 120, "two")
+
     def test_stop_keeps_files_and_start_runs_commands_again(self, daytona):
-        self.sandbox.process.exec("nohup sleep 600 >/dev/null 2>&1 &")
+        # `[s]leep`: the pattern does not match the shell that runs pgrep, whose command line holds it.
+        self.sandbox.process.exec("nohup sleep 612 >/dev/null 2>&1 &")
+        assert self.sandbox.process.exec("pgrep -f '[s]leep 612' >/dev/null && echo running").result == "running\n"
         self.sandbox.stop()
         assert self.sandbox.state == "stopped"
         assert daytona.get(self.sandbox.id).state == "stopped"
 
         self.sandbox.start()
         assert self.sandbox.state == "started"
-        answer = self.sandbox.process.exec("sha256sum < ~/notes/hello.bin; pgrep -x sleep || echo no sleep")
+        answer = self.sandbox.process.exec("sha256sum < ~/notes/hello.bin; pgrep -f '[s]leep 612' || echo no sleep")
         assert answer.exit_code == 0
         assert answer.result == f"{hashlib.sha256(self.content).hexdigest()}  -\nno sleep\n"
         assert self.sandbox.fs.download_file("notes/hello.bin") == self.content
@@ -134,6 +146,19 @@ class TestOneSandboxThroughItsLife:
         self.sandbox.delete()
         assert wait_until_gone(daytona, self.sandbox.id)
         assert listed(daytona) == []
+
+
+def test_create_with_what_this_server_cannot_honour_is_refused_with_a_code_and_creates_nothing(daytona):
+    labels = {"run": RUN, "refused": "yes"}
+    with pytest.raises(DaytonaBadRequestError) as refused:
+        daytona.create(CreateSandboxFromSnapshotParams(public=True, labels=labels))
+    assert (refused.value.status_code, refused.value.code) == (400, "unsupported_field")
+    assert "public" in str(refused.value)
+    with pytest.raises(DaytonaBadRequestError) as refused:
+        daytona.create(CreateSandboxFromSnapshotParams(volumes=[VolumeMount(volume_id="data", mount_path="/data")], labels=labels))
+    assert (refused.value.status_code, refused.value.code) == (400, "unsupported_field")
+    assert "volumes" in str(refused.value)
+    assert listed(daytona, refused="yes") == []
 
 
 def test_several_creates_at_once_each_answer_their_own_started_sandbox(daytona):

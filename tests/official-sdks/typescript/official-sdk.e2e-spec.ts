@@ -2,7 +2,7 @@
 // this server: only apiUrl and apiKey. Run against a live stack:
 //   node tools/e2e/with-stack.mjs -- node --experimental-vm-modules node_modules/jest/bin/jest.js -c tests/official-sdks/typescript/jest.config.js
 import { randomBytes } from 'node:crypto';
-import { Daytona, DaytonaNotFoundError, type Sandbox } from '@daytonaio/sdk';
+import { Daytona, DaytonaBadRequestError, DaytonaNotFoundError, type Sandbox } from '@daytonaio/sdk';
 import officialPackage from '@daytonaio/sdk/package.json' with { type: 'json' };
 
 function requiredEnv(name: string): string {
@@ -76,15 +76,25 @@ describe('one sandbox through its life', () => {
     expect(answer).toMatchObject({ exitCode: 0, result: "42 ['a', 'b']\n" });
   });
 
+  it('setAutostopInterval, setAutoDeleteInterval and setLabels change the record', async () => {
+    await sandbox.setAutostopInterval(30);
+    await sandbox.setAutoDeleteInterval(120);
+    expect(await sandbox.setLabels({ run, 'code-toolbox-language': 'python', stage: 'two' })).toEqual({ run, 'code-toolbox-language': 'python', stage: 'two' });
+    const current = await daytona.get(sandbox.id);
+    expect([current.autoStopInterval, current.autoDeleteInterval, current.labels.stage]).toEqual([30, 120, 'two']);
+  });
+
   it('stop() ends its processes and keeps its files; start() brings it back to run commands again', async () => {
-    await sandbox.process.executeCommand('nohup sleep 600 >/dev/null 2>&1 &');
+    // `[s]leep`: the pattern does not match the shell that runs pgrep, whose command line holds it.
+    await sandbox.process.executeCommand('nohup sleep 612 >/dev/null 2>&1 &');
+    expect(await sandbox.process.executeCommand("pgrep -f '[s]leep 612' >/dev/null && echo running")).toMatchObject({ result: 'running\n' });
     await sandbox.stop();
     expect(sandbox.state).toBe('stopped');
     expect((await daytona.get(sandbox.id)).state).toBe('stopped');
 
     await sandbox.start();
     expect(sandbox.state).toBe('started');
-    const answer = await sandbox.process.executeCommand('cat ~/notes/hello.txt; pgrep -x sleep || echo no sleep');
+    const answer = await sandbox.process.executeCommand("cat ~/notes/hello.txt; pgrep -f '[s]leep 612' || echo no sleep");
     expect(answer).toMatchObject({ exitCode: 0, result: `${content.toString()}no sleep\n` });
     expect(Buffer.compare(await sandbox.fs.downloadFile('notes/hello.txt'), content)).toBe(0);
   });
@@ -96,6 +106,20 @@ describe('one sandbox through its life', () => {
     for await (const item of daytona.list({ labels: { run } })) listed.push(item);
     expect(listed).toEqual([]);
   });
+});
+
+it('create() with what this server cannot honour is refused with 400 and a code naming it, and creates nothing', async () => {
+  const refused = daytona.create({ name: `${run}-public`, public: true, labels: { run, refused: 'yes' } });
+  await expect(refused).rejects.toBeInstanceOf(DaytonaBadRequestError);
+  await expect(refused).rejects.toMatchObject({ statusCode: 400, code: 'unsupported_field', message: expect.stringContaining('public') });
+  await expect(daytona.create({ volumes: [{ volumeId: 'data', mountPath: '/data' }], labels: { run, refused: 'yes' } })).rejects.toMatchObject({
+    statusCode: 400,
+    code: 'unsupported_field',
+    message: expect.stringContaining('volumes'),
+  });
+  const listed: Sandbox[] = [];
+  for await (const item of daytona.list({ labels: { run, refused: 'yes' } })) listed.push(item);
+  expect(listed).toEqual([]);
 });
 
 it('several create() calls at once each answer their own started sandbox', async () => {
