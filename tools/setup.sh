@@ -37,6 +37,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   echo "$lock_hash" >"$stamp"
 fi
 
+# The published @daytonaio/sdk, pinned, for the tests that run it against this server: a package
+# folder of its own, so it never shadows libs/sdk-typescript (the same package name).
+official=tests/official-sdks/typescript
+stamp=$official/node_modules/.daytona-lock-hash
+lock_hash=$(sha256sum "$official/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  log "npm ci (in $official)"
+  npm ci --prefix "$official" --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$stamp"
+fi
+
 # As root, Postgres runs as the `postgres` system user and sandboxes as an unprivileged uid, so
 # both must be able to reach files under this checkout. A clone inside a private directory
 # (mode 0700, as `mktemp -d` makes) blocks them: grant search (x, not read) on such ancestors.

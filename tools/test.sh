@@ -53,6 +53,11 @@ step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node 
   -c libs/sdk-typescript/jest.e2e.config.js --runInBand
 step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
 
+# The published @daytonaio/sdk and daytona packages, as users run them, against this server.
+step "official SDKs: typecheck of their tests" npx tsc -p tests/official-sdks/typescript/tsconfig.json
+step "official SDKs (npm @daytonaio/sdk 0.218.0, PyPI daytona 0.226.1) against a live stack" \
+  node tools/e2e/with-stack.mjs -- bash tools/official-sdk-tests.sh
+
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
 step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream

@@ -3,7 +3,8 @@
 // delete against single deletes, what an Idempotency-Key costs, and real sandboxes started with
 // awaitStarted. Ratios measured side by side in one run; absolute times depend on the machine.
 // Not a test: it prints a table and asserts nothing. `npm run bench -- --fleet` runs only the
-// bulk delete and idempotency rows, `-- --toolbox` only the file transfer rows.
+// bulk delete and idempotency rows, `-- --toolbox` only the file transfer rows, `-- --tti` only the
+// time-to-interactive rows.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { cachedRootfs, measureRawBwrapStarts } from './bwrap-floor.mjs';
 import { measureInsertAgainstCopy } from './insert-floor.mjs';
 import { measureBulkDelete, measureIdempotency } from './fleet-bench.mjs';
 import { measureFileTransfer } from './toolbox-bench.mjs';
+import { measureTimeToInteractive } from './tti-bench.mjs';
 import { formatTable, pool, postJson, sampleRss, timed } from './measure.mjs';
 
 const CONTROL_PLANE_SIZES = [100, 1_000, 10_000];
@@ -30,6 +32,14 @@ const fleetOnly = process.argv.includes('--fleet');
 // Only the rows of real bubblewrap sandboxes (no park runner, no control-plane rows).
 const sandboxesOnly = process.argv.includes('--sandboxes');
 const toolboxOnly = process.argv.includes('--toolbox');
+const ttiOnly = process.argv.includes('--tti');
+const TTI_BURST = 100;
+const TTI_ROUNDS = 3;
+// Published burst figures of hosted platforms (computesdk benchmark, 2026-05): theirs, not measured here.
+const HOSTED_TTI = [
+  ['Daytona (hosted; their published figure)', '367 ms', '611 ms', 'not published'],
+  ['E2B (hosted; their published figure)', '822 ms', '965 ms', 'not published'],
+];
 
 const results = join(ROOT, '.test-results');
 mkdirSync(results, { recursive: true });
@@ -66,6 +76,22 @@ async function fileTransferReport(db, apiUrl, apiPid) {
     ]),
     '',
     `API peak RSS while moving them: ${transfer.peakMiB.toFixed(0)} MiB`,
+  ].join('\n');
+}
+
+/** Time to interactive of a burst of TTI_BURST real sandboxes: bulk and the official SDK's create(). */
+async function ttiReport(db, apiUrl) {
+  const newKey = async (n) => (await createOrganizationWithKey(db, n)).key;
+  const tti = await measureTimeToInteractive({ apiUrl, newKey, n: TTI_BURST, rounds: TTI_ROUNDS, say });
+  const row = (label, { p50, p95, all }) => [label, `${p50.toFixed(0)} ms`, `${p95.toFixed(0)} ms`, `${all.toFixed(0)} ms`];
+  return [
+    `Time to interactive, a burst of ${TTI_BURST} real sandboxes (API call until the first command answered), median of ${TTI_ROUNDS} bursts`,
+    '',
+    formatTable(['burst of ' + TTI_BURST, 'p50', 'p95', `all ${TTI_BURST} answered`], [
+      row('this server: 1 bulk request (awaitStarted), then process/execute each', tti.bulk),
+      row(`this server: ${TTI_BURST} concurrent @daytonaio/sdk 0.218.0 create(), then executeCommand each`, tti.official),
+      ...HOSTED_TTI,
+    ]),
   ].join('\n');
 }
 
@@ -115,6 +141,19 @@ try {
     const transferReport = await fileTransferReport(db, apiUrl, api.child.pid);
     console.log(`\n${transferReport}\n`);
     writeFileSync(join(results, 'bench.md'), transferReport + '\n');
+    await db.end();
+    say('table written to .test-results/bench.md');
+    await teardown();
+    process.exit(0);
+  }
+
+  if (ttiOnly) {
+    const runner = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-bwrap', 'bwrap') });
+    services.push(runner);
+    await waitForActiveDefaultSnapshot(db);
+    const report = await ttiReport(db, apiUrl);
+    console.log(`\n${report}\n`);
+    writeFileSync(join(results, 'bench.md'), report + '\n');
     await db.end();
     say('table written to .test-results/bench.md');
     await teardown();
@@ -301,6 +340,7 @@ try {
     ]);
   }
   const transferReport = await fileTransferReport(db, apiUrl, api.child.pid);
+  const timeToInteractive = await ttiReport(db, apiUrl);
   await db.end();
 
   const table = [
@@ -321,6 +361,8 @@ try {
     formatTable(['single creates', 'until all started'], singleRealRows),
     '',
     transferReport,
+    '',
+    timeToInteractive,
   ].join('\n');
   console.log(`\n${table}\n`);
   writeFileSync(join(results, 'bench.md'), table + '\n');

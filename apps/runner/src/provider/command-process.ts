@@ -93,10 +93,21 @@ function waitForOutputToSettle(streams: Readable[]): Promise<void> {
   if (open.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
     let remaining = open.length;
-    let timer = setTimeout(done, OUTPUT_SETTLE_MS);
+    let readSinceArmed = false;
+    let timer = setTimeout(checkQuiet, OUTPUT_SETTLE_MS);
     function rearm() {
-      clearTimeout(timer);
-      timer = setTimeout(done, OUTPUT_SETTLE_MS);
+      readSinceArmed = true;
+    }
+    // A busy loop runs its timers late, and the timers phase comes before the poll that reads the
+    // pipe: output written before the exit may still be unread when the timer fires. setImmediate
+    // runs after that poll, so the pipe is quiet only if nothing came in by then either.
+    function checkQuiet() {
+      setImmediate(() => {
+        if (remaining === 0) return;
+        if (!readSinceArmed) return done();
+        readSinceArmed = false;
+        timer = setTimeout(checkQuiet, OUTPUT_SETTLE_MS);
+      });
     }
     function closed() {
       if (--remaining === 0) done();
