@@ -17,6 +17,7 @@ from typing import Any
 @dataclass
 class Answer:
     status: int = 200
+    # JSON, or bytes sent as they are (give their content-type in ``headers``).
     body: Any = None
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
@@ -31,7 +32,9 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    # Parsed when it is JSON; ``raw`` holds the bytes as sent.
     body: Any
+    raw: bytes = b""
 
 
 class StubApi:
@@ -48,7 +51,9 @@ class StubApi:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 path = self.path.split("?", 1)[0].removeprefix("/api")
-                stub.requests.append(Request(self.command, self.path.removeprefix("/api"), dict(self.headers), json.loads(raw) if raw else None))
+                is_json = (self.headers.get("content-type") or "application/json").startswith("application/json")
+                body = json.loads(raw) if raw and is_json else None
+                stub.requests.append(Request(self.command, self.path.removeprefix("/api"), dict(self.headers), body, raw))
                 queue = stub._answers.get((self.command, path))
                 answer = (queue.popleft() if len(queue) > 1 else queue[0]) if queue else Answer(404, {"statusCode": 404, "code": "not_found", "message": "no stub"})
                 if answer.delay:
@@ -58,10 +63,13 @@ class StubApi:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self._drop()
                     return
-                data = json.dumps(answer.body).encode()
+                is_bytes = isinstance(answer.body, bytes)
+                # A 204 has no body (aiohttp reads bytes after one as a broken answer).
+                data = b"" if answer.status == 204 else answer.body if is_bytes else json.dumps(answer.body).encode()
                 try:
                     self.send_response(answer.status)
-                    self.send_header("content-type", "application/json")
+                    if "content-type" not in {name.lower() for name in answer.headers}:
+                        self.send_header("content-type", "application/octet-stream" if is_bytes else "application/json")
                     self.send_header("content-length", str(len(data)))
                     for name, value in answer.headers.items():
                         self.send_header(name, value)

@@ -5,9 +5,9 @@ import inspect
 import pytest
 
 import daytona
-from daytona import AsyncDaytona, AsyncProcess, AsyncSandbox, Daytona, Process, Sandbox
+from daytona import AsyncDaytona, AsyncFileSystem, AsyncProcess, AsyncSandbox, Daytona, FileSystem, Process, Sandbox
 
-PAIRS = [(Daytona, AsyncDaytona), (Sandbox, AsyncSandbox), (Process, AsyncProcess)]
+PAIRS = [(Daytona, AsyncDaytona), (Sandbox, AsyncSandbox), (Process, AsyncProcess), (FileSystem, AsyncFileSystem)]
 # Context-manager protocols differ by nature: __enter__/__exit__ against __aenter__/__aexit__.
 PROTOCOL = {"__enter__", "__exit__", "__aenter__", "__aexit__"}
 
@@ -17,7 +17,7 @@ def public_methods(cls):
 
 
 def normalized(annotation: str) -> str:
-    return annotation.replace("AsyncSandbox", "Sandbox").replace("AsyncProcess", "Process").replace("AsyncDaytona", "Daytona")
+    return annotation.replace("AsyncSandbox", "Sandbox").replace("AsyncProcess", "Process").replace("AsyncDaytona", "Daytona").replace("AsyncFileSystem", "FileSystem")
 
 
 @pytest.mark.parametrize(("sync_class", "async_class"), PAIRS)

@@ -27,6 +27,7 @@ const EXPECTED_EXPORTS = [
   'DaytonaServerError',
   'DaytonaTimeoutError',
   'DaytonaValidationError',
+  'FileSystem',
   'Process',
   'Sandbox',
   'SandboxState',
@@ -86,6 +87,9 @@ test('TypeScript resolves types for both import and require through the exports 
       );
       const deleted: number = await daytona.bulkDelete({ labels: { [BULK_REQUEST_LABEL]: sandboxes[0].bulkRequestId ?? '' } });
       void deleted;
+      await sandboxes[0].fs.uploadFile(Buffer.from('x'), 'x.txt');
+      const [download] = await sandboxes[0].fs.downloadFiles([{ source: 'x.txt' }]);
+      if (download.errorDetails?.code === 'file_not_found') await sandboxes[0].stop();
       const state: SandboxState = sandboxes[0].state;
       if (state === SandboxState.STARTED) return (await sandboxes[0].process.executeCommand('echo hi')).result;
       throw new DaytonaError('not started');

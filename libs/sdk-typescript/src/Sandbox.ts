@@ -1,6 +1,7 @@
 import { SandboxState, type Sandbox as SandboxDto } from '@daytonaio/api-client';
 import { callApi, type ApiClients } from './api-calls.js';
 import { DaytonaSandboxStateError, DaytonaTimeoutError } from './errors.js';
+import { FileSystem } from './FileSystem.js';
 import { Process } from './Process.js';
 
 /** States from which a sandbox will never reach `started`, or `stopped`, on its own. */
@@ -23,8 +24,10 @@ export const BULK_REQUEST_LABEL = 'daytona.io/bulk-request';
  * are a snapshot of the server's view, brought up to date by `refresh()` and `waitUntilStarted()`.
  */
 export class Sandbox {
-  /** Run commands inside the sandbox. */
+  /** Run commands, code and sessions inside the sandbox. */
   readonly process: Process;
+  /** The sandbox's files: upload, download, list, move, delete. */
+  readonly fs: FileSystem;
   private dto: SandboxDto;
 
   /** @internal The Daytona client creates Sandbox objects. */
@@ -34,6 +37,7 @@ export class Sandbox {
   ) {
     this.dto = dto;
     this.process = new Process(dto.id, api);
+    this.fs = new FileSystem(dto.id, api);
   }
 
   get id(): string {

@@ -1,5 +1,6 @@
 import { Configuration, SandboxApi, ToolboxApi } from '@daytonaio/api-client';
-import axios, { type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
+import axios, { isAxiosError, type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
+import { Readable } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
 import { toDaytonaError } from './errors.js';
 import { RetryPolicy, systemClock, type RetryClock } from './retry-policy.js';
@@ -50,5 +51,34 @@ export async function callApi<T>(
       if (delay === undefined) throw error;
       await clock.sleep(delay);
     }
+  }
+}
+
+const STREAMED_ERROR_BODY_MAX_BYTES = 64 * 1024;
+
+/**
+ * For calls answered as a stream (`responseType: 'stream'`): an error answer's body is a stream
+ * too, so it is read (at most 64 KiB) and parsed here, for the error mapping to find its code.
+ */
+export async function readStreamedErrorBody<T>(request: Promise<AxiosResponse<T>>): Promise<AxiosResponse<T>> {
+  try {
+    return await request;
+  } catch (error) {
+    const response = isAxiosError(error) ? error.response : undefined;
+    if (response && response.data instanceof Readable) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.data as AsyncIterable<Buffer>) {
+        if (size < STREAMED_ERROR_BODY_MAX_BYTES) chunks.push(chunk);
+        size += chunk.length;
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        response.data = JSON.parse(text);
+      } catch {
+        response.data = text;
+      }
+    }
+    throw error;
   }
 }

@@ -3,10 +3,13 @@
 from daytona_api_client import SandboxState
 
 from ._async.daytona import AsyncDaytona
+from ._async.filesystem import AsyncFileSystem
 from ._async.sandbox import AsyncProcess, AsyncSandbox
 from ._sync.daytona import Daytona
+from ._sync.filesystem import FileSystem
 from ._sync.sandbox import Process, Sandbox
 from .common.daytona import BulkCreateItem, CreateSandboxParams, SandboxPage
+from .common.filesystem import FileDownloadErrorDetails, FileDownloadRequest, FileDownloadResponse, FileInfo, FileUpload
 from .common.errors import (
     DaytonaAuthenticationError,
     DaytonaAuthorizationError,
@@ -21,7 +24,16 @@ from .common.errors import (
     DaytonaTimeoutError,
     DaytonaValidationError,
 )
-from .common.sandbox import BULK_REQUEST_LABEL, ExecuteResponse
+from .common.process import (
+    CodeRunParams,
+    Command,
+    ExecuteResponse,
+    Session,
+    SessionCommandLogsResponse,
+    SessionExecuteRequest,
+    SessionExecuteResponse,
+)
+from .common.sandbox import BULK_REQUEST_LABEL
 
 __all__ = [
     "Daytona",
@@ -30,6 +42,19 @@ __all__ = [
     "AsyncSandbox",
     "Process",
     "AsyncProcess",
+    "FileSystem",
+    "AsyncFileSystem",
+    "FileUpload",
+    "FileDownloadRequest",
+    "FileDownloadResponse",
+    "FileDownloadErrorDetails",
+    "FileInfo",
+    "CodeRunParams",
+    "SessionExecuteRequest",
+    "SessionExecuteResponse",
+    "Session",
+    "Command",
+    "SessionCommandLogsResponse",
     "BulkCreateItem",
     "CreateSandboxParams",
     "SandboxPage",

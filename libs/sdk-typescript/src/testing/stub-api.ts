@@ -12,11 +12,14 @@ export interface RecordedRequest {
   /** Path and query, as sent, e.g. `/api/sandbox?states=started`. */
   url: string;
   headers: IncomingMessage['headers'];
+  /** Parsed when it is JSON; `raw` holds the bytes as sent. */
   body: unknown;
+  raw: Buffer;
 }
 
 export interface CannedAnswer {
   status?: number;
+  /** JSON, text, or bytes (a Buffer, sent as is: give its content-type in `headers`). */
   body?: unknown;
   headers?: Record<string, string>;
   /** Never answer: the request hangs until the client gives up. */
@@ -60,22 +63,26 @@ export class StubApi {
     this.server = createServer(async (incoming, response) => {
       const chunks: Buffer[] = [];
       for await (const chunk of incoming) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const isJson = (incoming.headers['content-type'] ?? 'application/json').startsWith('application/json');
       const request: RecordedRequest = {
         method: incoming.method ?? '',
         url: incoming.url ?? '',
         headers: incoming.headers,
-        body: text ? JSON.parse(text) : undefined,
+        body: raw.length && isJson ? JSON.parse(raw.toString('utf8')) : undefined,
+        raw,
       };
       this.requests.push(request);
       const route = this.routes.get(`${request.method} ${request.url.split('?')[0]}`);
       const answer = route ? route(request) : { status: 404, body: { statusCode: 404, code: 'route_not_found', message: 'no stub' } };
       if (answer.hang) return;
       if (answer.reset) return incoming.socket.resetAndDestroy();
-      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const body = Buffer.isBuffer(answer.body)
+        ? answer.body
+        : Buffer.from(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       response.writeHead(answer.status ?? 200, {
-        'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
+        'content-type': Buffer.isBuffer(answer.body) ? 'application/octet-stream' : typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+        'content-length': String(body.length),
         ...answer.headers,
       });
       if (!answer.cut) return response.end(body);

@@ -5,9 +5,11 @@ request bodies, client timeouts, response mapping, polling policy. A driver (`_s
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, Literal, Protocol, TypeVar, Union
+
+from .multipart import MultipartBody
 
 T = TypeVar("T")
 
@@ -45,5 +47,45 @@ class Sleep:
     seconds: float
 
 
-Effect = Union[ApiCall, Sleep]
+class DownloadConsumer(Protocol):
+    """Takes a streamed answer: its headers, then each chunk of its body, then its end."""
+
+    def start(self, headers: Mapping[str, str]) -> None: ...
+
+    def feed(self, chunk: bytes) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Download:
+    """A generated-client call whose answer is streamed into ``consumer`` rather than read whole;
+    ``call.timeout`` bounds the whole exchange, body included. An error answer raises as for an
+    ApiCall."""
+
+    call: ApiCall
+    consumer: DownloadConsumer
+
+    @property
+    def target(self) -> str:
+        return self.call.target
+
+    @property
+    def timeout(self) -> float:
+        return self.call.timeout
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart POST streamed from ``body`` to ``path`` (below the API URL), answered with JSON
+    (returned parsed). The generated clients read a whole file into memory to send it, so the
+    drivers send this one with their transport directly; ``timeout`` bounds the whole exchange."""
+
+    path: str
+    body: MultipartBody
+    target: str
+    timeout: float
+
+
+Effect = Union[ApiCall, Sleep, Download, Upload]
 Operation = Generator[Effect, Any, T]

@@ -141,10 +141,14 @@ def to_daytona_error(error: BaseException, target: str, timeout: float) -> Dayto
             )
         return DaytonaError(f"{target} failed: {error}")
 
-    code, message, details = _read_error_body(getattr(error, "body", None))
-    fields: dict[str, Any] = {
-        "status_code": status, "code": code, "details": details, "retry_after": _retry_after(getattr(error, "headers", None)),
-    }
+    return error_from_answer(status, getattr(error, "body", None), getattr(error, "headers", None), target)
+
+
+def error_from_answer(status: int, body: Any, headers: Any, target: str) -> DaytonaError:
+    """The DaytonaError of an error answer: its class from the status, ``code``, ``message`` and
+    ``details`` from the API's body, ``retry_after`` from its Retry-After."""
+    code, message, details = _read_error_body(body)
+    fields: dict[str, Any] = {"status_code": status, "code": code, "details": details, "retry_after": _retry_after(headers)}
     message = message or f"{target} failed with HTTP {status}"
     if status == 429:
         return DaytonaRateLimitError(message, **fields)

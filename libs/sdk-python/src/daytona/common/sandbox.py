@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from daytona_api_client import SandboxState
 
-from .effects import ApiCall, Body, Operation, Sleep
+from .effects import ApiCall, Operation, Sleep
 from .errors import DaytonaSandboxStateError, DaytonaTimeoutError
 from .retry import call_with_retries
 
@@ -23,9 +23,6 @@ FIRST_POLL = 0.1
 MAX_POLL = 2.0
 # Floor for the last status request of a wait, so it is not cut off before it can answer.
 MIN_LAST_REQUEST = 1.0
-# The server's default command timeout; it answers up to 15 s after killing a command.
-SERVER_DEFAULT_COMMAND_TIMEOUT = 300
-COMMAND_RESPONSE_MARGIN = 30
 
 
 @dataclass(frozen=True)
@@ -80,24 +77,17 @@ def _value(enum_or_str: Any) -> str:
     return getattr(enum_or_str, "value", enum_or_str)
 
 
-@dataclass(frozen=True)
-class ExecuteResponse:
-    """What a command left behind: ``exit_code`` (124 when the server killed it at its timeout)
-    and ``result``, stdout and stderr interleaved (at most 1 MiB)."""
-
-    exit_code: int
-    result: str
-
-
 class SandboxBase:
     """Fields and operations of a sandbox. Sandbox and AsyncSandbox add only the I/O."""
 
     _process_class: ClassVar[type]
+    _filesystem_class: ClassVar[type]
 
     def __init__(self, data: SandboxData, driver: Any) -> None:
         self._data = data
         self._driver = driver
         self.process = self._process_class(data.id, driver)
+        self.fs = self._filesystem_class(data.id, driver)
 
     id = property(lambda self: self._data.id, doc="The sandbox id (a UUID).")
     name = property(lambda self: self._data.name)
@@ -203,23 +193,3 @@ class SandboxBase:
             (self.id,), {"interval": interval},
         ))
         self._data = sandbox_data_from_dto(dto)
-
-
-class ProcessBase:
-    """Runs commands inside one sandbox; reach it as ``sandbox.process``."""
-
-    def __init__(self, sandbox_id: str, driver: Any) -> None:
-        self._sandbox_id = sandbox_id
-        self._driver = driver
-
-    def _execute_command(
-        self, command: str, cwd: str | None, env: dict[str, str] | None, timeout: int | None
-    ) -> Operation[ExecuteResponse]:
-        request = {"command": command, "cwd": cwd, "env": env, "timeout": timeout}
-        # Never retried: a command that reached the sandbox may have run, and would run twice.
-        dto = yield ApiCall(
-            "toolbox", "execute_command", f"POST /toolbox/{self._sandbox_id}/toolbox/process/execute",
-            (timeout or SERVER_DEFAULT_COMMAND_TIMEOUT) + COMMAND_RESPONSE_MARGIN,
-            (self._sandbox_id, Body("ExecuteRequest", {k: v for k, v in request.items() if v is not None})),
-        )
-        return ExecuteResponse(exit_code=dto.exit_code, result=dto.result)
