@@ -180,4 +180,9 @@ func TestSetAutoDeleteIntervalTakesNegativeForNeverAndRefusesWhatDoesNotFit(t *t
 	if err := sandbox.SetAutostopInterval(context.Background(), 1<<40); !errors.Is(err, ErrValidation) || path != "" {
 		t.Fatalf("got %v, sent to %q", err, path)
 	}
+	// Below the spec's minimum: the generated client's own check, the SDK's validation error.
+	var apiErr *Error
+	if err := sandbox.SetAutostopInterval(context.Background(), -5); !errors.As(err, &apiErr) || apiErr.Kind != ErrValidation || apiErr.Code != "validation_failed" || path != "" {
+		t.Fatalf("got %#v, sent to %q", err, path)
+	}
 }
