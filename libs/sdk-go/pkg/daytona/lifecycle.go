@@ -32,13 +32,14 @@ func (s *Sandbox) Start(ctx context.Context) error {
 //
 //	err := sandbox.StartWithTimeout(ctx, 2*time.Minute)
 func (s *Sandbox) StartWithTimeout(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(cmp.Or(timeout, defaultStartTimeout))
+	timeout = cmp.Or(timeout, defaultStartTimeout)
+	deadline := time.Now().Add(timeout)
 	if err := s.changeState(ctx, "start", timeout, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
 		return s.client.api.SandboxAPI.StartSandbox(ctx, s.ID).Execute()
 	}); err != nil {
 		return err
 	}
-	return s.WaitUntilStarted(ctx, remainingUntil(deadline))
+	return s.waitFor(ctx, types.SandboxStateStarted, timeout, deadline)
 }
 
 // Stop stops the sandbox and waits until it is stopped (60 s; see StopWithTimeout). Its processes
@@ -58,13 +59,14 @@ func (s *Sandbox) Stop(ctx context.Context) error {
 //
 //	err := sandbox.StopWithTimeout(ctx, 30*time.Second, true)
 func (s *Sandbox) StopWithTimeout(ctx context.Context, timeout time.Duration, force bool) error {
-	deadline := time.Now().Add(cmp.Or(timeout, defaultStopTimeout))
+	timeout = cmp.Or(timeout, defaultStopTimeout)
+	deadline := time.Now().Add(timeout)
 	if err := s.changeState(ctx, "stop", timeout, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
 		return s.client.api.SandboxAPI.StopSandbox(ctx, s.ID).Force(force).Execute()
 	}); err != nil {
 		return err
 	}
-	return s.WaitUntilStopped(ctx, remainingUntil(deadline))
+	return s.waitFor(ctx, types.SandboxStateStopped, timeout, deadline)
 }
 
 // WaitUntilStopped polls (with backoff) until the sandbox is stopped. It returns an
@@ -73,8 +75,8 @@ func (s *Sandbox) StopWithTimeout(ctx context.Context, timeout time.Duration, fo
 //
 //	err := sandbox.WaitUntilStopped(ctx, 30*time.Second)
 func (s *Sandbox) WaitUntilStopped(ctx context.Context, timeout time.Duration) error {
-	return s.waitFor(ctx, types.SandboxStateStopped, timeout, types.SandboxStateError, types.SandboxStateBuildFailed,
-		types.SandboxStateDestroying, types.SandboxStateDestroyed)
+	timeout = cmp.Or(timeout, defaultStopTimeout)
+	return s.waitFor(ctx, types.SandboxStateStopped, timeout, time.Now().Add(timeout))
 }
 
 // SetAutostopInterval sets how many minutes without activity (toolbox calls, a start) stop the
@@ -115,7 +117,7 @@ func (c *Client) Stop(ctx context.Context, sandbox *Sandbox) error {
 
 // changeState asks for a start or stop (idempotent on the server, so retried) and takes the answer.
 func (s *Sandbox) changeState(ctx context.Context, change string, timeout time.Duration, do func(context.Context) (*apiclient.Sandbox, *http.Response, error)) error {
-	limit := min(s.client.config.requestTimeout, max(cmp.Or(timeout, defaultStartTimeout), minCreateRequestLimit))
+	limit := min(s.client.config.requestTimeout, max(timeout, minCreateRequestLimit))
 	dto, err := callAPI(ctx, limit, "POST /sandbox/"+s.ID+"/"+change, s.client.retry, do)
 	if err != nil {
 		return err
@@ -137,13 +139,4 @@ func (s *Sandbox) setInterval(ctx context.Context, route string, minutes int, do
 	}
 	s.update(*dto)
 	return nil
-}
-
-// remainingUntil is what is left of a wait; past the deadline, a negative value so the wait
-// checks the state once instead of falling back to its default.
-func remainingUntil(deadline time.Time) time.Duration {
-	if remaining := time.Until(deadline); remaining > 0 {
-		return remaining
-	}
-	return -1
 }

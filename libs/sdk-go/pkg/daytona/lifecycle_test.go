@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestStopGivesUpAtItsTimeoutAndAStartThatEndsInErrorSaysWhy(t *testing.T) {
 	sandbox := sandboxIn(t, client, "started")
 
 	err := sandbox.StopWithTimeout(context.Background(), 300*time.Millisecond, false)
-	if !errors.Is(err, ErrTimeout) || sandbox.State != types.SandboxStateStopping {
+	if !errors.Is(err, ErrTimeout) || sandbox.State != types.SandboxStateStopping || !strings.Contains(err.Error(), "still stopping after 300ms") {
 		t.Fatalf("got %v in %s, want a timeout while stopping", err, sandbox.State)
 	}
 

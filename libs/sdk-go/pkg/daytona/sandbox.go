@@ -1,6 +1,7 @@
 package daytona
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -145,22 +146,22 @@ func (s *Sandbox) refreshWithin(ctx context.Context, limit time.Duration) error 
 //		}
 //	}
 func (s *Sandbox) WaitUntilStarted(ctx context.Context, timeout time.Duration) error {
-	return s.waitFor(ctx, types.SandboxStateStarted, timeout, types.SandboxStateError, types.SandboxStateBuildFailed,
-		types.SandboxStateDestroying, types.SandboxStateDestroyed)
+	timeout = cmp.Or(timeout, defaultStartTimeout)
+	return s.waitFor(ctx, types.SandboxStateStarted, timeout, time.Now().Add(timeout))
 }
 
-// waitFor polls (with backoff) until the sandbox is in want, and fails at once in any of never.
-func (s *Sandbox) waitFor(ctx context.Context, want types.SandboxState, timeout time.Duration, never ...types.SandboxState) error {
-	if timeout == 0 {
-		timeout = defaultStartTimeout
-	}
-	deadline := time.Now().Add(timeout)
+// neverLeft are the states a wait for started or stopped ends in at once.
+var neverLeft = []types.SandboxState{types.SandboxStateError, types.SandboxStateBuildFailed, types.SandboxStateDestroying, types.SandboxStateDestroyed}
+
+// waitFor polls (with backoff) until the sandbox is in want, failing at once in a neverLeft
+// state and at deadline; timeout is what the caller asked for, for the message.
+func (s *Sandbox) waitFor(ctx context.Context, want types.SandboxState, timeout time.Duration, deadline time.Time) error {
 	poll := firstPoll
 	for {
 		if s.State == want {
 			return nil
 		}
-		if slices.Contains(never, s.State) {
+		if slices.Contains(neverLeft, s.State) {
 			reason := ""
 			if s.ErrorReason != "" {
 				reason = ": " + s.ErrorReason
