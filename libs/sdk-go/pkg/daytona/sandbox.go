@@ -65,14 +65,16 @@ type Sandbox struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 
-	// Process runs commands inside the sandbox.
+	// Process runs commands, code and sessions inside the sandbox.
 	Process *Process
+	// FileSystem reads and writes files inside the sandbox.
+	FileSystem *FileSystemService
 
 	client *Client
 }
 
 func newSandbox(dto apiclient.Sandbox, client *Client) *Sandbox {
-	s := &Sandbox{client: client, Process: &Process{sandboxID: dto.Id, client: client}}
+	s := &Sandbox{client: client, Process: &Process{sandboxID: dto.Id, client: client}, FileSystem: &FileSystemService{sandboxID: dto.Id, client: client}}
 	s.update(dto)
 	return s
 }
