@@ -16,14 +16,17 @@ module Daytona
     # Floor for the last status request of a wait, so it is not cut off before it can answer.
     MIN_LAST_REQUEST = 1.0
 
-    # @return [Daytona::Process] runs commands inside the sandbox
+    # @return [Daytona::Process] runs commands, code and sessions inside the sandbox
     attr_reader :process
+    # @return [Daytona::FileSystem] reads and writes files inside the sandbox
+    attr_reader :fs
 
     # @api private The Daytona client creates Sandbox objects.
     def initialize(dto, api)
       @dto = dto
       @api = api
       @process = Process.new(dto.id, api)
+      @fs = FileSystem.new(dto.id, api)
     end
 
     # @return [String]
