@@ -157,18 +157,27 @@ func toError(err error, response *http.Response, call string, limit time.Duratio
 			cause:   urlErr.Err,
 		}
 	}
-	// A 2xx answer the generated client could not decode, or a required argument it missed.
-	// Only the message is kept: the generated error type must not escape.
+	// Without an answer and without a transport error (both handled above), the generated client
+	// refused the arguments itself against the spec (a minimum, a required field): nothing was sent.
+	if response == nil {
+		return &Error{Kind: ErrValidation, Code: "validation_failed", Message: fmt.Sprintf("%s: %s", call, err.Error())}
+	}
+	// A 2xx answer the generated client could not decode. Only the message is kept: the
+	// generated error type must not escape.
 	return &Error{Message: fmt.Sprintf("%s: %s", call, err.Error())}
 }
 
 func fromResponse(err error, response *http.Response, call string) *Error {
-	status := response.StatusCode
 	var raw []byte
 	var apiErr *apiclient.GenericOpenAPIError
 	if errors.As(err, &apiErr) {
 		raw = apiErr.Body()
 	}
+	return fromBody(response.StatusCode, raw, response.Header, call)
+}
+
+// fromBody is the error an answer of status with body raw stands for; header may be nil.
+func fromBody(status int, raw []byte, header http.Header, call string) *Error {
 	var body errorBody
 	if json.Unmarshal(raw, &body) != nil {
 		if text := strings.TrimSpace(string(raw)); text != "" && !strings.HasPrefix(text, "{") {
@@ -185,7 +194,7 @@ func fromResponse(err error, response *http.Response, call string) *Error {
 	}
 	return &Error{
 		Kind: kind, StatusCode: status, Code: body.Code, Message: message, Details: body.Details,
-		RetryAfter: retryAfter(response.Header.Get("Retry-After")),
+		RetryAfter: retryAfter(header.Get("Retry-After")),
 	}
 }
 

@@ -1,9 +1,11 @@
 package daytona
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	apiclient "github.com/daytonaio/daytona/libs/api-client-go"
@@ -41,17 +43,38 @@ type Sandbox struct {
 	Labels map[string]string
 	// Why the sandbox is in error or build_failed.
 	ErrorReason string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// In error only because the API gave up on it; its runner may bring it back.
+	Recoverable bool
+	// The OS user its commands run as.
+	User string
+	// The region it runs in (the same as Region).
+	Target string
+	// Only a loopback interface when true; egress (limited by NetworkAllowList, if set) when false.
+	NetworkBlockAll  bool
+	NetworkAllowList string
+	// Minutes without activity before it is stopped; 0 never (SetAutostopInterval).
+	AutoStopInterval int
+	// Minutes after it stopped before it is destroyed; negative never, 0 at once (SetAutoDeleteInterval).
+	AutoDeleteInterval int
+	// Always 0 on this server: stopped sandboxes are not archived.
+	AutoArchiveInterval int
+	// Base URL of its toolbox ({ToolboxProxyURL}/{ID}/...).
+	ToolboxProxyURL string
+	// The last toolbox call or start.
+	LastActivityAt time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 
-	// Process runs commands inside the sandbox.
+	// Process runs commands, code and sessions inside the sandbox.
 	Process *Process
+	// FileSystem reads and writes files inside the sandbox.
+	FileSystem *FileSystemService
 
 	client *Client
 }
 
 func newSandbox(dto apiclient.Sandbox, client *Client) *Sandbox {
-	s := &Sandbox{client: client, Process: &Process{sandboxID: dto.Id, client: client}}
+	s := &Sandbox{client: client, Process: &Process{sandboxID: dto.Id, client: client}, FileSystem: &FileSystemService{sandboxID: dto.Id, client: client}}
 	s.update(dto)
 	return s
 }
@@ -70,6 +93,16 @@ func (s *Sandbox) update(dto apiclient.Sandbox) {
 	s.Env = dto.Env
 	s.Labels = dto.Labels
 	s.ErrorReason = dto.GetErrorReason()
+	s.Recoverable = dto.Recoverable
+	s.User = dto.User
+	s.Target = dto.Target
+	s.NetworkBlockAll = dto.NetworkBlockAll
+	s.NetworkAllowList = dto.GetNetworkAllowList()
+	s.AutoStopInterval = int(dto.AutoStopInterval)
+	s.AutoDeleteInterval = int(dto.AutoDeleteInterval)
+	s.AutoArchiveInterval = int(dto.AutoArchiveInterval)
+	s.ToolboxProxyURL = dto.ToolboxProxyUrl
+	s.LastActivityAt = dto.LastActivityAt
 	s.CreatedAt = dto.CreatedAt
 	s.UpdatedAt = dto.UpdatedAt
 }
@@ -115,23 +148,29 @@ func (s *Sandbox) refreshWithin(ctx context.Context, limit time.Duration) error 
 //		}
 //	}
 func (s *Sandbox) WaitUntilStarted(ctx context.Context, timeout time.Duration) error {
-	if timeout == 0 {
-		timeout = defaultStartTimeout
-	}
-	deadline := time.Now().Add(timeout)
+	timeout = cmp.Or(timeout, defaultStartTimeout)
+	return s.waitFor(ctx, types.SandboxStateStarted, timeout, time.Now().Add(timeout))
+}
+
+// neverLeft are the states a wait for started or stopped ends in at once.
+var neverLeft = []types.SandboxState{types.SandboxStateError, types.SandboxStateBuildFailed, types.SandboxStateDestroying, types.SandboxStateDestroyed}
+
+// waitFor polls (with backoff) until the sandbox is in want, failing at once in a neverLeft
+// state and at deadline; timeout is what the caller asked for, for the message.
+func (s *Sandbox) waitFor(ctx context.Context, want types.SandboxState, timeout time.Duration, deadline time.Time) error {
 	poll := firstPoll
 	for {
-		switch s.State {
-		case types.SandboxStateStarted:
+		if s.State == want {
 			return nil
-		case types.SandboxStateError, types.SandboxStateBuildFailed, types.SandboxStateDestroying, types.SandboxStateDestroyed:
+		}
+		if slices.Contains(neverLeft, s.State) {
 			reason := ""
 			if s.ErrorReason != "" {
 				reason = ": " + s.ErrorReason
 			}
 			return &Error{
 				Kind:        ErrSandboxState,
-				Message:     fmt.Sprintf("sandbox %q (%s) is %s and will not start%s", s.Name, s.ID, s.State, reason),
+				Message:     fmt.Sprintf("sandbox %q (%s) is %s and will not be %s%s", s.Name, s.ID, s.State, want, reason),
 				SandboxID:   s.ID,
 				State:       string(s.State),
 				ErrorReason: s.ErrorReason,

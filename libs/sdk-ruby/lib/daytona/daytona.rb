@@ -110,6 +110,24 @@ module Daytona
       nil
     end
 
+    # Starts a stopped sandbox and waits until it is started; the same as {Sandbox#start}.
+    #
+    # @example
+    #   daytona.start(sandbox, 120)
+    # @param sandbox [Daytona::Sandbox]
+    # @param timeout [Numeric] seconds, default 60
+    # @return [Daytona::Sandbox]
+    def start(sandbox, timeout = Sandbox::DEFAULT_START_TIMEOUT) = sandbox.start(timeout)
+
+    # Stops a sandbox and waits until it is stopped; the same as {Sandbox#stop}.
+    #
+    # @example
+    #   daytona.stop(sandbox)
+    # @param sandbox [Daytona::Sandbox]
+    # @param timeout [Numeric] seconds, default 60
+    # @return [Daytona::Sandbox]
+    def stop(sandbox, timeout = Sandbox::DEFAULT_START_TIMEOUT) = sandbox.stop(timeout)
+
     # Destroys every live sandbox matching all the selectors given and returns how many it marked
     # for destruction: they are `destroying` on return and `destroyed` once their runner has
     # removed them. The server marks at most 10,000 per request; this asks again until nothing
