@@ -49,10 +49,11 @@ describe('the default image', () => {
   }, 600_000);
 
   afterAll(async () => {
-    await Promise.all(manager.list().map(({ id }) => manager.destroy(id)));
-    await provider.close();
-    await dataDir.remove();
-    await registry.stop();
+    // After a failed beforeAll, only what it made.
+    if (manager) await Promise.all(manager.list().map(({ id }) => manager.destroy(id)));
+    await provider?.close();
+    await dataDir?.remove();
+    await registry?.stop();
   });
 
   async function started(overrides: Partial<RunnerSandboxSpec> = {}) {

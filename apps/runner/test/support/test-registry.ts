@@ -33,7 +33,8 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     return destination;
   };
   const refs = {} as Record<TestImage, string>;
-  await Promise.all(images.tags.map(async (tag) => (refs[tag] = await push(tag, images.layout, `${host}/test/busybox:${tag}`))));
+  // One after another: the tags share blobs, and the registry can fail (500) two pushes of one blob at once.
+  for (const tag of images.tags) refs[tag] = await push(tag, images.layout, `${host}/test/busybox:${tag}`);
   return {
     registry,
     host,
