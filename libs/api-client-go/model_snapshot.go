@@ -22,19 +22,37 @@ var _ MappedNullable = &Snapshot{}
 
 // Snapshot struct for Snapshot
 type Snapshot struct {
-	Id   string `json:"id"`
-	Name string `json:"name"`
+	Id string `json:"id"`
+	// Null for general snapshots
+	OrganizationId NullableString `json:"organizationId"`
+	Name           string         `json:"name"`
+	// The OCI image
+	ImageName string `json:"imageName"`
 	// True for snapshots available to every organization
 	General bool          `json:"general"`
 	State   SnapshotState `json:"state"`
+	// Why the image could not be pulled, in the registry's words
+	ErrorReason NullableString `json:"errorReason"`
+	// Compressed image size, GB, once a runner has seen it
+	Size       NullableFloat32 `json:"size"`
+	Entrypoint []string        `json:"entrypoint"`
 	// CPU cores per sandbox
 	Cpu int32 `json:"cpu"`
+	// GPUs per sandbox (always 0 here)
+	Gpu int32 `json:"gpu"`
 	// Memory per sandbox, GiB
 	Memory int32 `json:"memory"`
+	// Memory per sandbox, GiB (the name Daytona's SDKs read)
+	Mem int32 `json:"mem"`
 	// Disk per sandbox, GiB
-	Disk      int32     `json:"disk"`
-	Regions   []string  `json:"regions"`
+	Disk    int32    `json:"disk"`
+	Regions []string `json:"regions"`
+	// Same as regions (the name Daytona's SDKs read)
+	RegionIds []string  `json:"regionIds"`
 	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// When sandboxes were last created from it
+	LastUsedAt NullableTime `json:"lastUsedAt"`
 }
 
 type _Snapshot Snapshot
@@ -43,17 +61,27 @@ type _Snapshot Snapshot
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewSnapshot(id string, name string, general bool, state SnapshotState, cpu int32, memory int32, disk int32, regions []string, createdAt time.Time) *Snapshot {
+func NewSnapshot(id string, organizationId NullableString, name string, imageName string, general bool, state SnapshotState, errorReason NullableString, size NullableFloat32, entrypoint []string, cpu int32, gpu int32, memory int32, mem int32, disk int32, regions []string, regionIds []string, createdAt time.Time, updatedAt time.Time, lastUsedAt NullableTime) *Snapshot {
 	this := Snapshot{}
 	this.Id = id
+	this.OrganizationId = organizationId
 	this.Name = name
+	this.ImageName = imageName
 	this.General = general
 	this.State = state
+	this.ErrorReason = errorReason
+	this.Size = size
+	this.Entrypoint = entrypoint
 	this.Cpu = cpu
+	this.Gpu = gpu
 	this.Memory = memory
+	this.Mem = mem
 	this.Disk = disk
 	this.Regions = regions
+	this.RegionIds = regionIds
 	this.CreatedAt = createdAt
+	this.UpdatedAt = updatedAt
+	this.LastUsedAt = lastUsedAt
 	return &this
 }
 
@@ -89,6 +117,32 @@ func (o *Snapshot) SetId(v string) {
 	o.Id = v
 }
 
+// GetOrganizationId returns the OrganizationId field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *Snapshot) GetOrganizationId() string {
+	if o == nil || o.OrganizationId.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.OrganizationId.Get()
+}
+
+// GetOrganizationIdOk returns a tuple with the OrganizationId field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Snapshot) GetOrganizationIdOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.OrganizationId.Get(), o.OrganizationId.IsSet()
+}
+
+// SetOrganizationId sets field value
+func (o *Snapshot) SetOrganizationId(v string) {
+	o.OrganizationId.Set(&v)
+}
+
 // GetName returns the Name field value
 func (o *Snapshot) GetName() string {
 	if o == nil {
@@ -111,6 +165,30 @@ func (o *Snapshot) GetNameOk() (*string, bool) {
 // SetName sets field value
 func (o *Snapshot) SetName(v string) {
 	o.Name = v
+}
+
+// GetImageName returns the ImageName field value
+func (o *Snapshot) GetImageName() string {
+	if o == nil {
+		var ret string
+		return ret
+	}
+
+	return o.ImageName
+}
+
+// GetImageNameOk returns a tuple with the ImageName field value
+// and a boolean to check if the value has been set.
+func (o *Snapshot) GetImageNameOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.ImageName, true
+}
+
+// SetImageName sets field value
+func (o *Snapshot) SetImageName(v string) {
+	o.ImageName = v
 }
 
 // GetGeneral returns the General field value
@@ -161,6 +239,84 @@ func (o *Snapshot) SetState(v SnapshotState) {
 	o.State = v
 }
 
+// GetErrorReason returns the ErrorReason field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *Snapshot) GetErrorReason() string {
+	if o == nil || o.ErrorReason.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.ErrorReason.Get()
+}
+
+// GetErrorReasonOk returns a tuple with the ErrorReason field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Snapshot) GetErrorReasonOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.ErrorReason.Get(), o.ErrorReason.IsSet()
+}
+
+// SetErrorReason sets field value
+func (o *Snapshot) SetErrorReason(v string) {
+	o.ErrorReason.Set(&v)
+}
+
+// GetSize returns the Size field value
+// If the value is explicit nil, the zero value for float32 will be returned
+func (o *Snapshot) GetSize() float32 {
+	if o == nil || o.Size.Get() == nil {
+		var ret float32
+		return ret
+	}
+
+	return *o.Size.Get()
+}
+
+// GetSizeOk returns a tuple with the Size field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Snapshot) GetSizeOk() (*float32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.Size.Get(), o.Size.IsSet()
+}
+
+// SetSize sets field value
+func (o *Snapshot) SetSize(v float32) {
+	o.Size.Set(&v)
+}
+
+// GetEntrypoint returns the Entrypoint field value
+// If the value is explicit nil, the zero value for []string will be returned
+func (o *Snapshot) GetEntrypoint() []string {
+	if o == nil {
+		var ret []string
+		return ret
+	}
+
+	return o.Entrypoint
+}
+
+// GetEntrypointOk returns a tuple with the Entrypoint field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Snapshot) GetEntrypointOk() ([]string, bool) {
+	if o == nil || IsNil(o.Entrypoint) {
+		return nil, false
+	}
+	return o.Entrypoint, true
+}
+
+// SetEntrypoint sets field value
+func (o *Snapshot) SetEntrypoint(v []string) {
+	o.Entrypoint = v
+}
+
 // GetCpu returns the Cpu field value
 func (o *Snapshot) GetCpu() int32 {
 	if o == nil {
@@ -185,6 +341,30 @@ func (o *Snapshot) SetCpu(v int32) {
 	o.Cpu = v
 }
 
+// GetGpu returns the Gpu field value
+func (o *Snapshot) GetGpu() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.Gpu
+}
+
+// GetGpuOk returns a tuple with the Gpu field value
+// and a boolean to check if the value has been set.
+func (o *Snapshot) GetGpuOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Gpu, true
+}
+
+// SetGpu sets field value
+func (o *Snapshot) SetGpu(v int32) {
+	o.Gpu = v
+}
+
 // GetMemory returns the Memory field value
 func (o *Snapshot) GetMemory() int32 {
 	if o == nil {
@@ -207,6 +387,30 @@ func (o *Snapshot) GetMemoryOk() (*int32, bool) {
 // SetMemory sets field value
 func (o *Snapshot) SetMemory(v int32) {
 	o.Memory = v
+}
+
+// GetMem returns the Mem field value
+func (o *Snapshot) GetMem() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.Mem
+}
+
+// GetMemOk returns a tuple with the Mem field value
+// and a boolean to check if the value has been set.
+func (o *Snapshot) GetMemOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Mem, true
+}
+
+// SetMem sets field value
+func (o *Snapshot) SetMem(v int32) {
+	o.Mem = v
 }
 
 // GetDisk returns the Disk field value
@@ -257,6 +461,30 @@ func (o *Snapshot) SetRegions(v []string) {
 	o.Regions = v
 }
 
+// GetRegionIds returns the RegionIds field value
+func (o *Snapshot) GetRegionIds() []string {
+	if o == nil {
+		var ret []string
+		return ret
+	}
+
+	return o.RegionIds
+}
+
+// GetRegionIdsOk returns a tuple with the RegionIds field value
+// and a boolean to check if the value has been set.
+func (o *Snapshot) GetRegionIdsOk() ([]string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.RegionIds, true
+}
+
+// SetRegionIds sets field value
+func (o *Snapshot) SetRegionIds(v []string) {
+	o.RegionIds = v
+}
+
 // GetCreatedAt returns the CreatedAt field value
 func (o *Snapshot) GetCreatedAt() time.Time {
 	if o == nil {
@@ -281,6 +509,56 @@ func (o *Snapshot) SetCreatedAt(v time.Time) {
 	o.CreatedAt = v
 }
 
+// GetUpdatedAt returns the UpdatedAt field value
+func (o *Snapshot) GetUpdatedAt() time.Time {
+	if o == nil {
+		var ret time.Time
+		return ret
+	}
+
+	return o.UpdatedAt
+}
+
+// GetUpdatedAtOk returns a tuple with the UpdatedAt field value
+// and a boolean to check if the value has been set.
+func (o *Snapshot) GetUpdatedAtOk() (*time.Time, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.UpdatedAt, true
+}
+
+// SetUpdatedAt sets field value
+func (o *Snapshot) SetUpdatedAt(v time.Time) {
+	o.UpdatedAt = v
+}
+
+// GetLastUsedAt returns the LastUsedAt field value
+// If the value is explicit nil, the zero value for time.Time will be returned
+func (o *Snapshot) GetLastUsedAt() time.Time {
+	if o == nil || o.LastUsedAt.Get() == nil {
+		var ret time.Time
+		return ret
+	}
+
+	return *o.LastUsedAt.Get()
+}
+
+// GetLastUsedAtOk returns a tuple with the LastUsedAt field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Snapshot) GetLastUsedAtOk() (*time.Time, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.LastUsedAt.Get(), o.LastUsedAt.IsSet()
+}
+
+// SetLastUsedAt sets field value
+func (o *Snapshot) SetLastUsedAt(v time.Time) {
+	o.LastUsedAt.Set(&v)
+}
+
 func (o Snapshot) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -292,14 +570,26 @@ func (o Snapshot) MarshalJSON() ([]byte, error) {
 func (o Snapshot) ToMap() (map[string]interface{}, error) {
 	toSerialize := map[string]interface{}{}
 	toSerialize["id"] = o.Id
+	toSerialize["organizationId"] = o.OrganizationId.Get()
 	toSerialize["name"] = o.Name
+	toSerialize["imageName"] = o.ImageName
 	toSerialize["general"] = o.General
 	toSerialize["state"] = o.State
+	toSerialize["errorReason"] = o.ErrorReason.Get()
+	toSerialize["size"] = o.Size.Get()
+	if o.Entrypoint != nil {
+		toSerialize["entrypoint"] = o.Entrypoint
+	}
 	toSerialize["cpu"] = o.Cpu
+	toSerialize["gpu"] = o.Gpu
 	toSerialize["memory"] = o.Memory
+	toSerialize["mem"] = o.Mem
 	toSerialize["disk"] = o.Disk
 	toSerialize["regions"] = o.Regions
+	toSerialize["regionIds"] = o.RegionIds
 	toSerialize["createdAt"] = o.CreatedAt
+	toSerialize["updatedAt"] = o.UpdatedAt
+	toSerialize["lastUsedAt"] = o.LastUsedAt.Get()
 	return toSerialize, nil
 }
 
@@ -309,14 +599,24 @@ func (o *Snapshot) UnmarshalJSON(data []byte) (err error) {
 	// that every required field exists as a key in the generic map.
 	requiredProperties := []string{
 		"id",
+		"organizationId",
 		"name",
+		"imageName",
 		"general",
 		"state",
+		"errorReason",
+		"size",
+		"entrypoint",
 		"cpu",
+		"gpu",
 		"memory",
+		"mem",
 		"disk",
 		"regions",
+		"regionIds",
 		"createdAt",
+		"updatedAt",
+		"lastUsedAt",
 	}
 
 	allProperties := make(map[string]interface{})

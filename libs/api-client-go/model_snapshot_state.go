@@ -21,6 +21,7 @@ type SnapshotState string
 // List of SnapshotState
 const (
 	SNAPSHOTSTATE_PENDING  SnapshotState = "pending"
+	SNAPSHOTSTATE_PULLING  SnapshotState = "pulling"
 	SNAPSHOTSTATE_ACTIVE   SnapshotState = "active"
 	SNAPSHOTSTATE_INACTIVE SnapshotState = "inactive"
 	SNAPSHOTSTATE_ERROR    SnapshotState = "error"
@@ -29,6 +30,7 @@ const (
 // All allowed values of SnapshotState enum
 var AllowedSnapshotStateEnumValues = []SnapshotState{
 	"pending",
+	"pulling",
 	"active",
 	"inactive",
 	"error",

@@ -185,6 +185,59 @@ export interface CreateSandbox {
      */
     'labels'?: { [key: string]: string; };
 }
+export interface CreateSnapshot {
+    /**
+     * Unique among the organization\'s snapshots: a letter or digit, then letters, digits, \".\", \"_\", \":\", \"@\" or \"-\"
+     */
+    'name': string;
+    /**
+     * The OCI image, pulled by every runner of the region: e.g. python:3.12 or registry.example.com/team/image:tag
+     */
+    'imageName': string;
+    /**
+     * The sandbox\'s main process; by default the image\'s own entrypoint and command
+     */
+    'entrypoint'?: Array<string>;
+    /**
+     * CPU cores per sandbox
+     */
+    'cpu'?: number;
+    /**
+     * Memory per sandbox, GiB
+     */
+    'memory'?: number;
+    /**
+     * Disk per sandbox, GiB
+     */
+    'disk'?: number;
+    /**
+     * Region to pull the image in; the organization\'s region by default
+     */
+    'regionId'?: string;
+    /**
+     * GPUs per sandbox: only 0 (this server has none)
+     */
+    'gpu'?: number;
+    /**
+     * GPU types: none are available on this server
+     */
+    'gpuType'?: Array<string>;
+    /**
+     * Only `container`
+     */
+    'sandboxClass'?: CreateSnapshotSandboxClassEnum;
+    /**
+     * Image builds are not available on this server: name an image (imageName) instead
+     */
+    'buildInfo'?: { [key: string]: any; };
+}
+
+export const CreateSnapshotSandboxClassEnum = {
+    CONTAINER: 'container',
+} as const;
+
+export type CreateSnapshotSandboxClassEnum = typeof CreateSnapshotSandboxClassEnum[keyof typeof CreateSnapshotSandboxClassEnum];
+
 /**
  * A new API key, with its secret: shown this once, never again
  */
@@ -253,6 +306,12 @@ export interface PaginatedSandboxes {
     'limit': number;
     'totalPages': number;
 }
+export interface PaginatedSnapshots {
+    'items': Array<Snapshot>;
+    'total': number;
+    'page': number;
+    'totalPages': number;
+}
 export interface Sandbox {
     'id': string;
     'organizationId': string;
@@ -318,32 +377,67 @@ export type SandboxState = typeof SandboxState[keyof typeof SandboxState];
 
 export interface Snapshot {
     'id': string;
+    /**
+     * Null for general snapshots
+     */
+    'organizationId': string | null;
     'name': string;
+    /**
+     * The OCI image
+     */
+    'imageName': string;
     /**
      * True for snapshots available to every organization
      */
     'general': boolean;
     'state': SnapshotState;
     /**
+     * Why the image could not be pulled, in the registry\'s words
+     */
+    'errorReason': string | null;
+    /**
+     * Compressed image size, GB, once a runner has seen it
+     */
+    'size': number | null;
+    'entrypoint': Array<string> | null;
+    /**
      * CPU cores per sandbox
      */
     'cpu': number;
+    /**
+     * GPUs per sandbox (always 0 here)
+     */
+    'gpu': number;
     /**
      * Memory per sandbox, GiB
      */
     'memory': number;
     /**
+     * Memory per sandbox, GiB (the name Daytona\'s SDKs read)
+     */
+    'mem': number;
+    /**
      * Disk per sandbox, GiB
      */
     'disk': number;
     'regions': Array<string>;
+    /**
+     * Same as regions (the name Daytona\'s SDKs read)
+     */
+    'regionIds': Array<string>;
     'createdAt': string;
+    'updatedAt': string;
+    /**
+     * When sandboxes were last created from it
+     */
+    'lastUsedAt': string | null;
 }
 
 
 
 export const SnapshotState = {
     PENDING: 'pending',
+    PULLING: 'pulling',
     ACTIVE: 'active',
     INACTIVE: 'inactive',
     ERROR: 'error',
@@ -1203,6 +1297,83 @@ export class SandboxApi extends BaseAPI {
 export const SnapshotsApiAxiosParamCreator = function (configuration?: Configuration) {
     return {
         /**
+         * Answers at once with the snapshot `pending`; it becomes `active` once a runner of its region has pulled the image, or `error` with the registry\'s reason.
+         * @summary Create a snapshot from an OCI image
+         * @param {CreateSnapshot} createSnapshot 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createSnapshot: async (createSnapshot: CreateSnapshot, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'createSnapshot' is not null or undefined
+            assertParamExists('createSnapshot', 'createSnapshot', createSnapshot)
+            const localVarPath = `/snapshots`;
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(createSnapshot, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Delete a snapshot (refused while live sandboxes use it)
+         * @param {string} snapshotIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteSnapshot: async (snapshotIdOrName: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'snapshotIdOrName' is not null or undefined
+            assertParamExists('deleteSnapshot', 'snapshotIdOrName', snapshotIdOrName)
+            const localVarPath = `/snapshots/{snapshotIdOrName}`
+                .replace('{snapshotIdOrName}', encodeURIComponent(String(snapshotIdOrName)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'DELETE', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
          * 
          * @summary Get a snapshot by id or name
          * @param {string} snapshotIdOrName 
@@ -1243,10 +1414,12 @@ export const SnapshotsApiAxiosParamCreator = function (configuration?: Configura
         /**
          * 
          * @summary List snapshots
+         * @param {number} [page] 
+         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSnapshots: async (options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+        listSnapshots: async (page?: number, limit?: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
             const localVarPath = `/snapshots`;
             // use dummy base URL string because the URL constructor only accepts absolute URLs.
             const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
@@ -1262,6 +1435,14 @@ export const SnapshotsApiAxiosParamCreator = function (configuration?: Configura
             // authentication bearer required
             // http bearer authentication required
             await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (page !== undefined) {
+                localVarQueryParameter['page'] = page;
+            }
+
+            if (limit !== undefined) {
+                localVarQueryParameter['limit'] = limit;
+            }
 
             localVarHeaderParameter['Accept'] = 'application/json';
 
@@ -1284,6 +1465,32 @@ export const SnapshotsApiFp = function(configuration?: Configuration) {
     const localVarAxiosParamCreator = SnapshotsApiAxiosParamCreator(configuration)
     return {
         /**
+         * Answers at once with the snapshot `pending`; it becomes `active` once a runner of its region has pulled the image, or `error` with the registry\'s reason.
+         * @summary Create a snapshot from an OCI image
+         * @param {CreateSnapshot} createSnapshot 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async createSnapshot(createSnapshot: CreateSnapshot, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Snapshot>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.createSnapshot(createSnapshot, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SnapshotsApi.createSnapshot']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Delete a snapshot (refused while live sandboxes use it)
+         * @param {string} snapshotIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async deleteSnapshot(snapshotIdOrName: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<void>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.deleteSnapshot(snapshotIdOrName, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SnapshotsApi.deleteSnapshot']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
          * 
          * @summary Get a snapshot by id or name
          * @param {string} snapshotIdOrName 
@@ -1299,11 +1506,13 @@ export const SnapshotsApiFp = function(configuration?: Configuration) {
         /**
          * 
          * @summary List snapshots
+         * @param {number} [page] 
+         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        async listSnapshots(options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Array<Snapshot>>> {
-            const localVarAxiosArgs = await localVarAxiosParamCreator.listSnapshots(options);
+        async listSnapshots(page?: number, limit?: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<PaginatedSnapshots>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listSnapshots(page, limit, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['SnapshotsApi.listSnapshots']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
@@ -1318,6 +1527,26 @@ export const SnapshotsApiFactory = function (configuration?: Configuration, base
     const localVarFp = SnapshotsApiFp(configuration)
     return {
         /**
+         * Answers at once with the snapshot `pending`; it becomes `active` once a runner of its region has pulled the image, or `error` with the registry\'s reason.
+         * @summary Create a snapshot from an OCI image
+         * @param {CreateSnapshot} createSnapshot 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        createSnapshot(createSnapshot: CreateSnapshot, options?: RawAxiosRequestConfig): AxiosPromise<Snapshot> {
+            return localVarFp.createSnapshot(createSnapshot, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Delete a snapshot (refused while live sandboxes use it)
+         * @param {string} snapshotIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        deleteSnapshot(snapshotIdOrName: string, options?: RawAxiosRequestConfig): AxiosPromise<void> {
+            return localVarFp.deleteSnapshot(snapshotIdOrName, options).then((request) => request(axios, basePath));
+        },
+        /**
          * 
          * @summary Get a snapshot by id or name
          * @param {string} snapshotIdOrName 
@@ -1330,11 +1559,13 @@ export const SnapshotsApiFactory = function (configuration?: Configuration, base
         /**
          * 
          * @summary List snapshots
+         * @param {number} [page] 
+         * @param {number} [limit] 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSnapshots(options?: RawAxiosRequestConfig): AxiosPromise<Array<Snapshot>> {
-            return localVarFp.listSnapshots(options).then((request) => request(axios, basePath));
+        listSnapshots(page?: number, limit?: number, options?: RawAxiosRequestConfig): AxiosPromise<PaginatedSnapshots> {
+            return localVarFp.listSnapshots(page, limit, options).then((request) => request(axios, basePath));
         },
     };
 };
@@ -1343,6 +1574,28 @@ export const SnapshotsApiFactory = function (configuration?: Configuration, base
  * SnapshotsApi - object-oriented interface
  */
 export class SnapshotsApi extends BaseAPI {
+    /**
+     * Answers at once with the snapshot `pending`; it becomes `active` once a runner of its region has pulled the image, or `error` with the registry\'s reason.
+     * @summary Create a snapshot from an OCI image
+     * @param {CreateSnapshot} createSnapshot 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public createSnapshot(createSnapshot: CreateSnapshot, options?: RawAxiosRequestConfig) {
+        return SnapshotsApiFp(this.configuration).createSnapshot(createSnapshot, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Delete a snapshot (refused while live sandboxes use it)
+     * @param {string} snapshotIdOrName 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public deleteSnapshot(snapshotIdOrName: string, options?: RawAxiosRequestConfig) {
+        return SnapshotsApiFp(this.configuration).deleteSnapshot(snapshotIdOrName, options).then((request) => request(this.axios, this.basePath));
+    }
+
     /**
      * 
      * @summary Get a snapshot by id or name
@@ -1357,11 +1610,13 @@ export class SnapshotsApi extends BaseAPI {
     /**
      * 
      * @summary List snapshots
+     * @param {number} [page] 
+     * @param {number} [limit] 
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      */
-    public listSnapshots(options?: RawAxiosRequestConfig) {
-        return SnapshotsApiFp(this.configuration).listSnapshots(options).then((request) => request(this.axios, this.basePath));
+    public listSnapshots(page?: number, limit?: number, options?: RawAxiosRequestConfig) {
+        return SnapshotsApiFp(this.configuration).listSnapshots(page, limit, options).then((request) => request(this.axios, this.basePath));
     }
 }
 

@@ -42,12 +42,14 @@ __all__ = [
     "BulkDeleteSandboxesResult",
     "CreateApiKey",
     "CreateSandbox",
+    "CreateSnapshot",
     "CreatedApiKey",
     "ErrorResponse",
     "ExecuteRequest",
     "ExecuteResponse",
     "Health",
     "PaginatedSandboxes",
+    "PaginatedSnapshots",
     "Sandbox",
     "SandboxDesiredState",
     "SandboxState",
@@ -84,12 +86,14 @@ from daytona_api_client_async.models.bulk_delete_sandboxes import BulkDeleteSand
 from daytona_api_client_async.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult as BulkDeleteSandboxesResult
 from daytona_api_client_async.models.create_api_key import CreateApiKey as CreateApiKey
 from daytona_api_client_async.models.create_sandbox import CreateSandbox as CreateSandbox
+from daytona_api_client_async.models.create_snapshot import CreateSnapshot as CreateSnapshot
 from daytona_api_client_async.models.created_api_key import CreatedApiKey as CreatedApiKey
 from daytona_api_client_async.models.error_response import ErrorResponse as ErrorResponse
 from daytona_api_client_async.models.execute_request import ExecuteRequest as ExecuteRequest
 from daytona_api_client_async.models.execute_response import ExecuteResponse as ExecuteResponse
 from daytona_api_client_async.models.health import Health as Health
 from daytona_api_client_async.models.paginated_sandboxes import PaginatedSandboxes as PaginatedSandboxes
+from daytona_api_client_async.models.paginated_snapshots import PaginatedSnapshots as PaginatedSnapshots
 from daytona_api_client_async.models.sandbox import Sandbox as Sandbox
 from daytona_api_client_async.models.sandbox_desired_state import SandboxDesiredState as SandboxDesiredState
 from daytona_api_client_async.models.sandbox_state import SandboxState as SandboxState

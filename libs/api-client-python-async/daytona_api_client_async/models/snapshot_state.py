@@ -27,6 +27,7 @@ class SnapshotState(str, Enum):
     allowed enum values
     """
     PENDING = 'pending'
+    PULLING = 'pulling'
     ACTIVE = 'active'
     INACTIVE = 'inactive'
     ERROR = 'error'

@@ -23,12 +23,14 @@ from daytona_api_client.models.bulk_delete_sandboxes import BulkDeleteSandboxes
 from daytona_api_client.models.bulk_delete_sandboxes_result import BulkDeleteSandboxesResult
 from daytona_api_client.models.create_api_key import CreateApiKey
 from daytona_api_client.models.create_sandbox import CreateSandbox
+from daytona_api_client.models.create_snapshot import CreateSnapshot
 from daytona_api_client.models.created_api_key import CreatedApiKey
 from daytona_api_client.models.error_response import ErrorResponse
 from daytona_api_client.models.execute_request import ExecuteRequest
 from daytona_api_client.models.execute_response import ExecuteResponse
 from daytona_api_client.models.health import Health
 from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes
+from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots
 from daytona_api_client.models.sandbox import Sandbox
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
 from daytona_api_client.models.sandbox_state import SandboxState

@@ -18,8 +18,8 @@ import re  # noqa: F401
 import json
 
 from datetime import datetime
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
-from typing import Any, ClassVar, Dict, List
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from typing import Any, ClassVar, Dict, List, Optional, Union
 from uuid import UUID
 from daytona_api_client.models.snapshot_state import SnapshotState
 from typing import Optional, Set
@@ -31,15 +31,25 @@ class Snapshot(BaseModel):
     Snapshot
     """ # noqa: E501
     id: UUID
+    organization_id: Optional[UUID] = Field(description="Null for general snapshots", alias="organizationId")
     name: StrictStr = Field(json_schema_extra={"examples": ["default"]})
+    image_name: StrictStr = Field(description="The OCI image", alias="imageName", json_schema_extra={"examples": ["python:3.12-slim"]})
     general: StrictBool = Field(description="True for snapshots available to every organization")
     state: SnapshotState
+    error_reason: Optional[StrictStr] = Field(description="Why the image could not be pulled, in the registry's words", alias="errorReason")
+    size: Optional[Union[StrictFloat, StrictInt]] = Field(description="Compressed image size, GB, once a runner has seen it")
+    entrypoint: Optional[List[StrictStr]]
     cpu: StrictInt = Field(description="CPU cores per sandbox")
+    gpu: StrictInt = Field(description="GPUs per sandbox (always 0 here)")
     memory: StrictInt = Field(description="Memory per sandbox, GiB")
+    mem: StrictInt = Field(description="Memory per sandbox, GiB (the name Daytona's SDKs read)")
     disk: StrictInt = Field(description="Disk per sandbox, GiB")
     regions: List[StrictStr]
+    region_ids: List[StrictStr] = Field(description="Same as regions (the name Daytona's SDKs read)", alias="regionIds")
     created_at: datetime = Field(alias="createdAt")
-    __properties: ClassVar[List[str]] = ["id", "name", "general", "state", "cpu", "memory", "disk", "regions", "createdAt"]
+    updated_at: datetime = Field(alias="updatedAt")
+    last_used_at: Optional[datetime] = Field(description="When sandboxes were last created from it", alias="lastUsedAt")
+    __properties: ClassVar[List[str]] = ["id", "organizationId", "name", "imageName", "general", "state", "errorReason", "size", "entrypoint", "cpu", "gpu", "memory", "mem", "disk", "regions", "regionIds", "createdAt", "updatedAt", "lastUsedAt"]
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -80,6 +90,31 @@ class Snapshot(BaseModel):
             exclude=excluded_fields,
             exclude_none=True,
         )
+        # set to None if organization_id (nullable) is None
+        # and model_fields_set contains the field
+        if self.organization_id is None and "organization_id" in self.model_fields_set:
+            _dict['organizationId'] = None
+
+        # set to None if error_reason (nullable) is None
+        # and model_fields_set contains the field
+        if self.error_reason is None and "error_reason" in self.model_fields_set:
+            _dict['errorReason'] = None
+
+        # set to None if size (nullable) is None
+        # and model_fields_set contains the field
+        if self.size is None and "size" in self.model_fields_set:
+            _dict['size'] = None
+
+        # set to None if entrypoint (nullable) is None
+        # and model_fields_set contains the field
+        if self.entrypoint is None and "entrypoint" in self.model_fields_set:
+            _dict['entrypoint'] = None
+
+        # set to None if last_used_at (nullable) is None
+        # and model_fields_set contains the field
+        if self.last_used_at is None and "last_used_at" in self.model_fields_set:
+            _dict['lastUsedAt'] = None
+
         return _dict
 
     @classmethod
@@ -93,14 +128,24 @@ class Snapshot(BaseModel):
 
         _obj = cls.model_validate({
             "id": obj.get("id"),
+            "organizationId": obj.get("organizationId"),
             "name": obj.get("name"),
+            "imageName": obj.get("imageName"),
             "general": obj.get("general"),
             "state": obj.get("state"),
+            "errorReason": obj.get("errorReason"),
+            "size": obj.get("size"),
+            "entrypoint": obj.get("entrypoint"),
             "cpu": obj.get("cpu"),
+            "gpu": obj.get("gpu"),
             "memory": obj.get("memory"),
+            "mem": obj.get("mem"),
             "disk": obj.get("disk"),
             "regions": obj.get("regions"),
-            "createdAt": obj.get("createdAt")
+            "regionIds": obj.get("regionIds"),
+            "createdAt": obj.get("createdAt"),
+            "updatedAt": obj.get("updatedAt"),
+            "lastUsedAt": obj.get("lastUsedAt")
         })
         return _obj
 

@@ -19,6 +19,135 @@ module DaytonaApiClient
     def initialize(api_client = ApiClient.default)
       @api_client = api_client
     end
+    # Create a snapshot from an OCI image
+    # Answers at once with the snapshot `pending`; it becomes `active` once a runner of its region has pulled the image, or `error` with the registry's reason.
+    # @param create_snapshot [CreateSnapshot] 
+    # @param [Hash] opts the optional parameters
+    # @return [Snapshot]
+    def create_snapshot(create_snapshot, opts = {})
+      data, _status_code, _headers = create_snapshot_with_http_info(create_snapshot, opts)
+      data
+    end
+
+    # Create a snapshot from an OCI image
+    # Answers at once with the snapshot &#x60;pending&#x60;; it becomes &#x60;active&#x60; once a runner of its region has pulled the image, or &#x60;error&#x60; with the registry&#39;s reason.
+    # @param create_snapshot [CreateSnapshot] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Snapshot, Integer, Hash)>] Snapshot data, response status code and response headers
+    def create_snapshot_with_http_info(create_snapshot, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SnapshotsApi.create_snapshot ...'
+      end
+      # verify the required parameter 'create_snapshot' is set
+      if @api_client.config.client_side_validation && create_snapshot.nil?
+        fail ArgumentError, "Missing the required parameter 'create_snapshot' when calling SnapshotsApi.create_snapshot"
+      end
+      # resource path
+      local_var_path = '/snapshots'
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(create_snapshot)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Snapshot'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SnapshotsApi.create_snapshot",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SnapshotsApi#create_snapshot\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Delete a snapshot (refused while live sandboxes use it)
+    # @param snapshot_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [nil]
+    def delete_snapshot(snapshot_id_or_name, opts = {})
+      delete_snapshot_with_http_info(snapshot_id_or_name, opts)
+      nil
+    end
+
+    # Delete a snapshot (refused while live sandboxes use it)
+    # @param snapshot_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(nil, Integer, Hash)>] nil, response status code and response headers
+    def delete_snapshot_with_http_info(snapshot_id_or_name, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SnapshotsApi.delete_snapshot ...'
+      end
+      # verify the required parameter 'snapshot_id_or_name' is set
+      if @api_client.config.client_side_validation && snapshot_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'snapshot_id_or_name' when calling SnapshotsApi.delete_snapshot"
+      end
+      # resource path
+      local_var_path = '/snapshots/{snapshotIdOrName}'.sub('{snapshotIdOrName}', CGI.escape(snapshot_id_or_name.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type]
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SnapshotsApi.delete_snapshot",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:DELETE, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SnapshotsApi#delete_snapshot\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
     # Get a snapshot by id or name
     # @param snapshot_id_or_name [String] 
     # @param [Hash] opts the optional parameters
@@ -82,7 +211,9 @@ module DaytonaApiClient
 
     # List snapshots
     # @param [Hash] opts the optional parameters
-    # @return [Array<Snapshot>]
+    # @option opts [Integer] :page  (default to 1)
+    # @option opts [Integer] :limit  (default to 100)
+    # @return [PaginatedSnapshots]
     def list_snapshots(opts = {})
       data, _status_code, _headers = list_snapshots_with_http_info(opts)
       data
@@ -90,16 +221,36 @@ module DaytonaApiClient
 
     # List snapshots
     # @param [Hash] opts the optional parameters
-    # @return [Array<(Array<Snapshot>, Integer, Hash)>] Array<Snapshot> data, response status code and response headers
+    # @option opts [Integer] :page  (default to 1)
+    # @option opts [Integer] :limit  (default to 100)
+    # @return [Array<(PaginatedSnapshots, Integer, Hash)>] PaginatedSnapshots data, response status code and response headers
     def list_snapshots_with_http_info(opts = {})
       if @api_client.config.debugging
         @api_client.config.logger.debug 'Calling API: SnapshotsApi.list_snapshots ...'
       end
+      if @api_client.config.client_side_validation && !opts[:'page'].nil? && opts[:'page'] > 1000000
+        fail ArgumentError, 'invalid value for "opts[:"page"]" when calling SnapshotsApi.list_snapshots, must be smaller than or equal to 1000000.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'page'].nil? && opts[:'page'] < 1
+        fail ArgumentError, 'invalid value for "opts[:"page"]" when calling SnapshotsApi.list_snapshots, must be greater than or equal to 1.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] > 1000
+        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SnapshotsApi.list_snapshots, must be smaller than or equal to 1000.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'limit'].nil? && opts[:'limit'] < 1
+        fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SnapshotsApi.list_snapshots, must be greater than or equal to 1.'
+      end
+
       # resource path
       local_var_path = '/snapshots'
 
       # query parameters
       query_params = opts[:query_params] || {}
+      query_params[:'page'] = opts[:'page'] if !opts[:'page'].nil?
+      query_params[:'limit'] = opts[:'limit'] if !opts[:'limit'].nil?
 
       # header parameters
       header_params = opts[:header_params] || {}
@@ -113,7 +264,7 @@ module DaytonaApiClient
       post_body = opts[:debug_body]
 
       # return_type
-      return_type = opts[:debug_return_type] || 'Array<Snapshot>'
+      return_type = opts[:debug_return_type] || 'PaginatedSnapshots'
 
       # auth_names
       auth_names = opts[:debug_auth_names] || ['bearer']

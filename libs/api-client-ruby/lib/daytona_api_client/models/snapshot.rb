@@ -17,25 +17,53 @@ module DaytonaApiClient
   class Snapshot < ApiModelBase
     attr_accessor :id
 
+    # Null for general snapshots
+    attr_accessor :organization_id
+
     attr_accessor :name
+
+    # The OCI image
+    attr_accessor :image_name
 
     # True for snapshots available to every organization
     attr_accessor :general
 
     attr_accessor :state
 
+    # Why the image could not be pulled, in the registry's words
+    attr_accessor :error_reason
+
+    # Compressed image size, GB, once a runner has seen it
+    attr_accessor :size
+
+    attr_accessor :entrypoint
+
     # CPU cores per sandbox
     attr_accessor :cpu
 
+    # GPUs per sandbox (always 0 here)
+    attr_accessor :gpu
+
     # Memory per sandbox, GiB
     attr_accessor :memory
+
+    # Memory per sandbox, GiB (the name Daytona's SDKs read)
+    attr_accessor :mem
 
     # Disk per sandbox, GiB
     attr_accessor :disk
 
     attr_accessor :regions
 
+    # Same as regions (the name Daytona's SDKs read)
+    attr_accessor :region_ids
+
     attr_accessor :created_at
+
+    attr_accessor :updated_at
+
+    # When sandboxes were last created from it
+    attr_accessor :last_used_at
 
     class EnumAttributeValidator
       attr_reader :datatype
@@ -63,14 +91,24 @@ module DaytonaApiClient
     def self.attribute_map
       {
         :'id' => :'id',
+        :'organization_id' => :'organizationId',
         :'name' => :'name',
+        :'image_name' => :'imageName',
         :'general' => :'general',
         :'state' => :'state',
+        :'error_reason' => :'errorReason',
+        :'size' => :'size',
+        :'entrypoint' => :'entrypoint',
         :'cpu' => :'cpu',
+        :'gpu' => :'gpu',
         :'memory' => :'memory',
+        :'mem' => :'mem',
         :'disk' => :'disk',
         :'regions' => :'regions',
-        :'created_at' => :'createdAt'
+        :'region_ids' => :'regionIds',
+        :'created_at' => :'createdAt',
+        :'updated_at' => :'updatedAt',
+        :'last_used_at' => :'lastUsedAt'
       }
     end
 
@@ -88,20 +126,35 @@ module DaytonaApiClient
     def self.openapi_types
       {
         :'id' => :'String',
+        :'organization_id' => :'String',
         :'name' => :'String',
+        :'image_name' => :'String',
         :'general' => :'Boolean',
         :'state' => :'SnapshotState',
+        :'error_reason' => :'String',
+        :'size' => :'Float',
+        :'entrypoint' => :'Array<String>',
         :'cpu' => :'Integer',
+        :'gpu' => :'Integer',
         :'memory' => :'Integer',
+        :'mem' => :'Integer',
         :'disk' => :'Integer',
         :'regions' => :'Array<String>',
-        :'created_at' => :'Time'
+        :'region_ids' => :'Array<String>',
+        :'created_at' => :'Time',
+        :'updated_at' => :'Time',
+        :'last_used_at' => :'Time'
       }
     end
 
     # List of attributes with nullable: true
     def self.openapi_nullable
       Set.new([
+        :'organization_id',
+        :'error_reason',
+        :'size',
+        :'entrypoint',
+        :'last_used_at'
       ])
     end
 
@@ -127,10 +180,22 @@ module DaytonaApiClient
         self.id = nil
       end
 
+      if attributes.key?(:'organization_id')
+        self.organization_id = attributes[:'organization_id']
+      else
+        self.organization_id = nil
+      end
+
       if attributes.key?(:'name')
         self.name = attributes[:'name']
       else
         self.name = nil
+      end
+
+      if attributes.key?(:'image_name')
+        self.image_name = attributes[:'image_name']
+      else
+        self.image_name = nil
       end
 
       if attributes.key?(:'general')
@@ -145,16 +210,48 @@ module DaytonaApiClient
         self.state = nil
       end
 
+      if attributes.key?(:'error_reason')
+        self.error_reason = attributes[:'error_reason']
+      else
+        self.error_reason = nil
+      end
+
+      if attributes.key?(:'size')
+        self.size = attributes[:'size']
+      else
+        self.size = nil
+      end
+
+      if attributes.key?(:'entrypoint')
+        if (value = attributes[:'entrypoint']).is_a?(Array)
+          self.entrypoint = value
+        end
+      else
+        self.entrypoint = nil
+      end
+
       if attributes.key?(:'cpu')
         self.cpu = attributes[:'cpu']
       else
         self.cpu = nil
       end
 
+      if attributes.key?(:'gpu')
+        self.gpu = attributes[:'gpu']
+      else
+        self.gpu = nil
+      end
+
       if attributes.key?(:'memory')
         self.memory = attributes[:'memory']
       else
         self.memory = nil
+      end
+
+      if attributes.key?(:'mem')
+        self.mem = attributes[:'mem']
+      else
+        self.mem = nil
       end
 
       if attributes.key?(:'disk')
@@ -171,10 +268,30 @@ module DaytonaApiClient
         self.regions = nil
       end
 
+      if attributes.key?(:'region_ids')
+        if (value = attributes[:'region_ids']).is_a?(Array)
+          self.region_ids = value
+        end
+      else
+        self.region_ids = nil
+      end
+
       if attributes.key?(:'created_at')
         self.created_at = attributes[:'created_at']
       else
         self.created_at = nil
+      end
+
+      if attributes.key?(:'updated_at')
+        self.updated_at = attributes[:'updated_at']
+      else
+        self.updated_at = nil
+      end
+
+      if attributes.key?(:'last_used_at')
+        self.last_used_at = attributes[:'last_used_at']
+      else
+        self.last_used_at = nil
       end
     end
 
@@ -191,6 +308,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "name", name cannot be nil.')
       end
 
+      if @image_name.nil?
+        invalid_properties.push('invalid value for "image_name", image_name cannot be nil.')
+      end
+
       if @general.nil?
         invalid_properties.push('invalid value for "general", general cannot be nil.')
       end
@@ -203,8 +324,16 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "cpu", cpu cannot be nil.')
       end
 
+      if @gpu.nil?
+        invalid_properties.push('invalid value for "gpu", gpu cannot be nil.')
+      end
+
       if @memory.nil?
         invalid_properties.push('invalid value for "memory", memory cannot be nil.')
+      end
+
+      if @mem.nil?
+        invalid_properties.push('invalid value for "mem", mem cannot be nil.')
       end
 
       if @disk.nil?
@@ -215,8 +344,16 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "regions", regions cannot be nil.')
       end
 
+      if @region_ids.nil?
+        invalid_properties.push('invalid value for "region_ids", region_ids cannot be nil.')
+      end
+
       if @created_at.nil?
         invalid_properties.push('invalid value for "created_at", created_at cannot be nil.')
+      end
+
+      if @updated_at.nil?
+        invalid_properties.push('invalid value for "updated_at", updated_at cannot be nil.')
       end
 
       invalid_properties
@@ -228,13 +365,18 @@ module DaytonaApiClient
       warn '[DEPRECATED] the `valid?` method is obsolete'
       return false if @id.nil?
       return false if @name.nil?
+      return false if @image_name.nil?
       return false if @general.nil?
       return false if @state.nil?
       return false if @cpu.nil?
+      return false if @gpu.nil?
       return false if @memory.nil?
+      return false if @mem.nil?
       return false if @disk.nil?
       return false if @regions.nil?
+      return false if @region_ids.nil?
       return false if @created_at.nil?
+      return false if @updated_at.nil?
       true
     end
 
@@ -256,6 +398,16 @@ module DaytonaApiClient
       end
 
       @name = name
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] image_name Value to be assigned
+    def image_name=(image_name)
+      if image_name.nil?
+        fail ArgumentError, 'image_name cannot be nil'
+      end
+
+      @image_name = image_name
     end
 
     # Custom attribute writer method with validation
@@ -289,6 +441,16 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] gpu Value to be assigned
+    def gpu=(gpu)
+      if gpu.nil?
+        fail ArgumentError, 'gpu cannot be nil'
+      end
+
+      @gpu = gpu
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] memory Value to be assigned
     def memory=(memory)
       if memory.nil?
@@ -296,6 +458,16 @@ module DaytonaApiClient
       end
 
       @memory = memory
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] mem Value to be assigned
+    def mem=(mem)
+      if mem.nil?
+        fail ArgumentError, 'mem cannot be nil'
+      end
+
+      @mem = mem
     end
 
     # Custom attribute writer method with validation
@@ -319,6 +491,16 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] region_ids Value to be assigned
+    def region_ids=(region_ids)
+      if region_ids.nil?
+        fail ArgumentError, 'region_ids cannot be nil'
+      end
+
+      @region_ids = region_ids
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] created_at Value to be assigned
     def created_at=(created_at)
       if created_at.nil?
@@ -328,20 +510,40 @@ module DaytonaApiClient
       @created_at = created_at
     end
 
+    # Custom attribute writer method with validation
+    # @param [Object] updated_at Value to be assigned
+    def updated_at=(updated_at)
+      if updated_at.nil?
+        fail ArgumentError, 'updated_at cannot be nil'
+      end
+
+      @updated_at = updated_at
+    end
+
     # Checks equality by comparing each attribute.
     # @param [Object] Object to be compared
     def ==(o)
       return true if self.equal?(o)
       self.class == o.class &&
           id == o.id &&
+          organization_id == o.organization_id &&
           name == o.name &&
+          image_name == o.image_name &&
           general == o.general &&
           state == o.state &&
+          error_reason == o.error_reason &&
+          size == o.size &&
+          entrypoint == o.entrypoint &&
           cpu == o.cpu &&
+          gpu == o.gpu &&
           memory == o.memory &&
+          mem == o.mem &&
           disk == o.disk &&
           regions == o.regions &&
-          created_at == o.created_at
+          region_ids == o.region_ids &&
+          created_at == o.created_at &&
+          updated_at == o.updated_at &&
+          last_used_at == o.last_used_at
     end
 
     # @see the `==` method
@@ -353,7 +555,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [id, name, general, state, cpu, memory, disk, regions, created_at].hash
+      [id, organization_id, name, image_name, general, state, error_reason, size, entrypoint, cpu, gpu, memory, mem, disk, regions, region_ids, created_at, updated_at, last_used_at].hash
     end
 
     # Builds the object from hash

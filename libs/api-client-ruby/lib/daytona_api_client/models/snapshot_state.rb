@@ -16,12 +16,13 @@ require 'time'
 module DaytonaApiClient
   class SnapshotState
     PENDING = "pending".freeze
+    PULLING = "pulling".freeze
     ACTIVE = "active".freeze
     INACTIVE = "inactive".freeze
     ERROR = "error".freeze
 
     def self.all_vars
-      @all_vars ||= [PENDING, ACTIVE, INACTIVE, ERROR].freeze
+      @all_vars ||= [PENDING, PULLING, ACTIVE, INACTIVE, ERROR].freeze
     end
 
     # Builds the enum from string
