@@ -24,11 +24,14 @@ const EXPECTED_EXPORTS = [
   'DaytonaRateLimitError',
   'DaytonaSandboxStateError',
   'DaytonaServerError',
+  'DaytonaSnapshotStateError',
   'DaytonaTimeoutError',
   'DaytonaValidationError',
   'Process',
   'Sandbox',
   'SandboxState',
+  'SnapshotService',
+  'SnapshotState',
 ];
 
 // A consumer project outside the workspace with the package linked in, as npm would.

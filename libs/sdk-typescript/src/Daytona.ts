@@ -3,6 +3,7 @@ import { callApi, createApiClients, type ApiClients } from './api-calls.js';
 import { resolveConfig, type DaytonaConfig } from './config.js';
 import { DaytonaTimeoutError } from './errors.js';
 import { DEFAULT_START_TIMEOUT_SECONDS, Sandbox } from './Sandbox.js';
+import { SnapshotService } from './SnapshotService.js';
 
 /** One line of a bulk create: `count` sandboxes from one snapshot, named `{prefix}-00001`, ... */
 export interface BulkCreateItem {
@@ -74,6 +75,8 @@ const MIN_CREATE_REQUEST_SECONDS = 1;
  * await sandbox.delete()
  */
 export class Daytona {
+  /** The organization's snapshots: create (from an image reference), get, list, delete. */
+  readonly snapshot: SnapshotService;
   private readonly api: ApiClients;
 
   /**
@@ -85,6 +88,7 @@ export class Daytona {
    */
   constructor(config?: DaytonaConfig) {
     this.api = createApiClients(resolveConfig(config));
+    this.snapshot = new SnapshotService(this.api);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Configuration, SandboxApi, ToolboxApi } from '@daytonaio/api-client';
+import { Configuration, SandboxApi, SnapshotsApi, ToolboxApi } from '@daytonaio/api-client';
 import axios, { type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
 import type { ResolvedConfig } from './config.js';
 import { toDaytonaError } from './errors.js';
@@ -7,6 +7,7 @@ import { toDaytonaError } from './errors.js';
 export interface ApiClients {
   sandbox: SandboxApi;
   toolbox: ToolboxApi;
+  snapshots: SnapshotsApi;
   /** Seconds allowed for an ordinary call. */
   requestTimeout: number;
 }
@@ -19,6 +20,7 @@ export function createApiClients(config: ResolvedConfig): ApiClients {
   return {
     sandbox: new SandboxApi(configuration, config.apiUrl, http),
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
+    snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,
   };
 }

@@ -9,6 +9,8 @@ export type {
 } from './Daytona.js';
 export type { DaytonaConfig } from './config.js';
 export { Sandbox } from './Sandbox.js';
+export { SnapshotService } from './SnapshotService.js';
+export type { CreateSnapshotOptions, CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot } from './SnapshotService.js';
 export { Process } from './Process.js';
 export type { ExecuteResponse } from './Process.js';
 export {
@@ -23,6 +25,7 @@ export {
   DaytonaTimeoutError,
   DaytonaConnectionError,
   DaytonaSandboxStateError,
+  DaytonaSnapshotStateError,
 } from './errors.js';
 // The generated enum: a const object (SandboxState.STARTED === 'started') and a string union type.
-export { SandboxState } from '@daytonaio/api-client';
+export { SandboxState, SnapshotState } from '@daytonaio/api-client';
