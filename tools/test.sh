@@ -51,7 +51,7 @@ step "sdk-typescript: built package loads by import, require and tsc" npx nx run
 step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
   -c libs/sdk-typescript/jest.e2e.config.js --runInBand
-step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
+step "examples/typescript: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
 
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
