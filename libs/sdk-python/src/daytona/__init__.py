@@ -1,11 +1,13 @@
 """Python SDK of a self-hosted Daytona API: ``Daytona`` (blocking) and ``AsyncDaytona`` (asyncio)."""
 
-from daytona_api_client import SandboxState
+from daytona_api_client import SandboxState, SnapshotState
 
 from ._async.daytona import AsyncDaytona
 from ._async.sandbox import AsyncProcess, AsyncSandbox
+from ._async.snapshot import AsyncSnapshotService
 from ._sync.daytona import Daytona
 from ._sync.sandbox import Process, Sandbox
+from ._sync.snapshot import SnapshotService
 from .common.daytona import BulkCreateItem, CreateSandboxParams, SandboxPage
 from .common.errors import (
     DaytonaAuthenticationError,
@@ -18,10 +20,12 @@ from .common.errors import (
     DaytonaRateLimitError,
     DaytonaSandboxStateError,
     DaytonaServerError,
+    DaytonaSnapshotStateError,
     DaytonaTimeoutError,
     DaytonaValidationError,
 )
 from .common.sandbox import ExecuteResponse
+from .common.snapshot import CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot
 
 __all__ = [
     "Daytona",
@@ -47,4 +51,12 @@ __all__ = [
     "DaytonaTimeoutError",
     "DaytonaConnectionError",
     "DaytonaSandboxStateError",
+    "SnapshotService",
+    "AsyncSnapshotService",
+    "CreateSnapshotParams",
+    "Resources",
+    "Snapshot",
+    "PaginatedSnapshots",
+    "SnapshotState",
+    "DaytonaSnapshotStateError",
 ]

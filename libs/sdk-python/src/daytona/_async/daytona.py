@@ -11,6 +11,7 @@ from ..common.config import resolve_config
 from ..common.daytona import DEFAULT_START_TIMEOUT, BulkCreateItem, CreateSandboxParams, DaytonaBase, SandboxPage
 from .driver import AsyncDriver
 from .sandbox import AsyncSandbox
+from .snapshot import AsyncSnapshotService
 
 
 class AsyncDaytona(DaytonaBase[AsyncSandbox]):
@@ -25,6 +26,9 @@ class AsyncDaytona(DaytonaBase[AsyncSandbox]):
     """
 
     _sandbox_class = AsyncSandbox
+    _snapshot_service_class = AsyncSnapshotService
+    snapshot: AsyncSnapshotService
+    """The organization's snapshots: create (from an image reference), get, list, delete."""
 
     def __init__(self, api_key: str | None = None, api_url: str | None = None, *, request_timeout: float | None = None) -> None:
         """Settings come from the arguments, then DAYTONA_API_KEY / DAYTONA_API_URL, then

@@ -18,7 +18,11 @@ class AsyncDriver:
     def __init__(self, config: ResolvedConfig) -> None:
         self.config = config
         self._client = generated.ApiClient(generated.Configuration(host=config.api_url, access_token=config.api_key))
-        self._apis = {"sandbox": generated.SandboxApi(self._client), "toolbox": generated.ToolboxApi(self._client)}
+        self._apis = {
+            "sandbox": generated.SandboxApi(self._client),
+            "toolbox": generated.ToolboxApi(self._client),
+            "snapshots": generated.SnapshotsApi(self._client),
+        }
 
     async def run(self, operation: Operation[T]) -> T:
         result: Any = None

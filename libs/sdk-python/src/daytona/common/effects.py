@@ -24,7 +24,7 @@ class Body:
 class ApiCall:
     """One call of a generated-client method, with a hard client-side deadline in seconds."""
 
-    api: Literal["sandbox", "toolbox"]
+    api: Literal["sandbox", "toolbox", "snapshots"]
     method: str
     target: str
     timeout: float
