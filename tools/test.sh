@@ -61,8 +61,8 @@ step "examples/go: bulk_create against a live stack" node tools/e2e/with-stack.m
 step "sdk-python: unit (sync and async)" .venv/bin/python -m pytest libs/sdk-python/tests --junitxml="$results/sdk-python-unit.junit.xml"
 step "sdk-python: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
   .venv/bin/python -m pytest libs/sdk-python/e2e --junitxml="$results/sdk-python-e2e.junit.xml"
-step "examples/python: bulk-create (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
-  .venv/bin/python -m pytest examples/python/bulk-create --junitxml="$results/examples-python.junit.xml"
+step "examples/python: bulk-create and snapshots (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
+  .venv/bin/python -m pytest examples/python/bulk-create examples/python/snapshots --junitxml="$results/examples-python.junit.xml"
 
 step "sdk-ruby: unit" rspec libs/sdk-ruby/spec --format progress --format json --out "$results/sdk-ruby-unit.rspec.json"
 step "sdk-ruby: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-ruby:e2e --outputStyle=stream
