@@ -254,7 +254,8 @@ func TestUnknownSandboxIsNotFoundAndWrongKeyIsAuthentication(t *testing.T) {
 	}
 }
 
-// Runs last (Go runs tests in source order): deletes everything the suite created.
+// Runs after the other tests of this file (Go runs tests in file and source order): deletes
+// everything they created. Later files clean up after themselves.
 func TestCleanupLeavesNoneOfTheSuitesSandboxes(t *testing.T) {
 	client := newClient(t)
 	mu.Lock()
