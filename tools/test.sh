@@ -56,7 +56,7 @@ step "examples/typescript: bulk-create and snapshots against a live stack" node 
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
 step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream
-step "examples/go: bulk_create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
+step "examples/go: bulk_create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
 
 step "sdk-python: unit (sync and async)" .venv/bin/python -m pytest libs/sdk-python/tests --junitxml="$results/sdk-python-unit.junit.xml"
 step "sdk-python: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
