@@ -28,6 +28,11 @@ module Daytona
       call(timeout, target) { |client| block.call(DaytonaApiClient::ToolboxApi.new(client)) }
     end
 
+    # Runs a call of the generated SnapshotsApi within `timeout` seconds.
+    def snapshots(timeout, target, &block)
+      call(timeout, target) { |client| block.call(DaytonaApiClient::SnapshotsApi.new(client)) }
+    end
+
     private
 
     def call(timeout, target)
