@@ -66,6 +66,6 @@ step "examples/python: bulk-create and snapshots (sync and async) against a live
 
 step "sdk-ruby: unit" rspec libs/sdk-ruby/spec --format progress --format json --out "$results/sdk-ruby-unit.rspec.json"
 step "sdk-ruby: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-ruby:e2e --outputStyle=stream
-step "examples/ruby: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
+step "examples/ruby: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
 
 node tools/test-summary.mjs "$results" "${failed[@]}"
