@@ -27,6 +27,10 @@ type CreateSandbox struct {
 	Env *map[string]string `json:"env,omitempty"`
 	// Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
 	Labels *map[string]string `json:"labels,omitempty"`
+	// true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+	NetworkBlockAll *bool `json:"networkBlockAll,omitempty"`
+	// Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+	NetworkAllowList *string `json:"networkAllowList,omitempty"`
 }
 
 // NewCreateSandbox instantiates a new CreateSandbox object
@@ -178,6 +182,70 @@ func (o *CreateSandbox) SetLabels(v map[string]string) {
 	o.Labels = &v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value if set, zero value otherwise.
+func (o *CreateSandbox) GetNetworkBlockAll() bool {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		var ret bool
+		return ret
+	}
+	return *o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		return nil, false
+	}
+	return o.NetworkBlockAll, true
+}
+
+// HasNetworkBlockAll returns a boolean if a field has been set.
+func (o *CreateSandbox) HasNetworkBlockAll() bool {
+	if o != nil && !IsNil(o.NetworkBlockAll) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkBlockAll gets a reference to the given bool and assigns it to the NetworkBlockAll field.
+func (o *CreateSandbox) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = &v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value if set, zero value otherwise.
+func (o *CreateSandbox) GetNetworkAllowList() string {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		var ret string
+		return ret
+	}
+	return *o.NetworkAllowList
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		return nil, false
+	}
+	return o.NetworkAllowList, true
+}
+
+// HasNetworkAllowList returns a boolean if a field has been set.
+func (o *CreateSandbox) HasNetworkAllowList() bool {
+	if o != nil && !IsNil(o.NetworkAllowList) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkAllowList gets a reference to the given string and assigns it to the NetworkAllowList field.
+func (o *CreateSandbox) SetNetworkAllowList(v string) {
+	o.NetworkAllowList = &v
+}
+
 func (o CreateSandbox) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -199,6 +267,12 @@ func (o CreateSandbox) ToMap() (map[string]interface{}, error) {
 	}
 	if !IsNil(o.Labels) {
 		toSerialize["labels"] = o.Labels
+	}
+	if !IsNil(o.NetworkBlockAll) {
+		toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	}
+	if !IsNil(o.NetworkAllowList) {
+		toSerialize["networkAllowList"] = o.NetworkAllowList
 	}
 	return toSerialize, nil
 }

@@ -39,6 +39,10 @@ type Sandbox struct {
 	Disk   int32             `json:"disk"`
 	Env    map[string]string `json:"env"`
 	Labels map[string]string `json:"labels"`
+	// true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+	NetworkBlockAll bool `json:"networkBlockAll"`
+	// Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+	NetworkAllowList NullableString `json:"networkAllowList"`
 	// Why the sandbox is in error
 	ErrorReason NullableString `json:"errorReason,omitempty"`
 	CreatedAt   time.Time      `json:"createdAt"`
@@ -51,7 +55,7 @@ type _Sandbox Sandbox
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, createdAt time.Time, updatedAt time.Time) *Sandbox {
+func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, networkBlockAll bool, networkAllowList NullableString, createdAt time.Time, updatedAt time.Time) *Sandbox {
 	this := Sandbox{}
 	this.Id = id
 	this.OrganizationId = organizationId
@@ -66,6 +70,8 @@ func NewSandbox(id string, organizationId string, name string, snapshot string, 
 	this.Disk = disk
 	this.Env = env
 	this.Labels = labels
+	this.NetworkBlockAll = networkBlockAll
+	this.NetworkAllowList = networkAllowList
 	this.CreatedAt = createdAt
 	this.UpdatedAt = updatedAt
 	return &this
@@ -393,6 +399,56 @@ func (o *Sandbox) SetLabels(v map[string]string) {
 	o.Labels = v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value
+func (o *Sandbox) GetNetworkBlockAll() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.NetworkBlockAll, true
+}
+
+// SetNetworkBlockAll sets field value
+func (o *Sandbox) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *Sandbox) GetNetworkAllowList() string {
+	if o == nil || o.NetworkAllowList.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.NetworkAllowList.Get()
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Sandbox) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.NetworkAllowList.Get(), o.NetworkAllowList.IsSet()
+}
+
+// SetNetworkAllowList sets field value
+func (o *Sandbox) SetNetworkAllowList(v string) {
+	o.NetworkAllowList.Set(&v)
+}
+
 // GetErrorReason returns the ErrorReason field value if set, zero value otherwise (both if not set or set to explicit null).
 func (o *Sandbox) GetErrorReason() string {
 	if o == nil || IsNil(o.ErrorReason.Get()) {
@@ -507,6 +563,8 @@ func (o Sandbox) ToMap() (map[string]interface{}, error) {
 	toSerialize["disk"] = o.Disk
 	toSerialize["env"] = o.Env
 	toSerialize["labels"] = o.Labels
+	toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	toSerialize["networkAllowList"] = o.NetworkAllowList.Get()
 	if o.ErrorReason.IsSet() {
 		toSerialize["errorReason"] = o.ErrorReason.Get()
 	}
@@ -533,6 +591,8 @@ func (o *Sandbox) UnmarshalJSON(data []byte) (err error) {
 		"disk",
 		"env",
 		"labels",
+		"networkBlockAll",
+		"networkAllowList",
 		"createdAt",
 		"updatedAt",
 	}

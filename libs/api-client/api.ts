@@ -81,6 +81,14 @@ export interface BulkCreateItem {
      * Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request\'s id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
      */
     'labels'?: { [key: string]: string; };
+    /**
+     * Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+     */
+    'networkBlockAll'?: boolean;
+    /**
+     * Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+     */
+    'networkAllowList'?: string;
 }
 /**
  * One line of the NDJSON answer of POST /sandbox/bulk (Accept: application/x-ndjson). type \"state\": one sandbox (id, name) entered `state`: its state when the wait begins, then every change as it happens. type \"result\": the last line, `sandboxes` as the JSON answer would list them.
@@ -184,6 +192,14 @@ export interface CreateSandbox {
      * Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
      */
     'labels'?: { [key: string]: string; };
+    /**
+     * true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+     */
+    'networkBlockAll'?: boolean;
+    /**
+     * Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+     */
+    'networkAllowList'?: string;
 }
 export interface CreateSnapshot {
     /**
@@ -338,6 +354,14 @@ export interface Sandbox {
     'disk': number;
     'env': { [key: string]: string; };
     'labels': { [key: string]: string; };
+    /**
+     * true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+     */
+    'networkBlockAll': boolean;
+    /**
+     * Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+     */
+    'networkAllowList': string | null;
     /**
      * Why the sandbox is in error
      */

@@ -77,17 +77,22 @@ func newClient(t *testing.T) *daytona.Client {
 	return client
 }
 
-// liveNamed lists the organization's live sandboxes whose names start with p.
+// liveNamed lists the names of the organization's live sandboxes whose names start with p.
 func liveNamed(t *testing.T, client *daytona.Client, p string) []string {
+	return names(liveSandboxes(t, client, p))
+}
+
+// liveSandboxes lists the organization's live sandboxes whose names start with p.
+func liveSandboxes(t *testing.T, client *daytona.Client, p string) []*daytona.Sandbox {
 	t.Helper()
 	page, err := client.List(context.Background(), types.ListParams{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out []*daytona.Sandbox
 	for _, s := range page.Items {
 		if strings.HasPrefix(s.Name, p) {
-			out = append(out, s.Name)
+			out = append(out, s)
 		}
 	}
 	return out
@@ -254,8 +259,8 @@ func TestUnknownSandboxIsNotFoundAndWrongKeyIsAuthentication(t *testing.T) {
 	}
 }
 
-// Runs after the other tests of this file (Go runs tests in file and source order): deletes
-// everything they created. Later files clean up after themselves.
+// Runs after the other tests of this file (Go runs tests in source order): deletes everything they
+// created. The tests of fleet_test.go, which run later, clean up after themselves.
 func TestCleanupLeavesNoneOfTheSuitesSandboxes(t *testing.T) {
 	client := newClient(t)
 	mu.Lock()

@@ -4,6 +4,8 @@ their transports (urllib3, aiohttp) all run for real in unit tests."""
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections import defaultdict, deque
@@ -18,6 +20,10 @@ class Answer:
     body: Any = None
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    # Send the status line, headers and half the body, then drop the connection.
+    cut: bool = False
+    # Reset the connection (TCP RST) without answering.
+    reset: bool = False
 
 
 @dataclass
@@ -47,6 +53,11 @@ class StubApi:
                 answer = (queue.popleft() if len(queue) > 1 else queue[0]) if queue else Answer(404, {"statusCode": 404, "code": "not_found", "message": "no stub"})
                 if answer.delay:
                     time.sleep(answer.delay)
+                if answer.reset:
+                    # Linger 0: closing sends RST instead of FIN.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self._drop()
+                    return
                 data = json.dumps(answer.body).encode()
                 try:
                     self.send_response(answer.status)
@@ -55,9 +66,15 @@ class StubApi:
                     for name, value in answer.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    self.wfile.write(data[: len(data) // 2] if answer.cut else data)
+                    if answer.cut:
+                        self._drop()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                self.connection.close()
 
             do_GET = do_POST = do_DELETE = _answer
 
@@ -91,6 +108,8 @@ def sandbox_json(name: str = "batch-a-00001", state: str = "started", **override
         "disk": 3,
         "env": {},
         "labels": {},
+        "networkBlockAll": True,
+        "networkAllowList": None,
         "errorReason": None,
         "createdAt": "2026-01-01T00:00:00.000Z",
         "updatedAt": "2026-01-01T00:00:00.000Z",

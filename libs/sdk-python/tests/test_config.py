@@ -37,3 +37,11 @@ def test_missing_key_says_how_to_get_one(tmp_path, monkeypatch):
 def test_a_url_that_is_not_http_is_rejected(tmp_path):
     with pytest.raises(DaytonaConfigError, match="http"):
         resolve_config("key", "127.0.0.1:3000", env={}, cwd=tmp_path)
+
+
+def test_max_retries_defaults_to_3_and_must_be_a_whole_number_0_or_more(tmp_path):
+    assert resolve_config("key", env={}, cwd=tmp_path).max_retries == 3
+    assert resolve_config("key", max_retries=0, env={}, cwd=tmp_path).max_retries == 0
+    for bad in (-1, 1.5, True):
+        with pytest.raises(DaytonaConfigError, match="max_retries"):
+            resolve_config("key", max_retries=bad, env={}, cwd=tmp_path)

@@ -1,3 +1,6 @@
+import time
+from email.utils import formatdate
+
 import pytest
 from drive import MODES, aw, run
 from stub_api import Answer, error_json
@@ -22,6 +25,10 @@ CASES = [
     (403, "quota_exceeded", DaytonaAuthorizationError),
     (404, "sandbox_not_found", DaytonaNotFoundError),
     (409, "name_conflict", DaytonaConflictError),
+    (409, "idempotency_key_in_progress", DaytonaConflictError),
+    (400, "empty_selector", DaytonaValidationError),
+    (400, "reserved_label", DaytonaValidationError),
+    (422, "idempotency_key_reused", DaytonaValidationError),
     (429, "rate_limited", DaytonaRateLimitError),
     (500, "internal_error", DaytonaServerError),
     (503, "insufficient_capacity", DaytonaServerError),
@@ -34,13 +41,30 @@ CASES = [
 def test_each_status_maps_to_its_error_class_with_code_message_and_details(stub, mode, status, code, error_class):
     details = {"resource": "cpu", "requested": 5, "available": 2}
     stub.on("GET", "/sandbox/x", Answer(status, error_json(status, code, "said the server", details), headers={"Retry-After": "7"}))
+    # One attempt: the mapping, not the retries (test_retries.py), is under test here.
     with pytest.raises(error_class) as raised:
-        run(mode, stub.url, lambda d: aw(d.get("x")))
+        run(mode, stub.url, lambda d: aw(d.get("x")), max_retries=0)
     error = raised.value
     assert type(error) is error_class
     assert (error.status_code, error.code, error.message, error.details) == (status, code, "said the server", details)
-    if status == 429:
-        assert error.retry_after == 7
+    assert error.retry_after == 7
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_retry_after_as_an_http_date_is_read_in_seconds_from_now(stub, mode):
+    at = formatdate(time.time() + 60, usegmt=True)
+    stub.on("GET", "/sandbox/x", Answer(503, error_json(503, "database_unavailable"), headers={"Retry-After": at}))
+    with pytest.raises(DaytonaServerError) as raised:
+        run(mode, stub.url, lambda d: aw(d.get("x")), max_retries=0)
+    assert 58 < raised.value.retry_after <= 60
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_answer_cut_off_midway_is_a_connection_error(stub, mode):
+    stub.on("GET", "/sandbox/x", Answer(200, {"items": ["a" * 100]}, cut=True))
+    with pytest.raises(DaytonaConnectionError) as raised:
+        run(mode, stub.url, lambda d: aw(d.get("x")), max_retries=0)
+    assert raised.value.status_code is None
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -63,4 +87,4 @@ def test_connection_refused_is_a_connection_error(stub, mode):
     url = stub.url
     stub.close()
     with pytest.raises(DaytonaConnectionError, match="Cannot reach the Daytona API"):
-        run(mode, url, lambda d: aw(d.get("x")))
+        run(mode, url, lambda d: aw(d.get("x")), max_retries=0)

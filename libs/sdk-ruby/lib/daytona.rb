@@ -12,6 +12,7 @@
 
 require_relative 'daytona/version'
 require_relative 'daytona/errors'
+require_relative 'daytona/retry_policy'
 require_relative 'daytona/config'
 require_relative 'daytona/api_calls'
 require_relative 'daytona/common/daytona'

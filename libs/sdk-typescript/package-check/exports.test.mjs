@@ -14,6 +14,7 @@ const run = promisify(execFile);
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workspaceRoot = join(packageDir, '..', '..');
 const EXPECTED_EXPORTS = [
+  'BULK_REQUEST_LABEL',
   'Daytona',
   'DaytonaAuthenticationError',
   'DaytonaAuthorizationError',
@@ -80,19 +81,24 @@ for (const [format, file, source] of [
 
 test('TypeScript resolves types for both import and require through the exports map', async () => {
   const body = `
-    const daytona = new Daytona({ apiKey: 'k' });
+    const daytona = new Daytona({ apiKey: 'k', maxRetries: 5 });
     async function use(): Promise<string> {
-      const sandboxes: Sandbox[] = await daytona.bulkCreate([{ snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'p' }], { awaitStarted: true });
+      const sandboxes: Sandbox[] = await daytona.bulkCreate(
+        [{ snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'p', labels: { run: 'r' }, env: { A: '1' } }],
+        { awaitStarted: true, idempotencyKey: 'k-1' },
+      );
+      const deleted: number = await daytona.bulkDelete({ labels: { [BULK_REQUEST_LABEL]: sandboxes[0].bulkRequestId ?? '' } });
+      void deleted;
       const state: SandboxState = sandboxes[0].state;
       if (state === SandboxState.STARTED) return (await sandboxes[0].process.executeCommand('echo hi')).result;
       throw new DaytonaError('not started');
     }
     void use;
   `;
-  writeFileSync(join(consumer, 'consumer.mts'), `import { Daytona, DaytonaError, SandboxState, type Sandbox } from '@daytonaio/sdk';\n${body}`);
+  writeFileSync(join(consumer, 'consumer.mts'), `import { BULK_REQUEST_LABEL, Daytona, DaytonaError, SandboxState, type Sandbox } from '@daytonaio/sdk';\n${body}`);
   const cjsImports = [
     "import sdk = require('@daytonaio/sdk');",
-    'const { Daytona, DaytonaError, SandboxState } = sdk;',
+    'const { BULK_REQUEST_LABEL, Daytona, DaytonaError, SandboxState } = sdk;',
     'type Sandbox = sdk.Sandbox;',
     'type SandboxState = sdk.SandboxState;',
   ].join('\n');

@@ -1,6 +1,6 @@
 import { SandboxState } from '@daytonaio/api-client';
 import { DaytonaSandboxStateError, DaytonaTimeoutError, DaytonaValidationError } from './errors.js';
-import { Sandbox } from './Sandbox.js';
+import { BULK_REQUEST_LABEL, Sandbox } from './Sandbox.js';
 import { errorBody, sandboxDto, useStubApi } from './testing/stub-api.js';
 
 describe('Daytona', () => {
@@ -72,6 +72,76 @@ describe('Daytona', () => {
       await expect(attempt).rejects.toBeInstanceOf(DaytonaTimeoutError);
       await expect(attempt).rejects.toThrow(/within 0.3 s.*look them up by name \(slow-00001/);
       expect(Date.now() - started).toBeLessThan(3_000);
+    });
+  });
+
+  describe('bulkCreate with labels and env', () => {
+    it('sends each item’s labels and env, and each sandbox reads its request’s id as bulkRequestId', async () => {
+      const requestLabel = { [BULK_REQUEST_LABEL]: 'a6f1c8c2-1111-4111-8111-111111111111' };
+      const answer = [
+        sandboxDto({ name: 'la-00001', labels: { run: 'eval-7', ...requestLabel }, env: { EVAL_RUN: '7' } }),
+        sandboxDto({ name: 'plain-00001', labels: requestLabel }),
+      ];
+      api.stub.on('POST', '/sandbox/bulk', { body: answer });
+      const items = [
+        { snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'la', labels: { run: 'eval-7' }, env: { EVAL_RUN: '7' } },
+        { snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'plain' },
+      ];
+
+      const sandboxes = await api.daytona.bulkCreate(items);
+
+      expect(api.stub.requestsTo('POST', '/sandbox/bulk')[0].body).toEqual({ items, awaitStarted: false });
+      expect(sandboxes.map((sandbox) => sandbox.bulkRequestId)).toEqual([requestLabel[BULK_REQUEST_LABEL], requestLabel[BULK_REQUEST_LABEL]]);
+      expect(sandboxes[0]).toMatchObject({ labels: { run: 'eval-7', ...requestLabel }, env: { EVAL_RUN: '7' } });
+    });
+
+    it('a sandbox from create has no bulkRequestId', async () => {
+      api.stub.on('POST', '/sandbox', { body: sandboxDto({ state: 'started', labels: { team: 'eval' } }) });
+      expect((await api.daytona.create()).bulkRequestId).toBeUndefined();
+    });
+
+    it('a reserved label is the server’s DaytonaValidationError reserved_label', async () => {
+      api.stub.on('POST', '/sandbox/bulk', { status: 400, body: errorBody(400, 'reserved_label', 'daytona.io/ is the platform’s') });
+      const attempt = api.daytona.bulkCreate([{ snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'r', labels: { 'daytona.io/x': '1' } }]);
+      await expect(attempt).rejects.toMatchObject({ constructor: DaytonaValidationError, statusCode: 400, code: 'reserved_label' });
+    });
+  });
+
+  describe('bulkDelete', () => {
+    it('sends the selector, calls again while the server says hasMore, and answers the total', async () => {
+      api.stub.onSequence('POST', '/sandbox/bulk-delete', [
+        { body: { count: 10_000, hasMore: true } },
+        { body: { count: 10_000, hasMore: true } },
+        { body: { count: 7, hasMore: false } },
+      ]);
+      const selector = { labels: { run: 'eval-7' }, namePrefix: 'eval-7-', ids: ['0b0e3f5c-1111-4111-8111-111111111111'] };
+
+      expect(await api.daytona.bulkDelete(selector)).toBe(20_007);
+
+      expect(api.stub.requestsTo('POST', '/sandbox/bulk-delete').map((request) => request.body)).toEqual([selector, selector, selector]);
+    });
+
+    it('sends only the selectors given and answers 0 when nothing matched', async () => {
+      api.stub.on('POST', '/sandbox/bulk-delete', { body: { count: 0, hasMore: false } });
+      expect(await api.daytona.bulkDelete({ labels: { run: 'none' } })).toBe(0);
+      expect(api.stub.requestsTo('POST', '/sandbox/bulk-delete')[0].body).toEqual({ labels: { run: 'none' } });
+    });
+
+    it('stops when a round marks nothing, even if the server says more match', async () => {
+      api.stub.onSequence('POST', '/sandbox/bulk-delete', [{ body: { count: 5, hasMore: true } }, { body: { count: 0, hasMore: true } }]);
+      expect(await api.daytona.bulkDelete({ namePrefix: 'stuck-' })).toBe(5);
+      expect(api.stub.requestsTo('POST', '/sandbox/bulk-delete')).toHaveLength(2);
+    });
+
+    it('an empty selector is the server’s 400 empty_selector, as DaytonaValidationError', async () => {
+      api.stub.on('POST', '/sandbox/bulk-delete', {
+        status: 400,
+        body: errorBody(400, 'empty_selector', 'Name at least one of labels, namePrefix or ids', { selectors: ['labels', 'namePrefix', 'ids'] }),
+      });
+      const attempt = api.daytona.bulkDelete({});
+      await expect(attempt).rejects.toBeInstanceOf(DaytonaValidationError);
+      await expect(attempt).rejects.toMatchObject({ statusCode: 400, code: 'empty_selector' });
+      expect(api.stub.requestsTo('POST', '/sandbox/bulk-delete')).toHaveLength(1);
     });
   });
 

@@ -1,7 +1,9 @@
 import type { SandboxState } from '@daytonaio/api-client';
+import { randomUUID } from 'node:crypto';
 import { callApi, createApiClients, type ApiClients } from './api-calls.js';
 import { resolveConfig, type DaytonaConfig } from './config.js';
-import { DaytonaTimeoutError } from './errors.js';
+import { DaytonaConnectionError, DaytonaTimeoutError } from './errors.js';
+import type { RetryClock } from './retry-policy.js';
 import { DEFAULT_START_TIMEOUT_SECONDS, Sandbox } from './Sandbox.js';
 import { SnapshotService } from './SnapshotService.js';
 
@@ -13,6 +15,10 @@ export interface BulkCreateItem {
   sandboxNamePrefix: string;
   /** Create as many as quota and runner capacity allow (possibly none) instead of failing. */
   allowUnder?: boolean;
+  /** Labels of every sandbox of the item. Keys starting `daytona.io/` are the platform's (`reserved_label`). */
+  labels?: Record<string, string>;
+  /** Environment variables of every sandbox of the item, seen by each command run in it. */
+  env?: Record<string, string>;
 }
 
 export interface BulkCreateOptions {
@@ -20,9 +26,16 @@ export interface BulkCreateOptions {
   awaitStarted?: boolean;
   /**
    * Seconds the client waits for the answer: default 300 with `awaitStarted` (the server's own
-   * wait; 30 s are added on top so the server can answer first), 60 without.
+   * wait; 30 s are added on top so the server can answer first), 60 without. Retries happen
+   * within it.
    */
   timeout?: number;
+  /**
+   * Makes the request safe to repeat: for 24 h the server answers a repeat with the same key and
+   * items with the sandboxes of the first, creating nothing. A fresh UUID per call when left out
+   * (the same on each of the SDK's own retries); pass your own to repeat a call yourself.
+   */
+  idempotencyKey?: string;
 }
 
 export interface CreateSandboxParams {
@@ -37,6 +50,21 @@ export interface CreateSandboxParams {
 export interface CreateSandboxOptions {
   /** Seconds to wait until the sandbox is started; default 60. */
   timeout?: number;
+  /** As for bulkCreate: a fresh UUID per call when left out, the same on each retry. */
+  idempotencyKey?: string;
+}
+
+/**
+ * Which sandboxes `bulkDelete` destroys: those matching every selector given. At least one is
+ * required (the server refuses an empty selector with `empty_selector`).
+ */
+export interface BulkDeleteSelector {
+  /** Labels a sandbox must all have, e.g. `{ run: 'eval-7' }` or `{ [BULK_REQUEST_LABEL]: id }`. */
+  labels?: Record<string, string>;
+  /** A prefix of the name, as plain text: `eval-7-` matches `eval-7-00001`, not `eval-70-00001`. */
+  namePrefix?: string;
+  /** Sandbox ids (at most 10,000). */
+  ids?: string[];
 }
 
 export interface ListSandboxesParams {
@@ -86,15 +114,16 @@ export class Daytona {
    * @example
    * const daytona = new Daytona({ apiKey: 'dtn_...', apiUrl: 'http://127.0.0.1:3000/api' })
    */
-  constructor(config?: DaytonaConfig) {
-    this.api = createApiClients(resolveConfig(config));
+  constructor(config?: DaytonaConfig, /** @internal The SDK's tests replace time and waiting. */ clock?: RetryClock) {
+    this.api = createApiClients(resolveConfig(config), clock);
     this.snapshot = new SnapshotService(this.api);
   }
 
   /**
    * Creates one sandbox and waits until it is started. Throws DaytonaSandboxStateError if it
    * ends in error, DaytonaTimeoutError after `options.timeout` seconds (default 60); in both
-   * cases the sandbox exists until you delete it.
+   * cases the sandbox exists until you delete it. The request carries an Idempotency-Key, so the
+   * SDK's retries after a dropped connection never create a second sandbox.
    *
    * @example
    * const sandbox = await daytona.create({ name: 'scratch', labels: { team: 'eval' } }, { timeout: 30 })
@@ -103,9 +132,11 @@ export class Daytona {
     const timeout = options.timeout ?? DEFAULT_START_TIMEOUT_SECONDS;
     const deadline = Date.now() + timeout * 1000;
     const body = { snapshot: params.snapshot, name: params.name, env: params.env, labels: params.labels };
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const dto = await callApi(
-      (request) => this.api.sandbox.createSandbox(body, undefined, request),
+      (request) => this.api.sandbox.createSandbox(body, idempotencyKey, request),
       Math.min(this.api.requestTimeout, Math.max(timeout, MIN_CREATE_REQUEST_SECONDS)),
+      this.api.retry,
     );
     const sandbox = new Sandbox(dto, this.api);
     await sandbox.waitUntilStarted(Math.max((deadline - Date.now()) / 1000, 0));
@@ -119,7 +150,7 @@ export class Daytona {
    * const sandbox = await daytona.get('batch-a-00001')
    */
   async get(idOrName: string): Promise<Sandbox> {
-    const dto = await callApi((request) => this.api.sandbox.getSandbox(idOrName, request), this.api.requestTimeout);
+    const dto = await callApi((request) => this.api.sandbox.getSandbox(idOrName, request), this.api.requestTimeout, this.api.retry);
     return new Sandbox(dto, this.api);
   }
 
@@ -134,13 +165,15 @@ export class Daytona {
     const page = await callApi(
       (request) => this.api.sandbox.listSandboxes(params.states, labels, params.page, params.limit, request),
       this.api.requestTimeout,
+      this.api.retry,
     );
     const items = page.items.map((dto) => new Sandbox(dto, this.api));
     return { items, total: page.total, page: page.page, limit: page.limit, totalPages: page.totalPages };
   }
 
   /**
-   * Deletes a sandbox, given as an object or by id or name.
+   * Deletes a sandbox, given as an object or by id or name. (By name, a retry after a dropped
+   * answer can meet DaytonaNotFoundError: the first attempt destroyed it and freed the name.)
    *
    * @example
    * await daytona.delete(sandbox)
@@ -148,7 +181,34 @@ export class Daytona {
    */
   async delete(sandbox: Sandbox | string): Promise<void> {
     if (typeof sandbox !== 'string') return sandbox.delete();
-    await callApi((request) => this.api.sandbox.deleteSandbox(sandbox, request), this.api.requestTimeout);
+    await callApi((request) => this.api.sandbox.deleteSandbox(sandbox, request), this.api.requestTimeout, this.api.retry);
+  }
+
+  /**
+   * Destroys every live sandbox matching all the selectors given, and answers how many it marked
+   * for destruction. The server marks at most 10,000 per request; this calls it again until
+   * nothing more matches, so one call deletes them all. Each sandbox is `destroying` on return
+   * and `destroyed` once its runner has removed it. An empty selector is a
+   * DaytonaValidationError (`empty_selector`): a bulk delete never means "everything". After a
+   * retried request whose first answer was lost, the count leaves out what that request marked.
+   *
+   * @example
+   * const deleted = await daytona.bulkDelete({ labels: { run: 'eval-7' } })
+   * await daytona.bulkDelete({ namePrefix: 'eval-7-', ids: [sandbox.id] }) // both must match
+   */
+  async bulkDelete(selector: BulkDeleteSelector): Promise<number> {
+    const body = { labels: selector.labels, namePrefix: selector.namePrefix, ids: selector.ids };
+    let total = 0;
+    for (;;) {
+      const { count, hasMore } = await callApi(
+        (request) => this.api.sandbox.bulkDeleteSandboxes(body, request),
+        this.api.requestTimeout,
+        this.api.retry,
+      );
+      total += count;
+      // A round that marks nothing ends the loop even if the server says more match.
+      if (!hasMore || count === 0) return total;
+    }
   }
 
   /**
@@ -157,10 +217,13 @@ export class Daytona {
    * in the background (see `Sandbox.waitUntilStarted`). With `awaitStarted` it answers when every
    * sandbox is started, error or build_failed, or at the server's timeout: check each `state`.
    * With `allowUnder`, an item may create fewer than `count`: compare the sandboxes returned.
+   * An item's `labels` and `env` go to each of its sandboxes, and every sandbox of the request
+   * carries its id as `bulkRequestId`. The request has an Idempotency-Key, so the SDK's retries
+   * after a dropped connection never create twice.
    *
    * @example
    * const sandboxes = await daytona.bulkCreate(
-   *   [{ snapshotIdOrName: 'default', count: 100, sandboxNamePrefix: 'eval-run-7', allowUnder: true }],
+   *   [{ snapshotIdOrName: 'default', count: 100, sandboxNamePrefix: 'eval-run-7', allowUnder: true, labels: { run: 'eval-7' }, env: { EVAL_RUN: '7' } }],
    *   { awaitStarted: true, timeout: 300 },
    * )
    * console.log(`${sandboxes.length} of 100 created`)
@@ -170,14 +233,21 @@ export class Daytona {
     const timeout = awaitStarted
       ? (options.timeout ?? BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS) + BULK_AWAIT_MARGIN_SECONDS
       : (options.timeout ?? BULK_DEFAULT_TIMEOUT_SECONDS);
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
     try {
-      const dtos = await callApi((request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, undefined, request), timeout);
+      const dtos = await callApi(
+        (request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, idempotencyKey, request),
+        timeout,
+        this.api.retry,
+      );
       return dtos.map((dto) => new Sandbox(dto, this.api));
     } catch (error) {
-      if (!(error instanceof DaytonaTimeoutError)) throw error;
+      if (!(error instanceof DaytonaTimeoutError || error instanceof DaytonaConnectionError)) throw error;
       const names = items.map((item) => `${item.sandboxNamePrefix}-00001...`).join(', ');
-      throw new DaytonaTimeoutError(
-        `${error.message}. The sandboxes may have been created anyway: look them up by name (${names}) and delete them if unwanted`,
+      const ErrorClass = error instanceof DaytonaTimeoutError ? DaytonaTimeoutError : DaytonaConnectionError;
+      throw new ErrorClass(
+        `${error.message}. The sandboxes may have been created anyway: look them up by name (${names}) and delete them ` +
+          `if unwanted, or call bulkCreate again with idempotencyKey "${idempotencyKey}" to get them without creating more`,
       );
     }
   }

@@ -40,6 +40,7 @@ export class Process {
     env?: Record<string, string>,
     timeout?: number,
   ): Promise<ExecuteResponse> {
+    // Never retried: a command that reached the sandbox may have run, and would run twice.
     const { exitCode, result } = await callApi(
       (options) => this.api.toolbox.executeCommand(this.sandboxId, { command, cwd, env, timeout }, options),
       (timeout ?? SERVER_DEFAULT_COMMAND_TIMEOUT) + RESPONSE_MARGIN_SECONDS,

@@ -15,6 +15,8 @@ const MAX_POLL_MS = 2_000;
 /** Floor for the last status request of a wait, so it is not cut off before it can answer. */
 const MIN_LAST_REQUEST_SECONDS = 1;
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
+/** The label the API puts on every sandbox of a bulk create, the same value for the whole request. */
+export const BULK_REQUEST_LABEL = 'daytona.io/bulk-request';
 
 /**
  * One sandbox. Get one from `daytona.create()`, `bulkCreate()`, `get()` or `list()`. Its fields
@@ -68,8 +70,20 @@ export class Sandbox {
   get env(): Record<string, string> {
     return { ...this.dto.env };
   }
+  /** Its labels, including the platform's own (`daytona.io/...`). */
   get labels(): Record<string, string> {
     return { ...this.dto.labels };
+  }
+  /**
+   * The id of the bulk create that made the sandbox (its `daytona.io/bulk-request` label); every
+   * sandbox of one request has the same. Undefined for a sandbox from `create`.
+   *
+   * @example
+   * const [first] = await daytona.bulkCreate([{ snapshotIdOrName: 'default', count: 10, sandboxNamePrefix: 'job' }])
+   * await daytona.bulkDelete({ labels: { [BULK_REQUEST_LABEL]: first.bulkRequestId! } })
+   */
+  get bulkRequestId(): string | undefined {
+    return this.dto.labels[BULK_REQUEST_LABEL];
   }
   /** Why the sandbox is in `error` or `build_failed`. */
   get errorReason(): string | undefined {
@@ -136,7 +150,7 @@ export class Sandbox {
    * console.log(sandbox.state) // 'destroyed'
    */
   async delete(): Promise<void> {
-    this.dto = await callApi((options) => this.api.sandbox.deleteSandbox(this.id, options), this.api.requestTimeout);
+    this.dto = await callApi((options) => this.api.sandbox.deleteSandbox(this.id, options), this.api.requestTimeout, this.api.retry);
   }
 
   /** The sandbox's fields as plain data, for logging. */
@@ -145,7 +159,7 @@ export class Sandbox {
   }
 
   private async refreshWithin(timeoutSeconds: number): Promise<void> {
-    this.dto = await callApi((options) => this.api.sandbox.getSandbox(this.id, options), timeoutSeconds);
+    this.dto = await callApi((options) => this.api.sandbox.getSandbox(this.id, options), timeoutSeconds, this.api.retry);
   }
 }
 

@@ -101,6 +101,8 @@ export class SnapshotService {
       memory,
       disk,
     };
+    // Not retried: the server takes no Idempotency-Key for snapshots, and a retry after a lost
+    // answer would meet its own snapshot as snapshot_name_conflict.
     let snapshot = await callApi(
       (request) => this.api.snapshots.createSnapshot(body, request),
       Math.min(this.api.requestTimeout, Math.max(timeout, MIN_REQUEST_SECONDS)),
@@ -134,7 +136,7 @@ export class SnapshotService {
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
       const { id } = snapshot;
       const limit = Math.min(this.api.requestTimeout, Math.max((deadline - Date.now()) / 1000, MIN_REQUEST_SECONDS));
-      snapshot = await callApi((request) => this.api.snapshots.getSnapshot(id, request), limit);
+      snapshot = await callApi((request) => this.api.snapshots.getSnapshot(id, request), limit, this.api.retry);
     }
   }
 
@@ -147,7 +149,7 @@ export class SnapshotService {
    * console.log(snapshot.state, snapshot.imageName)
    */
   async get(name: string): Promise<Snapshot> {
-    return callApi((request) => this.api.snapshots.getSnapshot(name, request), this.api.requestTimeout);
+    return callApi((request) => this.api.snapshots.getSnapshot(name, request), this.api.requestTimeout, this.api.retry);
   }
 
   /**
@@ -160,7 +162,11 @@ export class SnapshotService {
    * for (const snapshot of items) console.log(snapshot.name, snapshot.state)
    */
   async list(page?: number, limit?: number): Promise<PaginatedSnapshots> {
-    const answer = await callApi((request) => this.api.snapshots.listSnapshots(page, limit, request), this.api.requestTimeout);
+    const answer = await callApi(
+      (request) => this.api.snapshots.listSnapshots(page, limit, request),
+      this.api.requestTimeout,
+      this.api.retry,
+    );
     return { items: answer.items, total: answer.total, page: answer.page, totalPages: answer.totalPages };
   }
 
@@ -176,7 +182,7 @@ export class SnapshotService {
    */
   async delete(snapshot: Snapshot | string): Promise<void> {
     const idOrName = typeof snapshot === 'string' ? snapshot : snapshot.id;
-    await callApi((request) => this.api.snapshots.deleteSnapshot(idOrName, request), this.api.requestTimeout);
+    await callApi((request) => this.api.snapshots.deleteSnapshot(idOrName, request), this.api.requestTimeout, this.api.retry);
   }
 }
 

@@ -2,6 +2,7 @@ import { Configuration, SandboxApi, SnapshotsApi, ToolboxApi } from '@daytonaio/
 import axios, { type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
 import type { ResolvedConfig } from './config.js';
 import { toDaytonaError } from './errors.js';
+import { RetryPolicy, systemClock, type RetryClock } from './retry-policy.js';
 
 /** The generated clients the SDK calls, sharing one configuration. */
 export interface ApiClients {
@@ -10,9 +11,11 @@ export interface ApiClients {
   snapshots: SnapshotsApi;
   /** Seconds allowed for an ordinary call. */
   requestTimeout: number;
+  /** When idempotent calls are tried again. */
+  retry: RetryPolicy;
 }
 
-export function createApiClients(config: ResolvedConfig): ApiClients {
+export function createApiClients(config: ResolvedConfig, clock: RetryClock = systemClock): ApiClients {
   const configuration = new Configuration({ basePath: config.apiUrl, accessToken: config.apiKey });
   // An instance of our own, so the host application's global axios defaults and interceptors
   // do not apply to SDK calls (nor ours to theirs).
@@ -22,21 +25,32 @@ export function createApiClients(config: ResolvedConfig): ApiClients {
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
     snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,
+    retry: new RetryPolicy(config.maxRetries, clock),
   };
 }
 
 /**
  * Runs one generated-client call with a hard client-side deadline (the whole exchange, not just
- * socket idleness) and turns every failure into a DaytonaError.
+ * socket idleness) and turns every failure into a DaytonaError. With a retry policy, only for
+ * idempotent calls, transient failures are tried again within that same deadline.
  */
 export async function callApi<T>(
   call: (options: RawAxiosRequestConfig) => Promise<AxiosResponse<T>>,
   timeoutSeconds: number,
+  retry?: RetryPolicy,
 ): Promise<T> {
-  try {
-    const response = await call({ signal: AbortSignal.timeout(Math.ceil(timeoutSeconds * 1000)) });
-    return response.data;
-  } catch (error) {
-    throw toDaytonaError(error, { timeoutSeconds });
+  const clock = retry?.clock ?? systemClock;
+  const deadline = clock.now() + timeoutSeconds * 1000;
+  for (let failures = 1; ; failures++) {
+    try {
+      const remainingMs = Math.max(Math.ceil(deadline - clock.now()), 1);
+      const response = await call({ signal: AbortSignal.timeout(remainingMs) });
+      return response.data;
+    } catch (caught) {
+      const error = toDaytonaError(caught, { timeoutSeconds });
+      const delay = retry?.delayBeforeRetry(failures, error, deadline);
+      if (delay === undefined) throw error;
+      await clock.sleep(delay);
+    }
   }
 }

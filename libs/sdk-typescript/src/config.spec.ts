@@ -55,6 +55,7 @@ describe('resolveConfig', () => {
       apiKey: 'file-key',
       apiUrl: DEFAULT_API_URL,
       requestTimeout: 60,
+      maxRetries: 3,
     });
   });
 
@@ -67,9 +68,12 @@ describe('resolveConfig', () => {
     expect(attempt).toThrow(/DAYTONA_API_KEY/);
   });
 
-  it('rejects a URL that is not http(s) and a timeout that is not positive', () => {
+  it('rejects a URL that is not http(s), a timeout that is not positive and a retry count that is not a whole number', () => {
     expect(() => resolveConfig({ apiKey: 'k', apiUrl: 'localhost:3000/api' }, {}, tmpdir())).toThrow(/http\(s\) URL/);
     expect(() => resolveConfig({ apiKey: 'k', requestTimeout: 0 }, {}, tmpdir())).toThrow(/requestTimeout/);
+    expect(() => resolveConfig({ apiKey: 'k', maxRetries: -1 }, {}, tmpdir())).toThrow(/maxRetries/);
+    expect(() => resolveConfig({ apiKey: 'k', maxRetries: 1.5 }, {}, tmpdir())).toThrow(/maxRetries/);
+    expect(resolveConfig({ apiKey: 'k', maxRetries: 0 }, {}, tmpdir()).maxRetries).toBe(0);
   });
 
   it('parses the .env.local format npm start writes, and common variations', () => {

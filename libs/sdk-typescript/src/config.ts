@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DaytonaError } from './errors.js';
+import { DEFAULT_MAX_RETRIES } from './retry-policy.js';
 
 /** Options of `new Daytona(config)`. Each one left out is read from the environment. */
 export interface DaytonaConfig {
@@ -10,12 +11,18 @@ export interface DaytonaConfig {
   apiUrl?: string;
   /** Seconds to wait for an answer to an ordinary call (get, list, delete, create); default 60. */
   requestTimeout?: number;
+  /**
+   * How many times an idempotent call is tried again after a dropped connection, a 429 or a 503
+   * (see the README, "Retries and idempotency"); default 3, 0 disables retries.
+   */
+  maxRetries?: number;
 }
 
 export interface ResolvedConfig {
   apiKey: string;
   apiUrl: string;
   requestTimeout: number;
+  maxRetries: number;
 }
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000/api';
@@ -52,7 +59,11 @@ export function resolveConfig(
   }
   const requestTimeout = config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   if (!(requestTimeout > 0)) throw new DaytonaError(`requestTimeout must be a positive number of seconds, got ${requestTimeout}`);
-  return { apiKey, apiUrl, requestTimeout };
+  const maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new DaytonaError(`maxRetries must be a whole number, 0 or more, got ${maxRetries}`);
+  }
+  return { apiKey, apiUrl, requestTimeout, maxRetries };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -26,7 +26,8 @@ describe('errors from API calls', () => {
 
   const failGet = async (status: number, body: unknown, headers?: Record<string, string>) => {
     stub.on('GET', '/sandbox/some-sandbox', { status, body, headers });
-    return new Daytona({ apiKey: API_KEY, apiUrl: stub.url })
+    // One attempt: the mapping, not the retries (retry-policy.spec.ts), is under test here.
+    return new Daytona({ apiKey: API_KEY, apiUrl: stub.url, maxRetries: 0 })
       .get('some-sandbox')
       .then(() => {
         throw new Error('expected the call to fail');
@@ -42,6 +43,10 @@ describe('errors from API calls', () => {
     [403, 'quota_exceeded', DaytonaAuthorizationError],
     [404, 'sandbox_not_found', DaytonaNotFoundError],
     [409, 'name_conflict', DaytonaConflictError],
+    [409, 'idempotency_key_in_progress', DaytonaConflictError],
+    [400, 'empty_selector', DaytonaValidationError],
+    [400, 'reserved_label', DaytonaValidationError],
+    [422, 'idempotency_key_reused', DaytonaValidationError],
     [429, 'rate_limited', DaytonaRateLimitError],
     [500, 'internal_error', DaytonaServerError],
     [503, 'insufficient_capacity', DaytonaServerError],
@@ -63,6 +68,24 @@ describe('errors from API calls', () => {
     const error = await failGet(429, errorBody(429, 'rate_limited', 'slow down'), { 'retry-after': '7' });
     expect(error).toBeInstanceOf(DaytonaRateLimitError);
     expect((error as DaytonaRateLimitError).retryAfter).toBe(7);
+  });
+
+  it('a 503 carries Retry-After too, also as an HTTP date', async () => {
+    const at = new Date(Date.now() + 60_000).toUTCString();
+    const error = await failGet(503, errorBody(503, 'database_unavailable', 'later'), { 'retry-after': at });
+    expect(error).toBeInstanceOf(DaytonaServerError);
+    expect(error.retryAfter).toBeGreaterThan(58);
+    expect(error.retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('an answer cut off before it completed is DaytonaConnectionError, not a 200', async () => {
+    stub.on('GET', '/sandbox/cut', { body: { items: [] }, cut: true });
+    const error = await new Daytona({ apiKey: API_KEY, apiUrl: stub.url, maxRetries: 0 })
+      .get('cut')
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DaytonaConnectionError);
+    expect(error).toMatchObject({ statusCode: undefined });
+    expect((error as Error).message).toMatch(/GET .*\/sandbox\/cut was cut off/);
   });
 
   it('a 5xx from a proxy with a text body keeps the text as the message', async () => {
@@ -93,7 +116,7 @@ describe('errors from API calls', () => {
 
 it('a refused connection gives DaytonaConnectionError naming the URL', async () => {
   const port = await closedPort();
-  const error = await new Daytona({ apiKey: API_KEY, apiUrl: `http://127.0.0.1:${port}/api` })
+  const error = await new Daytona({ apiKey: API_KEY, apiUrl: `http://127.0.0.1:${port}/api`, maxRetries: 0 })
     .list()
     .catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(DaytonaConnectionError);

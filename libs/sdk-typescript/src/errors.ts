@@ -4,6 +4,7 @@ interface ErrorFields {
   statusCode?: number;
   code?: string;
   details?: Record<string, unknown>;
+  retryAfter?: number;
 }
 
 /**
@@ -26,6 +27,8 @@ export class DaytonaError extends Error {
   readonly code?: string;
   /** Structured details from the API, e.g. the offending field or the quota numbers. */
   readonly details?: Record<string, unknown>;
+  /** The answer's Retry-After, in seconds, when it sent one (429, 503). */
+  readonly retryAfter?: number;
 
   constructor(message: string, fields: ErrorFields = {}) {
     super(message);
@@ -33,10 +36,15 @@ export class DaytonaError extends Error {
     this.statusCode = fields.statusCode;
     this.code = fields.code;
     this.details = fields.details;
+    this.retryAfter = fields.retryAfter;
   }
 }
 
-/** 400 or 413: the request was rejected as invalid (`validation_failed`, `snapshot_not_active`, ...). */
+/**
+ * 400, 413 or 422: the request was rejected as invalid (`validation_failed`, `empty_selector`,
+ * `reserved_label`, `snapshot_not_active`, ...), or its Idempotency-Key was used with another
+ * request (`idempotency_key_reused`, 422).
+ */
 export class DaytonaValidationError extends DaytonaError {}
 
 /** 401: the API key is missing, unknown or expired. */
@@ -48,18 +56,14 @@ export class DaytonaAuthorizationError extends DaytonaError {}
 /** 404: no such sandbox or snapshot in the key's organization. */
 export class DaytonaNotFoundError extends DaytonaError {}
 
-/** 409: a name is taken (`name_conflict`) or the sandbox is not in a state that allows it. */
+/**
+ * 409: a name is taken (`name_conflict`), the sandbox is not in a state that allows it, or a
+ * request with the same Idempotency-Key is still being processed (`idempotency_key_in_progress`).
+ */
 export class DaytonaConflictError extends DaytonaError {}
 
 /** 429: too many requests; `retryAfter` holds the server's Retry-After, in seconds, if it sent one. */
-export class DaytonaRateLimitError extends DaytonaError {
-  readonly retryAfter?: number;
-
-  constructor(message: string, fields: ErrorFields & { retryAfter?: number } = {}) {
-    super(message, fields);
-    this.retryAfter = fields.retryAfter;
-  }
-}
+export class DaytonaRateLimitError extends DaytonaError {}
 
 /** 5xx: the API failed, or runners lack room (`insufficient_capacity`, 503). */
 export class DaytonaServerError extends DaytonaError {}
@@ -67,7 +71,10 @@ export class DaytonaServerError extends DaytonaError {}
 /** No answer within the client-side timeout. The operation may still complete on the server. */
 export class DaytonaTimeoutError extends DaytonaError {}
 
-/** The API could not be reached at all (connection refused, reset, unknown host). */
+/**
+ * No complete answer: the connection was refused or reset, the host is unknown, or the answer was
+ * cut off before it completed.
+ */
 export class DaytonaConnectionError extends DaytonaError {}
 
 /** A sandbox ended in a state from which it will not start (`error`, `build_failed`, destroyed). */
@@ -104,6 +111,7 @@ const CLASS_BY_STATUS: Record<number, new (message: string, fields: ErrorFields)
   404: DaytonaNotFoundError,
   409: DaytonaConflictError,
   413: DaytonaValidationError,
+  422: DaytonaValidationError,
 };
 
 /**
@@ -120,24 +128,31 @@ export function toDaytonaError(error: unknown, call: { timeoutSeconds: number })
       : new DaytonaError(message);
   }
   const target = `${(error.config?.method ?? 'get').toUpperCase()} ${error.config?.url ?? ''}`.trim();
+  // The SDK aborts a request only at its own deadline, so a cancellation is a timeout.
+  if (error.code === 'ERR_CANCELED' || error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') {
+    return new DaytonaTimeoutError(`No answer from ${target} within ${call.timeoutSeconds} s`);
+  }
   const response = error.response;
   if (!response) {
-    // The SDK aborts a request only at its own deadline, so a cancellation is a timeout.
-    if (error.code === 'ERR_CANCELED' || error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') {
-      return new DaytonaTimeoutError(`No answer from ${target} within ${call.timeoutSeconds} s`);
-    }
     return new DaytonaConnectionError(
       `Cannot reach the Daytona API (${target}): ${error.code ?? error.message}. Is it running, and is DAYTONA_API_URL right?`,
     );
   }
+  // Axios fails a 2xx only when its body did not arrive whole (the connection dropped midway).
+  if (response.status < 300) {
+    return new DaytonaConnectionError(`The answer to ${target} was cut off before it completed: ${error.message}`);
+  }
 
   const status = response.status;
   const body = readErrorBody(response.data);
-  const fields: ErrorFields = { statusCode: status, code: body.code, details: body.details };
+  const fields: ErrorFields = {
+    statusCode: status,
+    code: body.code,
+    details: body.details,
+    retryAfter: retryAfterSeconds(response.headers['retry-after']),
+  };
   const message = body.message ?? `${target} failed with HTTP ${status}`;
-  if (status === 429) {
-    return new DaytonaRateLimitError(message, { ...fields, retryAfter: retryAfterSeconds(response.headers['retry-after']) });
-  }
+  if (status === 429) return new DaytonaRateLimitError(message, fields);
   if (status >= 500) return new DaytonaServerError(message, fields);
   const ErrorClass = CLASS_BY_STATUS[status] ?? DaytonaError;
   return new ErrorClass(message, fields);

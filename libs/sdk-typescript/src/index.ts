@@ -2,13 +2,14 @@ export { Daytona } from './Daytona.js';
 export type {
   BulkCreateItem,
   BulkCreateOptions,
+  BulkDeleteSelector,
   CreateSandboxOptions,
   CreateSandboxParams,
   ListSandboxesParams,
   PaginatedSandboxes,
 } from './Daytona.js';
 export type { DaytonaConfig } from './config.js';
-export { Sandbox } from './Sandbox.js';
+export { BULK_REQUEST_LABEL, Sandbox } from './Sandbox.js';
 export { SnapshotService } from './SnapshotService.js';
 export type { CreateSnapshotOptions, CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot } from './SnapshotService.js';
 export { Process } from './Process.js';

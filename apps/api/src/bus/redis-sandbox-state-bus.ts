@@ -7,7 +7,7 @@ export const SANDBOX_STATE_CHANNEL = 'daytona:sandbox-state';
 /** Keeps each Redis message well below the size where pub/sub latency suffers. */
 const EVENTS_PER_MESSAGE = 1_000;
 /** How long start-up waits for the subscription before going on without it (waits re-read the database). */
-const SUBSCRIBE_WAIT_MS = 2_000;
+const SUBSCRIBE_WAIT_MS = 5_000;
 
 /**
  * Redis pub/sub between API instances. One subscriber connection per process, whatever the

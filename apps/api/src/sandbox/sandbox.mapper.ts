@@ -16,6 +16,8 @@ export function toSandboxDto(sandbox: Sandbox): SandboxDto {
     disk: sandbox.disk,
     env: sandbox.env,
     labels: sandbox.labels,
+    networkBlockAll: sandbox.networkBlockAll,
+    networkAllowList: sandbox.networkAllowList,
     errorReason: sandbox.errorReason,
     createdAt: sandbox.createdAt,
     updatedAt: sandbox.updatedAt,

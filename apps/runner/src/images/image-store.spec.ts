@@ -68,7 +68,7 @@ describe('ImageStore', () => {
       command: ['/bin/sh', '-c', 'echo "$GREETING, $(id -un) in $(pwd)"; sleep 3600'],
     });
     // nothing is left of the download itself
-    expect(await readdir(path.join(dataDir.dir, 'images', 'tmp'))).toEqual([]);
+    expect(await readdir(path.join(dataDir.dir, 'images', 'tmp', String(process.pid)))).toEqual([]);
   });
 
   it('shares one download and one rootfs between references to the same manifest', async () => {

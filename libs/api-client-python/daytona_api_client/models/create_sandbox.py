@@ -17,7 +17,7 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from typing import Any, ClassVar, Dict, List, Optional
 from typing_extensions import Annotated
 from typing import Optional, Set
@@ -32,7 +32,9 @@ class CreateSandbox(BaseModel):
     name: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=63)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
     env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"FOO": "bar"}]})
     labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"team": "eval"}]})
-    __properties: ClassVar[List[str]] = ["snapshot", "name", "env", "labels"]
+    network_block_all: Optional[StrictBool] = Field(default=None, description="true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).", alias="networkBlockAll")
+    network_allow_list: Optional[Annotated[str, Field(strict=True, max_length=1000)]] = Field(default=None, description="Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15,203.0.113.7/32"]})
+    __properties: ClassVar[List[str]] = ["snapshot", "name", "env", "labels", "networkBlockAll", "networkAllowList"]
 
     @field_validator('name', mode="before")
     def name_validate_regular_expression(cls, value):
@@ -98,7 +100,9 @@ class CreateSandbox(BaseModel):
             "snapshot": obj.get("snapshot") if obj.get("snapshot") is not None else 'default',
             "name": obj.get("name"),
             "env": obj.get("env"),
-            "labels": obj.get("labels")
+            "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList")
         })
         return _obj
 

@@ -18,7 +18,7 @@ import re  # noqa: F401
 import json
 
 from datetime import datetime
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from typing import Any, ClassVar, Dict, List, Optional
 from uuid import UUID
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
@@ -44,10 +44,12 @@ class Sandbox(BaseModel):
     disk: StrictInt = Field(description="Disk, GiB")
     env: Dict[str, StrictStr]
     labels: Dict[str, StrictStr]
+    network_block_all: StrictBool = Field(description="true: only a loopback interface; false: egress (networkAllowList, if set, says where to)", alias="networkBlockAll")
+    network_allow_list: Optional[StrictStr] = Field(description="Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15"]})
     error_reason: Optional[StrictStr] = Field(default=None, description="Why the sandbox is in error", alias="errorReason")
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
-    __properties: ClassVar[List[str]] = ["id", "organizationId", "name", "snapshot", "runnerId", "region", "state", "desiredState", "cpu", "memory", "disk", "env", "labels", "errorReason", "createdAt", "updatedAt"]
+    __properties: ClassVar[List[str]] = ["id", "organizationId", "name", "snapshot", "runnerId", "region", "state", "desiredState", "cpu", "memory", "disk", "env", "labels", "networkBlockAll", "networkAllowList", "errorReason", "createdAt", "updatedAt"]
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -93,6 +95,11 @@ class Sandbox(BaseModel):
         if self.runner_id is None and "runner_id" in self.model_fields_set:
             _dict['runnerId'] = None
 
+        # set to None if network_allow_list (nullable) is None
+        # and model_fields_set contains the field
+        if self.network_allow_list is None and "network_allow_list" in self.model_fields_set:
+            _dict['networkAllowList'] = None
+
         # set to None if error_reason (nullable) is None
         # and model_fields_set contains the field
         if self.error_reason is None and "error_reason" in self.model_fields_set:
@@ -123,6 +130,8 @@ class Sandbox(BaseModel):
             "disk": obj.get("disk"),
             "env": obj.get("env"),
             "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList"),
             "errorReason": obj.get("errorReason"),
             "createdAt": obj.get("createdAt"),
             "updatedAt": obj.get("updatedAt")

@@ -13,7 +13,9 @@
 package daytona
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -44,6 +46,7 @@ type Client struct {
 
 	api    *apiclient.APIClient
 	config config
+	retry  *retryPolicy
 }
 
 // PaginatedSandboxes is one page of Client.List.
@@ -86,14 +89,16 @@ func newClient(o options.Client, getenv func(string) string, cwd string) (*Clien
 	apiConfig.HTTPClient = httpClient
 	apiConfig.UserAgent = "daytona-sdk-go"
 	apiConfig.AddDefaultHeader("Authorization", "Bearer "+cfg.apiKey)
-	client := &Client{api: apiclient.NewAPIClient(apiConfig), config: cfg}
+	client := &Client{api: apiclient.NewAPIClient(apiConfig), config: cfg, retry: newRetryPolicy(cfg.maxRetries)}
 	client.Snapshot = &SnapshotService{client: client}
 	return client, nil
 }
 
 // Create creates one sandbox and waits until it is started (60 s by default, see
 // options.WithStartTimeout). If it ends in error the result is an ErrSandboxState error; after
-// the timeout an ErrTimeout error. In both cases the sandbox exists until you delete it.
+// the timeout an ErrTimeout error. In both cases the sandbox exists until you delete it. The
+// request carries an Idempotency-Key (options.WithCreateIdempotencyKey, or a fresh UUID), the
+// same on every retry, so a retry never creates a second sandbox.
 //
 //	sandbox, err := client.Create(ctx, types.CreateParams{Name: "scratch", Labels: map[string]string{"team": "eval"}})
 func (c *Client) Create(ctx context.Context, params types.CreateParams, opts ...func(*options.CreateSandbox)) (*Sandbox, error) {
@@ -120,8 +125,9 @@ func (c *Client) Create(ctx context.Context, params types.CreateParams, opts ...
 		body.Labels = &params.Labels
 	}
 	limit := min(c.config.requestTimeout, max(startTimeout, minCreateRequestLimit))
-	dto, err := callAPI(ctx, limit, "POST /sandbox", func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
-		return c.api.SandboxAPI.CreateSandbox(ctx).CreateSandbox(body).Execute()
+	key := cmp.Or(o.IdempotencyKey, newIdempotencyKey())
+	dto, err := callAPI(ctx, limit, "POST /sandbox", c.retry, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
+		return c.api.SandboxAPI.CreateSandbox(ctx).CreateSandbox(body).IdempotencyKey(key).Execute()
 	})
 	if err != nil {
 		return nil, err
@@ -146,7 +152,7 @@ func (c *Client) Get(ctx context.Context, idOrName string) (*Sandbox, error) {
 }
 
 func (c *Client) getSandbox(ctx context.Context, idOrName string, limit time.Duration) (*apiclient.Sandbox, error) {
-	return callAPI(ctx, limit, "GET /sandbox/"+idOrName, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
+	return callAPI(ctx, limit, "GET /sandbox/"+idOrName, c.retry, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
 		return c.api.SandboxAPI.GetSandbox(ctx, idOrName).Execute()
 	})
 }
@@ -163,7 +169,7 @@ func (c *Client) List(ctx context.Context, params types.ListParams) (*PaginatedS
 		}
 		labels = string(encoded)
 	}
-	page, err := callAPI(ctx, c.config.requestTimeout, "GET /sandbox", func(ctx context.Context) (*apiclient.PaginatedSandboxes, *http.Response, error) {
+	page, err := callAPI(ctx, c.config.requestTimeout, "GET /sandbox", c.retry, func(ctx context.Context) (*apiclient.PaginatedSandboxes, *http.Response, error) {
 		request := c.api.SandboxAPI.ListSandboxes(ctx)
 		if len(params.States) > 0 {
 			states := make([]apiclient.SandboxState, len(params.States))
@@ -193,7 +199,8 @@ func (c *Client) List(ctx context.Context, params types.ListParams) (*PaginatedS
 	return &PaginatedSandboxes{Items: items, Total: int(page.Total), Page: int(page.Page), Limit: int(page.Limit), TotalPages: int(page.TotalPages)}, nil
 }
 
-// Delete deletes a sandbox by id or name, with its processes and files.
+// Delete deletes a sandbox by id or name, with its processes and files. (By name, a retry after
+// a dropped answer can meet ErrNotFound: the first attempt destroyed it and freed the name.)
 //
 //	err := client.Delete(ctx, "batch-a-00002")
 func (c *Client) Delete(ctx context.Context, idOrName string) error {
@@ -202,7 +209,7 @@ func (c *Client) Delete(ctx context.Context, idOrName string) error {
 }
 
 func (c *Client) deleteSandbox(ctx context.Context, idOrName string) (*apiclient.Sandbox, error) {
-	return callAPI(ctx, c.config.requestTimeout, "DELETE /sandbox/"+idOrName, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
+	return callAPI(ctx, c.config.requestTimeout, "DELETE /sandbox/"+idOrName, c.retry, func(ctx context.Context) (*apiclient.Sandbox, *http.Response, error) {
 		return c.api.SandboxAPI.DeleteSandbox(ctx, idOrName).Execute()
 	})
 }
@@ -211,10 +218,14 @@ func (c *Client) deleteSandbox(ctx context.Context, idOrName string) (*apiclient
 // order ({prefix}-00001, ...). Without options.WithAwaitStarted it answers at once and the
 // sandboxes start in the background (see Sandbox.WaitUntilStarted). With it, the server answers
 // when every sandbox is started, error or build_failed, or at its timeout (not an error: check
-// each State). With AllowUnder an item may create fewer than Count: compare what came back.
+// each State). With AllowUnder an item may create fewer than Count: compare what came back. An
+// item's Labels and Env go to each of its sandboxes; every sandbox of the request carries its id
+// (Sandbox.BulkRequestID). The request carries an Idempotency-Key (options.WithIdempotencyKey,
+// or a fresh UUID), the same on every retry, so a retry never creates twice.
 //
 //	sandboxes, err := client.BulkCreate(ctx, []types.BulkCreateItem{
-//		{SnapshotIdOrName: "default", Count: 100, SandboxNamePrefix: "eval-run-7", AllowUnder: true},
+//		{SnapshotIdOrName: "default", Count: 100, SandboxNamePrefix: "eval-run-7", AllowUnder: true,
+//			Labels: map[string]string{"run": "eval-7"}, Env: map[string]string{"EVAL_RUN": "7"}},
 //	}, options.WithAwaitStarted(), options.WithTimeout(5*time.Minute))
 //	fmt.Printf("%d of 100 created\n", len(sandboxes))
 func (c *Client) BulkCreate(ctx context.Context, items []types.BulkCreateItem, opts ...func(*options.BulkCreateSandbox)) ([]*Sandbox, error) {
@@ -233,18 +244,26 @@ func (c *Client) BulkCreate(ctx context.Context, items []types.BulkCreateItem, o
 			SandboxNamePrefix: item.SandboxNamePrefix,
 			AllowUnder:        apiclient.PtrBool(item.AllowUnder),
 		}
+		if item.Labels != nil {
+			body.Items[i].Labels = &item.Labels
+		}
+		if item.Env != nil {
+			body.Items[i].Env = &item.Env
+		}
 	}
-	dtos, err := callAPI(ctx, bulkCreateLimit(o), "POST /sandbox/bulk", func(ctx context.Context) ([]apiclient.Sandbox, *http.Response, error) {
-		return c.api.SandboxAPI.BulkCreateSandbox(ctx).BulkCreateSandbox(body).Execute()
+	key := cmp.Or(o.IdempotencyKey, newIdempotencyKey())
+	dtos, err := callAPI(ctx, bulkCreateLimit(o), "POST /sandbox/bulk", c.retry, func(ctx context.Context) ([]apiclient.Sandbox, *http.Response, error) {
+		return c.api.SandboxAPI.BulkCreateSandbox(ctx).BulkCreateSandbox(body).IdempotencyKey(key).Execute()
 	})
 	if err != nil {
-		if e, ok := err.(*Error); ok && e.Kind == ErrTimeout {
+		if e, ok := err.(*Error); ok && (e.Kind == ErrTimeout || e.Kind == ErrConnection) {
 			names := make([]string, len(items))
 			for i, item := range items {
 				names[i] = item.SandboxNamePrefix + "-00001..."
 			}
 			e.Message += ". The sandboxes may have been created anyway: look them up by name (" +
-				strings.Join(names, ", ") + ") and delete them if unwanted"
+				strings.Join(names, ", ") + ") and delete them if unwanted, or call BulkCreate again with " +
+				"options.WithIdempotencyKey(\"" + key + "\") to get them without creating more"
 		}
 		return nil, err
 	}
@@ -253,6 +272,48 @@ func (c *Client) BulkCreate(ctx context.Context, items []types.BulkCreateItem, o
 		sandboxes[i] = newSandbox(dto, c)
 	}
 	return sandboxes, nil
+}
+
+// BulkDelete destroys every live sandbox matching all the selectors given and returns how many
+// it marked for destruction: they are destroying on return and destroyed once their runner has
+// removed them. The server marks at most 10,000 per request; BulkDelete asks again until nothing
+// more matches, so one call deletes them all. An empty selector is an ErrValidation error with
+// Code empty_selector: a bulk delete never means "everything". After a retried request whose
+// first answer was lost, the count leaves out what that request marked.
+//
+//	deleted, err := client.BulkDelete(ctx, types.BulkDeleteSelector{Labels: map[string]string{"run": "eval-7"}})
+//	_, err = client.BulkDelete(ctx, types.BulkDeleteSelector{NamePrefix: "eval-7-", IDs: []string{sandbox.ID}}) // both must match
+func (c *Client) BulkDelete(ctx context.Context, selector types.BulkDeleteSelector) (int, error) {
+	body := apiclient.BulkDeleteSandboxes{Ids: selector.IDs}
+	if selector.Labels != nil {
+		body.Labels = &selector.Labels
+	}
+	if selector.NamePrefix != "" {
+		body.NamePrefix = &selector.NamePrefix
+	}
+	total := 0
+	for {
+		result, err := callAPI(ctx, c.config.requestTimeout, "POST /sandbox/bulk-delete", c.retry, func(ctx context.Context) (*apiclient.BulkDeleteSandboxesResult, *http.Response, error) {
+			return c.api.SandboxAPI.BulkDeleteSandboxes(ctx).BulkDeleteSandboxes(body).Execute()
+		})
+		if err != nil {
+			return total, err
+		}
+		total += int(result.Count)
+		// A round that marks nothing ends the loop even if the server says more match.
+		if !result.HasMore || result.Count == 0 {
+			return total, nil
+		}
+	}
+}
+
+// newIdempotencyKey is a random (version 4) UUID.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // bulkCreateLimit is the client-side deadline of a bulk create.

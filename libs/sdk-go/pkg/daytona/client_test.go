@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,4 +186,126 @@ func mustDTO(t *testing.T, client *Client, state string) apiclientSandbox {
 	}
 	dto.State = apiclientSandboxState(state)
 	return *dto
+}
+
+func TestBulkCreateSendsEachItemsLabelsAndEnvAndSandboxesReadTheRequestID(t *testing.T) {
+	const requestID = "a6f1c8c2-1111-4111-8111-111111111111"
+	var body map[string]any
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		first := sandboxJSON("id-1", "la-00001", "creating")
+		first["labels"] = map[string]string{"run": "eval-7", types.BulkRequestLabel: requestID}
+		first["env"] = map[string]string{"EVAL_RUN": "7"}
+		second := sandboxJSON("id-2", "plain-00001", "creating")
+		second["labels"] = map[string]string{types.BulkRequestLabel: requestID}
+		writeJSON(w, 200, []any{first, second})
+	})
+
+	sandboxes, err := client.BulkCreate(context.Background(), []types.BulkCreateItem{
+		{SnapshotIdOrName: "default", Count: 1, SandboxNamePrefix: "la", Labels: map[string]string{"run": "eval-7"}, Env: map[string]string{"EVAL_RUN": "7"}},
+		{SnapshotIdOrName: "default", Count: 1, SandboxNamePrefix: "plain"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := []any{
+		map[string]any{"snapshotIdOrName": "default", "count": float64(1), "sandboxNamePrefix": "la", "allowUnder": false,
+			"labels": map[string]any{"run": "eval-7"}, "env": map[string]any{"EVAL_RUN": "7"}},
+		map[string]any{"snapshotIdOrName": "default", "count": float64(1), "sandboxNamePrefix": "plain", "allowUnder": false},
+	}
+	if !reflect.DeepEqual(body["items"], want) {
+		t.Errorf("sent %v\nwant %v", body["items"], want)
+	}
+	if sandboxes[0].BulkRequestID() != requestID || sandboxes[1].BulkRequestID() != requestID {
+		t.Errorf("bulk request ids %q %q", sandboxes[0].BulkRequestID(), sandboxes[1].BulkRequestID())
+	}
+	if sandboxes[0].Labels["run"] != "eval-7" || sandboxes[0].Env["EVAL_RUN"] != "7" {
+		t.Errorf("got labels %v env %v", sandboxes[0].Labels, sandboxes[0].Env)
+	}
+}
+
+func TestASandboxFromCreateHasNoBulkRequestID(t *testing.T) {
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, sandboxJSON("id-1", "one", "started")) })
+	sandbox, err := client.Create(context.Background(), types.CreateParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sandbox.BulkRequestID() != "" {
+		t.Errorf("got %q", sandbox.BulkRequestID())
+	}
+}
+
+// bulkDeleteAPI answers POST /sandbox/bulk-delete with the given results in turn (the last
+// repeating) and records each body.
+func bulkDeleteAPI(t *testing.T, results ...map[string]any) (*Client, *[]map[string]any) {
+	var bodies []map[string]any
+	var mu sync.Mutex
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		bodies = append(bodies, body)
+		n := len(bodies) - 1
+		mu.Unlock()
+		writeJSON(w, 200, results[min(n, len(results)-1)])
+	})
+	return client, &bodies
+}
+
+func TestBulkDeleteSendsTheSelectorAndCallsAgainWhileHasMore(t *testing.T) {
+	client, bodies := bulkDeleteAPI(t,
+		map[string]any{"count": 10000, "hasMore": true}, map[string]any{"count": 10000, "hasMore": true}, map[string]any{"count": 7, "hasMore": false})
+	ids := []string{"0b0e3f5c-1111-4111-8111-111111111111"}
+
+	deleted, err := client.BulkDelete(context.Background(), types.BulkDeleteSelector{Labels: map[string]string{"run": "eval-7"}, NamePrefix: "eval-7-", IDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if deleted != 20007 {
+		t.Errorf("deleted %d, want 20007", deleted)
+	}
+	selector := map[string]any{"labels": map[string]any{"run": "eval-7"}, "namePrefix": "eval-7-", "ids": []any{ids[0]}}
+	if !reflect.DeepEqual(*bodies, []map[string]any{selector, selector, selector}) {
+		t.Errorf("sent %v", *bodies)
+	}
+}
+
+func TestBulkDeleteSendsOnlyTheSelectorsGiven(t *testing.T) {
+	client, bodies := bulkDeleteAPI(t, map[string]any{"count": 0, "hasMore": false})
+	deleted, err := client.BulkDelete(context.Background(), types.BulkDeleteSelector{Labels: map[string]string{"run": "none"}})
+	if err != nil || deleted != 0 {
+		t.Fatalf("got %d, %v", deleted, err)
+	}
+	if want := []map[string]any{{"labels": map[string]any{"run": "none"}}}; !reflect.DeepEqual(*bodies, want) {
+		t.Errorf("sent %v, want %v", *bodies, want)
+	}
+}
+
+func TestBulkDeleteStopsWhenARoundMarksNothing(t *testing.T) {
+	client, bodies := bulkDeleteAPI(t, map[string]any{"count": 5, "hasMore": true}, map[string]any{"count": 0, "hasMore": true})
+	deleted, err := client.BulkDelete(context.Background(), types.BulkDeleteSelector{NamePrefix: "stuck-"})
+	if err != nil || deleted != 5 || len(*bodies) != 2 {
+		t.Errorf("got %d, %v after %d requests; want 5 after 2", deleted, err, len(*bodies))
+	}
+}
+
+func TestBulkDeleteWithAnEmptySelectorIsTheServersEmptySelectorValidationError(t *testing.T) {
+	var body string
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		body = string(raw)
+		writeJSON(w, 400, errorJSON(400, "empty_selector", "Name at least one of labels, namePrefix or ids", nil))
+	})
+
+	_, err := client.BulkDelete(context.Background(), types.BulkDeleteSelector{})
+
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrValidation) || apiErr.Code != "empty_selector" || apiErr.StatusCode != 400 {
+		t.Fatalf("got %v, want a validation-kind error with code empty_selector", err)
+	}
+	if strings.TrimSpace(body) != "{}" {
+		t.Errorf("sent %q, want {}", body)
+	}
 }

@@ -27,6 +27,7 @@ type config struct {
 	apiKey         string
 	apiURL         string
 	requestTimeout time.Duration
+	maxRetries     int
 }
 
 // resolveConfig takes each setting from the first of: the options, the environment, the first
@@ -58,7 +59,14 @@ func resolveConfig(o options.Client, getenv func(string) string, cwd string) (co
 	if timeout < 0 {
 		return config{}, &Error{Message: fmt.Sprintf("the request timeout must be positive, got %s", timeout)}
 	}
-	return config{apiKey: apiKey, apiURL: apiURL, requestTimeout: timeout}, nil
+	maxRetries := DefaultMaxRetries
+	if o.MaxRetries != nil {
+		maxRetries = *o.MaxRetries
+	}
+	if maxRetries < 0 {
+		return config{}, &Error{Message: fmt.Sprintf("max retries must be 0 or more, got %d", maxRetries)}
+	}
+	return config{apiKey: apiKey, apiURL: apiURL, requestTimeout: timeout, maxRetries: maxRetries}, nil
 }
 
 func firstNonEmpty(values ...string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,7 +23,9 @@ type ErrorKind string
 func (k ErrorKind) Error() string { return "daytona: " + string(k) + " error" }
 
 const (
-	// ErrValidation: 400 or 413, the request was rejected as invalid (validation_failed, snapshot_not_active, payload_too_large).
+	// ErrValidation: 400, 413 or 422, the request was rejected as invalid (validation_failed, empty_selector,
+	// reserved_label, snapshot_not_active, payload_too_large; 422 idempotency_key_reused: the
+	// Idempotency-Key was used with another request).
 	ErrValidation ErrorKind = "validation"
 	// ErrAuthentication: 401, the API key is missing, unknown or expired (unauthenticated).
 	ErrAuthentication ErrorKind = "authentication"
@@ -30,7 +33,8 @@ const (
 	ErrAuthorization ErrorKind = "authorization"
 	// ErrNotFound: 404, no such sandbox or snapshot in the key's organization.
 	ErrNotFound ErrorKind = "not found"
-	// ErrConflict: 409, a name is taken (name_conflict) or the sandbox's state does not allow the call.
+	// ErrConflict: 409, a name is taken (name_conflict), the sandbox's state does not allow the call, or
+	// a request with the same Idempotency-Key is still being processed (idempotency_key_in_progress).
 	ErrConflict ErrorKind = "conflict"
 	// ErrRateLimit: 429, too many requests; Error.RetryAfter holds the server's hint.
 	ErrRateLimit ErrorKind = "rate limit"
@@ -38,7 +42,7 @@ const (
 	ErrServer ErrorKind = "server"
 	// ErrTimeout: no answer within the SDK's deadline or the context's. The operation may still complete.
 	ErrTimeout ErrorKind = "timeout"
-	// ErrConnection: the API could not be reached at all (refused, reset, unknown host).
+	// ErrConnection: no complete answer (refused, reset, unknown host, an answer cut off midway).
 	ErrConnection ErrorKind = "connection"
 	// ErrSandboxState: a wait found the sandbox in error, build_failed or destroyed.
 	ErrSandboxState ErrorKind = "sandbox state"
@@ -64,7 +68,7 @@ type Error struct {
 	Message string
 	// Details are the API's structured details, e.g. the offending field or the quota numbers.
 	Details map[string]any
-	// RetryAfter is the server's Retry-After for ErrRateLimit; 0 when it sent none.
+	// RetryAfter is the answer's Retry-After (429, 503); 0 when it sent none.
 	RetryAfter time.Duration
 	// SandboxID, State and ErrorReason describe the sandbox of an ErrSandboxState.
 	SandboxID   string
@@ -114,6 +118,7 @@ var kindByStatus = map[int]ErrorKind{
 	http.StatusNotFound:              ErrNotFound,
 	http.StatusConflict:              ErrConflict,
 	http.StatusRequestEntityTooLarge: ErrValidation,
+	http.StatusUnprocessableEntity:   ErrValidation,
 	http.StatusTooManyRequests:       ErrRateLimit,
 }
 
@@ -135,6 +140,16 @@ func toError(err error, response *http.Response, call string, limit time.Duratio
 		return &Error{Kind: ErrTimeout, Message: fmt.Sprintf("no answer from %s within %s", call, limit), cause: context.DeadlineExceeded}
 	case errors.Is(err, context.Canceled):
 		return &Error{Message: call + " was cancelled", cause: context.Canceled}
+	}
+	// A 2xx whose body could not be read: the connection dropped midway (a body that arrived
+	// whole but did not decode is a GenericOpenAPIError).
+	var apiErr *apiclient.GenericOpenAPIError
+	if response != nil && !errors.As(err, &apiErr) {
+		cause := err
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			cause = io.ErrUnexpectedEOF
+		}
+		return &Error{Kind: ErrConnection, Message: fmt.Sprintf("the answer to %s was cut off before it completed: %v", call, err), cause: cause}
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
@@ -173,11 +188,10 @@ func fromResponse(err error, response *http.Response, call string) *Error {
 	if message == "" {
 		message = fmt.Sprintf("%s failed with HTTP %d", call, status)
 	}
-	e := &Error{Kind: kind, StatusCode: status, Code: body.Code, Message: message, Details: body.Details}
-	if status == http.StatusTooManyRequests {
-		e.RetryAfter = retryAfter(response.Header.Get("Retry-After"))
+	return &Error{
+		Kind: kind, StatusCode: status, Code: body.Code, Message: message, Details: body.Details,
+		RetryAfter: retryAfter(response.Header.Get("Retry-After")),
 	}
-	return e
 }
 
 func retryAfter(header string) time.Duration {

@@ -24,7 +24,11 @@ func TestAPIErrorsMapToOneErrorTypeByStatus(t *testing.T) {
 		{403, "quota_exceeded", ErrAuthorization},
 		{404, "sandbox_not_found", ErrNotFound},
 		{409, "name_conflict", ErrConflict},
+		{409, "idempotency_key_in_progress", ErrConflict},
+		{400, "empty_selector", ErrValidation},
+		{400, "reserved_label", ErrValidation},
 		{413, "payload_too_large", ErrValidation},
+		{422, "idempotency_key_reused", ErrValidation},
 		{429, "rate_limited", ErrRateLimit},
 		{500, "internal_error", ErrServer},
 		{503, "insufficient_capacity", ErrServer},
@@ -34,7 +38,7 @@ func TestAPIErrorsMapToOneErrorTypeByStatus(t *testing.T) {
 			client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Retry-After", "7")
 				writeJSON(w, tc.status, errorJSON(tc.status, tc.code, "it went wrong", map[string]any{"field": "items.0.count"}))
-			})
+			}, options.WithMaxRetries(0)) // the mapping, not the retries (retry_test.go), is under test
 
 			_, err := client.Get(context.Background(), "sb-1")
 
@@ -51,7 +55,7 @@ func TestAPIErrorsMapToOneErrorTypeByStatus(t *testing.T) {
 			if apiErr.Details["field"] != "items.0.count" {
 				t.Errorf("got details %v", apiErr.Details)
 			}
-			if tc.status == 429 && apiErr.RetryAfter != 7*time.Second {
+			if apiErr.RetryAfter != 7*time.Second {
 				t.Errorf("got RetryAfter %s, want 7s", apiErr.RetryAfter)
 			}
 			for _, other := range []ErrorKind{ErrTimeout, ErrConnection, ErrSandboxState} {
@@ -136,7 +140,7 @@ func TestAnUnreachableAPIIsAConnectionError(t *testing.T) {
 	url := server.URL
 	server.Close() // nothing listens there any more: connection refused
 
-	client, err := newClient(options.Client{APIKey: testKey, APIURL: url + "/api"}, noEnv, t.TempDir())
+	client, err := newClient(options.Client{APIKey: testKey, APIURL: url + "/api", MaxRetries: new(int)}, noEnv, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +152,37 @@ func TestAnUnreachableAPIIsAConnectionError(t *testing.T) {
 	}
 	if apiErr.StatusCode != 0 || !strings.Contains(err.Error(), "DAYTONA_API_URL") {
 		t.Errorf("got %v, want no status and a hint about DAYTONA_API_URL", err)
+	}
+}
+
+func TestRetryAfterAsAnHTTPDateIsReadFromNow(t *testing.T) {
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", time.Now().Add(time.Minute).UTC().Format(http.TimeFormat))
+		writeJSON(w, 503, errorJSON(503, "database_unavailable", "later", nil))
+	}, options.WithMaxRetries(0))
+
+	_, err := client.Get(context.Background(), "sb-1")
+
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrServer) {
+		t.Fatalf("got %v, want a server-kind error", err)
+	}
+	if apiErr.RetryAfter <= 58*time.Second || apiErr.RetryAfter > time.Minute {
+		t.Errorf("got RetryAfter %s, want about a minute", apiErr.RetryAfter)
+	}
+}
+
+func TestAnAnswerCutOffMidwayIsAConnectionError(t *testing.T) {
+	client := stubAPI(t, cutOff(func(w http.ResponseWriter) { writeJSON(w, 200, sandboxJSON("id-1", "cut", "started")) }), options.WithMaxRetries(0))
+
+	_, err := client.Get(context.Background(), "cut")
+
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrConnection) || apiErr.StatusCode != 0 {
+		t.Fatalf("got %v (%T), want a connection-kind *daytona.Error without a status", err, err)
+	}
+	if !strings.Contains(err.Error(), "GET /sandbox/cut") || !strings.Contains(err.Error(), "cut off") {
+		t.Errorf("got %v, want it to say the answer to GET /sandbox/cut was cut off", err)
 	}
 }
 

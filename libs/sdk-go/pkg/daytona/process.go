@@ -48,7 +48,8 @@ func (p *Process) ExecuteCommand(ctx context.Context, command string, opts ...fu
 		body.Timeout = &seconds
 		limit = time.Duration(seconds)*time.Second + commandResponseMargin
 	}
-	response, err := callAPI(ctx, limit, "POST /toolbox/"+p.sandboxID+"/toolbox/process/execute", func(ctx context.Context) (*apiclient.ExecuteResponse, *http.Response, error) {
+	// Never retried (nil policy): a command that reached the sandbox may have run, and would run twice.
+	response, err := callAPI(ctx, limit, "POST /toolbox/"+p.sandboxID+"/toolbox/process/execute", nil, func(ctx context.Context) (*apiclient.ExecuteResponse, *http.Response, error) {
 		return p.client.api.ToolboxAPI.ExecuteCommand(ctx, p.sandboxID).ExecuteRequest(body).Execute()
 	})
 	if err != nil {

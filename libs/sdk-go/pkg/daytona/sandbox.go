@@ -35,8 +35,9 @@ type Sandbox struct {
 	// Memory, GiB.
 	Memory int
 	// Disk, GiB.
-	Disk   int
-	Env    map[string]string
+	Disk int
+	Env  map[string]string
+	// Labels, the platform's (daytona.io/...) included.
 	Labels map[string]string
 	// Why the sandbox is in error or build_failed.
 	ErrorReason string
@@ -71,6 +72,16 @@ func (s *Sandbox) update(dto apiclient.Sandbox) {
 	s.ErrorReason = dto.GetErrorReason()
 	s.CreatedAt = dto.CreatedAt
 	s.UpdatedAt = dto.UpdatedAt
+}
+
+// BulkRequestID is the id of the bulk create that made the sandbox (its daytona.io/bulk-request
+// label, types.BulkRequestLabel), the same for every sandbox of that request; empty for a
+// sandbox from Create.
+//
+//	sandboxes, err := client.BulkCreate(ctx, items)
+//	deleted, err := client.BulkDelete(ctx, types.BulkDeleteSelector{Labels: map[string]string{types.BulkRequestLabel: sandboxes[0].BulkRequestID()}})
+func (s *Sandbox) BulkRequestID() string {
+	return s.Labels[types.BulkRequestLabel]
 }
 
 // Refresh re-reads the sandbox from the API.

@@ -54,7 +54,9 @@ func (s *SnapshotService) Create(ctx context.Context, params types.CreateSnapsho
 	deadline := time.Now().Add(timeout)
 	body := createSnapshotBody(params)
 	limit := min(s.client.config.requestTimeout, max(timeout, minLastRequest))
-	dto, err := callAPI(ctx, limit, "POST /snapshots", func(ctx context.Context) (*apiclient.Snapshot, *http.Response, error) {
+	// Not retried: the server takes no Idempotency-Key for snapshots, and a retry after a lost
+	// answer would meet its own snapshot as snapshot_name_conflict.
+	dto, err := callAPI(ctx, limit, "POST /snapshots", nil, func(ctx context.Context) (*apiclient.Snapshot, *http.Response, error) {
 		return s.client.api.SnapshotsAPI.CreateSnapshot(ctx).CreateSnapshot(body).Execute()
 	})
 	if err != nil {
@@ -125,7 +127,7 @@ func (s *SnapshotService) Get(ctx context.Context, name string) (*types.Snapshot
 }
 
 func (s *SnapshotService) get(ctx context.Context, idOrName string, limit time.Duration) (*apiclient.Snapshot, error) {
-	return callAPI(ctx, limit, "GET /snapshots/"+idOrName, func(ctx context.Context) (*apiclient.Snapshot, *http.Response, error) {
+	return callAPI(ctx, limit, "GET /snapshots/"+idOrName, s.client.retry, func(ctx context.Context) (*apiclient.Snapshot, *http.Response, error) {
 		return s.client.api.SnapshotsAPI.GetSnapshot(ctx, idOrName).Execute()
 	})
 }
@@ -136,7 +138,7 @@ func (s *SnapshotService) get(ctx context.Context, idOrName string, limit time.D
 //	page, err := client.Snapshot.List(ctx, 1, 50)
 //	fmt.Println(page.Total, page.TotalPages)
 func (s *SnapshotService) List(ctx context.Context, page, limit int) (*types.PaginatedSnapshots, error) {
-	result, err := callAPI(ctx, s.client.config.requestTimeout, "GET /snapshots", func(ctx context.Context) (*apiclient.PaginatedSnapshots, *http.Response, error) {
+	result, err := callAPI(ctx, s.client.config.requestTimeout, "GET /snapshots", s.client.retry, func(ctx context.Context) (*apiclient.PaginatedSnapshots, *http.Response, error) {
 		request := s.client.api.SnapshotsAPI.ListSnapshots(ctx)
 		if page != 0 {
 			request = request.Page(clampInt32(page))
@@ -162,7 +164,7 @@ func (s *SnapshotService) List(ctx context.Context, page, limit int) (*types.Pag
 //
 //	err := client.Snapshot.Delete(ctx, snapshot.Name)
 func (s *SnapshotService) Delete(ctx context.Context, idOrName string) error {
-	_, err := callAPI(ctx, s.client.config.requestTimeout, "DELETE /snapshots/"+idOrName, func(ctx context.Context) (struct{}, *http.Response, error) {
+	_, err := callAPI(ctx, s.client.config.requestTimeout, "DELETE /snapshots/"+idOrName, s.client.retry, func(ctx context.Context) (struct{}, *http.Response, error) {
 		response, err := s.client.api.SnapshotsAPI.DeleteSnapshot(ctx, idOrName).Execute()
 		return struct{}{}, response, err
 	})

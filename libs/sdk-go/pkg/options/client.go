@@ -19,8 +19,11 @@ type Client struct {
 	APIURL string
 	// The HTTP client to send requests with; a client of the SDK's own when nil.
 	HTTPClient *http.Client
-	// Deadline of an ordinary call (get, list, delete, the create request); 60 s when zero.
+	// Deadline of an ordinary call (get, list, delete, bulk delete, the create request); 60 s when zero.
 	RequestTimeout time.Duration
+	// How many times an idempotent call is tried again after a dropped connection, a 429 or a
+	// 503 (README, "Retries and idempotency"); daytona.DefaultMaxRetries (3) when nil, none when 0.
+	MaxRetries *int
 }
 
 // WithAPIKey sets the API key, overriding DAYTONA_API_KEY and .env.local.
@@ -52,13 +55,24 @@ func WithRequestTimeout(d time.Duration) func(*Client) {
 	return func(o *Client) { o.RequestTimeout = d }
 }
 
+// WithMaxRetries sets how many times an idempotent call is tried again after a dropped
+// connection, a 429 or a 503; 0 turns retries off.
+//
+//	client, err := daytona.NewClient(options.WithMaxRetries(5))
+func WithMaxRetries(n int) func(*Client) {
+	return func(o *Client) { o.MaxRetries = &n }
+}
+
 // BulkCreateSandbox configures Client.BulkCreate.
 type BulkCreateSandbox struct {
 	// Answer only once every sandbox is started, error or build_failed (or at the server's timeout).
 	AwaitStarted bool
 	// How long the client waits for the answer. With AwaitStarted: the server's wait (default
 	// 300 s), the client adding 30 s so the server answers first. Without: 60 s by default.
+	// Retries happen within it.
 	Timeout *time.Duration
+	// The request's Idempotency-Key; a fresh UUID per call when empty (the same on each retry).
+	IdempotencyKey string
 }
 
 // WithAwaitStarted makes BulkCreate answer only once every sandbox is started, error or
@@ -76,10 +90,28 @@ func WithTimeout(d time.Duration) func(*BulkCreateSandbox) {
 	return func(o *BulkCreateSandbox) { o.Timeout = &d }
 }
 
+// WithIdempotencyKey makes BulkCreate send key as its Idempotency-Key: for 24 h the server
+// answers a repeat with the same key and items with the sandboxes of the first, creating
+// nothing. Without it each call sends a fresh UUID (the same on each of the SDK's retries).
+//
+//	sandboxes, err := client.BulkCreate(ctx, items, options.WithIdempotencyKey("eval-7-run-1"))
+func WithIdempotencyKey(key string) func(*BulkCreateSandbox) {
+	return func(o *BulkCreateSandbox) { o.IdempotencyKey = key }
+}
+
 // CreateSandbox configures Client.Create.
 type CreateSandbox struct {
 	// How long Create waits for the sandbox to be started; 60 s when zero.
 	StartTimeout time.Duration
+	// The request's Idempotency-Key; a fresh UUID per call when empty (the same on each retry).
+	IdempotencyKey string
+}
+
+// WithCreateIdempotencyKey makes Create send key as its Idempotency-Key (see WithIdempotencyKey).
+//
+//	sandbox, err := client.Create(ctx, types.CreateParams{Name: "scratch"}, options.WithCreateIdempotencyKey("scratch-1"))
+func WithCreateIdempotencyKey(key string) func(*CreateSandbox) {
+	return func(o *CreateSandbox) { o.IdempotencyKey = key }
 }
 
 // WithStartTimeout bounds how long Create waits for the new sandbox to be started.

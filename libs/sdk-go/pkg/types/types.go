@@ -2,6 +2,10 @@
 // sandbox states and command results. It has no behaviour and no dependencies.
 package types
 
+// BulkRequestLabel is the label the API puts on every sandbox of a bulk create, with the
+// request's id as its value, the same for the whole request (Sandbox.BulkRequestID).
+const BulkRequestLabel = "daytona.io/bulk-request"
+
 // SandboxState is where a sandbox is in its life, as the API reports it.
 type SandboxState string
 
@@ -23,12 +27,27 @@ const (
 //
 // SandboxNamePrefix is 1-50 characters: a letter or digit, then letters, digits, ".", "_" or "-".
 // With AllowUnder, an item that does not fit the quota or the runners creates as many sandboxes
-// as fit (possibly none) instead of failing the whole request.
+// as fit (possibly none) instead of failing the whole request. Labels and Env go to every sandbox
+// of the item (Env is what each command in it sees); label keys starting "daytona.io/" are the
+// platform's (reserved_label).
 type BulkCreateItem struct {
 	SnapshotIdOrName  string
 	Count             int
 	SandboxNamePrefix string
 	AllowUnder        bool
+	Labels            map[string]string
+	Env               map[string]string
+}
+
+// BulkDeleteSelector says which sandboxes Client.BulkDelete destroys: the live ones matching
+// every selector given. At least one is required (the server refuses none with empty_selector).
+type BulkDeleteSelector struct {
+	// Labels a sandbox must all have, e.g. {"run": "eval-7"} or {BulkRequestLabel: id}.
+	Labels map[string]string
+	// A prefix of the name, as plain text: "eval-7-" matches eval-7-00001, not eval-70-00001.
+	NamePrefix string
+	// Sandbox ids (at most 10,000).
+	IDs []string
 }
 
 // CreateParams describes one sandbox for Client.Create. Every field is optional.

@@ -24,7 +24,7 @@ from .common.errors import (
     DaytonaTimeoutError,
     DaytonaValidationError,
 )
-from .common.sandbox import ExecuteResponse
+from .common.sandbox import BULK_REQUEST_LABEL, ExecuteResponse
 from .common.snapshot import CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "SandboxPage",
     "ExecuteResponse",
     "SandboxState",
+    "BULK_REQUEST_LABEL",
     "DaytonaError",
     "DaytonaConfigError",
     "DaytonaValidationError",

@@ -14,13 +14,15 @@ module Daytona
 
     # @return [String]
     attr_reader :api_key, :api_url
-    # @return [Numeric] seconds allowed for an ordinary call (get, list, delete, the create request)
+    # @return [Numeric] seconds allowed for an ordinary call (get, list, delete, bulk delete, the create request)
     attr_reader :request_timeout
+    # @return [Integer] how many times an idempotent call is tried again (see RetryPolicy)
+    attr_reader :max_retries
 
     # @example
     #   Daytona::Config.new(api_key: 'dtn_...', api_url: 'http://127.0.0.1:3000/api')
     # @raise [Daytona::Error] without a key, or with a URL that is not http(s)
-    def initialize(api_key: nil, api_url: nil, request_timeout: nil, env: ENV, cwd: Dir.pwd)
+    def initialize(api_key: nil, api_url: nil, request_timeout: nil, max_retries: nil, env: ENV, cwd: Dir.pwd)
       key = present(api_key) || present(env['DAYTONA_API_KEY'])
       url = present(api_url) || present(env['DAYTONA_API_URL'])
       if key.nil? || url.nil?
@@ -38,6 +40,10 @@ module Daytona
       @request_timeout = request_timeout || DEFAULT_REQUEST_TIMEOUT
       raise Error, "request_timeout must be a positive number of seconds, got #{@request_timeout.inspect}" unless
         @request_timeout.is_a?(Numeric) && @request_timeout.positive?
+
+      @max_retries = max_retries.nil? ? RetryPolicy::DEFAULT_MAX_RETRIES : max_retries
+      raise Error, "max_retries must be a whole number, 0 or more, got #{@max_retries.inspect}" unless
+        @max_retries.is_a?(Integer) && @max_retries >= 0
     end
 
     # The generated client's view of the URL.

@@ -22,17 +22,22 @@ module Daytona
     attr_reader :details
     # @return [String, nil] the X-Request-Id header of the answer, when the server sent one
     attr_reader :request_id
+    # @return [Float, nil] the answer's Retry-After in seconds, when it sent one (429, 503)
+    attr_reader :retry_after
 
-    def initialize(message = nil, status_code: nil, code: nil, details: nil, request_id: nil)
+    def initialize(message = nil, status_code: nil, code: nil, details: nil, request_id: nil, retry_after: nil)
       super(message)
       @status_code = status_code
       @code = code
       @details = details
       @request_id = request_id
+      @retry_after = retry_after
     end
   end
 
-  # 400 or 413: the request was rejected as invalid (`validation_failed`, `snapshot_not_active`, ...).
+  # 400, 413 or 422: the request was rejected as invalid (`validation_failed`, `empty_selector`,
+  # `reserved_label`, `snapshot_not_active`, ...), or its Idempotency-Key was used with another
+  # request (`idempotency_key_reused`, 422).
   class ValidationError < Error; end
 
   # 401: the API key is missing, unknown or expired.
@@ -44,19 +49,12 @@ module Daytona
   # 404: no such sandbox or snapshot in the key's organization.
   class NotFoundError < Error; end
 
-  # 409: a name is taken (`name_conflict`) or the sandbox is not in a state that allows it.
+  # 409: a name is taken (`name_conflict`), the sandbox is not in a state that allows it, or a
+  # request with the same Idempotency-Key is still being processed (`idempotency_key_in_progress`).
   class ConflictError < Error; end
 
   # 429: too many requests; {#retry_after} holds the server's Retry-After in seconds, if any.
-  class RateLimitError < Error
-    # @return [Float, nil]
-    attr_reader :retry_after
-
-    def initialize(message = nil, retry_after: nil, **fields)
-      super(message, **fields)
-      @retry_after = retry_after
-    end
-  end
+  class RateLimitError < Error; end
 
   # 5xx: the API failed, or runners lack room (`insufficient_capacity`, 503).
   class ServerError < Error; end
@@ -64,7 +62,8 @@ module Daytona
   # No answer within the client-side deadline. The operation may still complete on the server.
   class TimeoutError < Error; end
 
-  # The API could not be reached at all (connection refused, reset, unknown host).
+  # No complete answer: the connection was refused or reset, the host is unknown, or the answer
+  # was cut off before it completed.
   class ConnectionError < Error; end
 
   # A sandbox ended in a state from which it will not start (`error`, `build_failed`, destroyed).
@@ -111,7 +110,8 @@ module Daytona
       403 => AuthorizationError,
       404 => NotFoundError,
       409 => ConflictError,
-      413 => ValidationError
+      413 => ValidationError,
+      422 => ValidationError
     }.freeze
 
     module_function
@@ -137,6 +137,9 @@ module Daytona
           "Cannot reach the Daytona API (#{target}): #{detail}. Is it running, and is DAYTONA_API_URL right?"
         )
       end
+      # libcurl fails a 2xx only when the body did not arrive whole (the connection dropped midway).
+      return ConnectionError.new("The answer to #{target} was cut off before it completed") if status < 300
+
       from_response(status, error.response_body, error.response_headers, target: target)
     end
 
@@ -149,12 +152,11 @@ module Daytona
         status_code: status,
         code: parsed[:code],
         details: parsed[:details],
-        request_id: header(headers, 'x-request-id')
+        request_id: header(headers, 'x-request-id'),
+        retry_after: retry_after_seconds(header(headers, 'retry-after'))
       }
       message = parsed[:message] || "#{target} failed with HTTP #{status}"
-      if status == 429
-        return RateLimitError.new(message, retry_after: retry_after_seconds(header(headers, 'retry-after')), **fields)
-      end
+      return RateLimitError.new(message, **fields) if status == 429
       return ServerError.new(message, **fields) if status >= 500
 
       CLASS_BY_STATUS.fetch(status, Error).new(message, **fields)

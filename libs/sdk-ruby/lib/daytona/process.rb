@@ -51,6 +51,7 @@ module Daytona
       body = { command: command, cwd: cwd, env: env, timeout: timeout }.compact
       client_timeout = (timeout || SERVER_DEFAULT_COMMAND_TIMEOUT) + RESPONSE_MARGIN_SECONDS
       target = "POST /toolbox/#{@sandbox_id}/toolbox/process/execute"
+      # Never retried: a command that reached the sandbox may have run, and would run twice.
       dto = @api.toolbox(client_timeout, target) { |toolbox| toolbox.execute_command(@sandbox_id, body) }
       ExecuteResponse.new(exit_code: dto.exit_code, result: dto.result)
     end

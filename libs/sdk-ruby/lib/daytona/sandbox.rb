@@ -1,6 +1,9 @@
 # frozen_string_literal: true
 
 module Daytona
+  # The label the API puts on every sandbox of a bulk create, the same value for the whole request.
+  BULK_REQUEST_LABEL = 'daytona.io/bulk-request'
+
   # One sandbox. Get one from {Daytona::Daytona#create}, {Daytona::Daytona#bulk_create},
   # {Daytona::Daytona#get} or {Daytona::Daytona#list}. Its fields are a snapshot of the server's
   # view, brought up to date by {#refresh} and {#wait_until_started}.
@@ -45,8 +48,17 @@ module Daytona
     def disk = @dto.disk
     # @return [Hash{String=>String}]
     def env = (@dto.env || {}).dup
-    # @return [Hash{String=>String}]
+    # @return [Hash{String=>String}] its labels, the platform's (`daytona.io/...`) included
     def labels = (@dto.labels || {}).dup
+
+    # The id of the bulk create that made the sandbox (its `daytona.io/bulk-request` label), the
+    # same for every sandbox of that request; nil for a sandbox from {Daytona::Daytona#create}.
+    #
+    # @example
+    #   sandboxes = daytona.bulk_create([Daytona::BulkCreateItem.new(snapshot_id_or_name: 'default', count: 10, sandbox_name_prefix: 'job')])
+    #   daytona.bulk_delete(labels: { Daytona::BULK_REQUEST_LABEL => sandboxes.first.bulk_request_id })
+    # @return [String, nil]
+    def bulk_request_id = (@dto.labels || {})[BULK_REQUEST_LABEL]
     # @return [String, nil] why the sandbox is in `error` or `build_failed`
     def error_reason = @dto.error_reason
     # @return [Time]
@@ -101,7 +113,7 @@ module Daytona
     #   sandbox.state # => "destroyed"
     # @return [self]
     def delete
-      @dto = @api.sandbox(@api.request_timeout, "DELETE /sandbox/#{id}") { |sandboxes| sandboxes.delete_sandbox(id) }
+      @dto = @api.sandbox(@api.request_timeout, "DELETE /sandbox/#{id}", idempotent: true) { |sandboxes| sandboxes.delete_sandbox(id) }
       self
     end
 
@@ -118,7 +130,7 @@ module Daytona
     private
 
     def refresh_within(timeout)
-      @dto = @api.sandbox(timeout, "GET /sandbox/#{id}") { |sandboxes| sandboxes.get_sandbox(id) }
+      @dto = @api.sandbox(timeout, "GET /sandbox/#{id}", idempotent: true) { |sandboxes| sandboxes.get_sandbox(id) }
     end
 
     def raise_never_starts

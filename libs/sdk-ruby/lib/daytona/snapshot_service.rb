@@ -58,6 +58,8 @@ module Daytona
       deadline = now + timeout
       body = { name: name, imageName: image, entrypoint: entrypoint, regionId: region_id,
                **resources.to_h.transform_keys(&:to_sym).slice(:cpu, :memory, :disk, :gpu) }.compact
+      # Not retried: the server takes no Idempotency-Key for snapshots, and a retry after a lost
+      # answer would meet its own snapshot as snapshot_name_conflict.
       dto = @api.snapshots([@api.request_timeout, [timeout, MIN_REQUEST].max].min, 'POST /snapshots') do |snapshots|
         snapshots.create_snapshot(body)
       end
@@ -84,7 +86,9 @@ module Daytona
     # @return [Daytona::PaginatedSnapshots]
     def list(page: nil, limit: nil)
       opts = { page: page, limit: limit }.compact
-      result = @api.snapshots(@api.request_timeout, 'GET /snapshots') { |snapshots| snapshots.list_snapshots(opts) }
+      result = @api.snapshots(@api.request_timeout, 'GET /snapshots', idempotent: true) do |snapshots|
+        snapshots.list_snapshots(opts)
+      end
       PaginatedSnapshots.new(items: result.items.map { |dto| to_snapshot(dto) }, total: result.total, page: result.page,
                              total_pages: result.total_pages)
     end
@@ -99,7 +103,9 @@ module Daytona
     # @return [void]
     def delete(snapshot_or_name)
       id_or_name = snapshot_or_name.is_a?(Snapshot) ? snapshot_or_name.id : snapshot_or_name
-      @api.snapshots(@api.request_timeout, "DELETE /snapshots/#{id_or_name}") { |snapshots| snapshots.delete_snapshot(id_or_name) }
+      @api.snapshots(@api.request_timeout, "DELETE /snapshots/#{id_or_name}", idempotent: true) do |snapshots|
+        snapshots.delete_snapshot(id_or_name)
+      end
       nil
     end
 
@@ -130,7 +136,9 @@ module Daytona
     end
 
     def fetch(id_or_name, timeout)
-      @api.snapshots(timeout, "GET /snapshots/#{id_or_name}") { |snapshots| snapshots.get_snapshot(id_or_name) }
+      @api.snapshots(timeout, "GET /snapshots/#{id_or_name}", idempotent: true) do |snapshots|
+        snapshots.get_snapshot(id_or_name)
+      end
     end
 
     def raise_snapshot_error(snapshot)

@@ -47,6 +47,14 @@ RSpec.describe Daytona::Config do
       .to raise_error(Daytona::Error, /No Daytona API key.*npm start.*DAYTONA_API_KEY/)
   end
 
+  it 'defaults max_retries to 3 and accepts 0, but not a negative or fractional count' do
+    expect(described_class.new(api_key: 'k', env: {}, cwd: @dir).max_retries).to eq(3)
+    expect(described_class.new(api_key: 'k', max_retries: 0, env: {}, cwd: @dir).max_retries).to eq(0)
+    [-1, 1.5, '2'].each do |bad|
+      expect { described_class.new(api_key: 'k', max_retries: bad, env: {}, cwd: @dir) }.to raise_error(Daytona::Error, /max_retries/)
+    end
+  end
+
   it 'rejects a URL that is not http(s)' do
     expect { described_class.new(api_key: 'k', api_url: 'ftp://host/api', env: {}, cwd: @dir) }
       .to raise_error(Daytona::Error, /must be an http\(s\) URL/)

@@ -85,7 +85,7 @@ RSpec.describe Daytona::Daytona do
     end
 
     it 'raises ConnectionError when nothing listens' do
-      offline = described_class.new(api_key: 'k', api_url: StubApi.closed_port_url)
+      offline = described_class.new(api_key: 'k', api_url: StubApi.closed_port_url, max_retries: 0)
 
       expect { offline.bulk_create([item('x', 1)]) }
         .to raise_error(Daytona::ConnectionError, /Cannot reach the Daytona API \(POST \/sandbox\/bulk\)/) { |error|
@@ -96,8 +96,70 @@ RSpec.describe Daytona::Daytona do
     it 'raises ServerError with code insufficient_capacity when runners lack room' do
       api.on('POST', '/sandbox/bulk', status: 503, body: error_json(503, 'insufficient_capacity'))
 
-      expect { daytona.bulk_create([item('full', 1)]) }
+      expect { described_class.new(api_key: 'dtn_test', api_url: api.url, max_retries: 0).bulk_create([item('full', 1)]) }
         .to raise_error(Daytona::ServerError) { |error| expect(error.code).to eq('insufficient_capacity') }
+    end
+  end
+
+  describe '#bulk_create with labels and env' do
+    let(:request_label) { { Daytona::BULK_REQUEST_LABEL => 'a6f1c8c2-1111-4111-8111-111111111111' } }
+
+    it 'sends each item\'s labels and env, and each sandbox reads its request\'s id' do
+      api.on('POST', '/sandbox/bulk', body: [
+               sandbox_json(name: 'la-00001', labels: { 'run' => 'eval-7' }.merge(request_label), env: { 'EVAL_RUN' => '7' }),
+               sandbox_json(name: 'plain-00001', labels: request_label)
+             ])
+
+      sandboxes = daytona.bulk_create([item('la', 1, labels: { 'run' => 'eval-7' }, env: { 'EVAL_RUN' => '7' }),
+                                       { snapshot_id_or_name: 'default', count: 1, sandbox_name_prefix: 'plain' }])
+
+      expect(api.received.last.json['items']).to eq(
+        [{ 'snapshotIdOrName' => 'default', 'count' => 1, 'sandboxNamePrefix' => 'la', 'allowUnder' => false,
+           'labels' => { 'run' => 'eval-7' }, 'env' => { 'EVAL_RUN' => '7' } },
+         { 'snapshotIdOrName' => 'default', 'count' => 1, 'sandboxNamePrefix' => 'plain', 'allowUnder' => false }]
+      )
+      expect(sandboxes.map(&:bulk_request_id)).to eq([request_label.values.first] * 2)
+      expect(sandboxes.first.labels).to eq({ 'run' => 'eval-7' }.merge(request_label))
+      expect(sandboxes.first.env).to eq('EVAL_RUN' => '7')
+    end
+
+    it 'a sandbox from create has no bulk_request_id' do
+      api.on('POST', '/sandbox', body: sandbox_json(state: 'started', labels: { 'team' => 'eval' }))
+      expect(daytona.create.bulk_request_id).to be_nil
+    end
+  end
+
+  describe '#bulk_delete' do
+    it 'sends the selector, calls again while the server says hasMore, and returns the total' do
+      api.on('POST', '/sandbox/bulk-delete', { body: { count: 10_000, hasMore: true } }, { body: { count: 10_000, hasMore: true } },
+             { body: { count: 7, hasMore: false } })
+      ids = ['0b0e3f5c-1111-4111-8111-111111111111']
+
+      expect(daytona.bulk_delete(labels: { 'run' => 'eval-7' }, name_prefix: 'eval-7-', ids: ids)).to eq(20_007)
+
+      selector = { 'labels' => { 'run' => 'eval-7' }, 'namePrefix' => 'eval-7-', 'ids' => ids }
+      expect(api.received.map(&:json)).to eq([selector] * 3)
+    end
+
+    it 'sends only the selectors given' do
+      api.on('POST', '/sandbox/bulk-delete', body: { count: 0, hasMore: false })
+      expect(daytona.bulk_delete(labels: { 'run' => 'none' })).to eq(0)
+      expect(api.received.last.json).to eq('labels' => { 'run' => 'none' })
+    end
+
+    it 'stops when a round marks nothing, even if the server says more match' do
+      api.on('POST', '/sandbox/bulk-delete', { body: { count: 5, hasMore: true } }, { body: { count: 0, hasMore: true } })
+      expect(daytona.bulk_delete(name_prefix: 'stuck-')).to eq(5)
+      expect(api.received.size).to eq(2)
+    end
+
+    it 'raises the server\'s empty_selector as ValidationError' do
+      api.on('POST', '/sandbox/bulk-delete', status: 400, body: error_json(400, 'empty_selector', 'Name at least one'))
+
+      expect { daytona.bulk_delete }.to raise_error(Daytona::ValidationError) { |error|
+        expect([error.status_code, error.code]).to eq([400, 'empty_selector'])
+      }
+      expect(api.received.last.json).to eq({})
     end
   end
 

@@ -4,6 +4,8 @@ require_relative '../spec_helper'
 
 RSpec.describe Daytona::ErrorMapper do
   include_context 'with a stub API'
+  # One attempt: the mapping, not the retries (retry_policy_spec.rb), is under test here.
+  let(:daytona) { Daytona::Daytona.new(api_key: 'dtn_test', api_url: api.url, max_retries: 0) }
 
   {
     400 => [Daytona::ValidationError, 'validation_failed'],
@@ -12,10 +14,16 @@ RSpec.describe Daytona::ErrorMapper do
     404 => [Daytona::NotFoundError, 'sandbox_not_found'],
     409 => [Daytona::ConflictError, 'name_conflict'],
     413 => [Daytona::ValidationError, 'payload_too_large'],
+    422 => [Daytona::ValidationError, 'idempotency_key_reused'],
     429 => [Daytona::RateLimitError, 'rate_limited'],
     500 => [Daytona::ServerError, 'internal_error'],
     503 => [Daytona::ServerError, 'insufficient_capacity']
-  }.each do |status, (error_class, code)|
+  }.merge(
+    [400, 'empty_selector'] => [Daytona::ValidationError, 'empty_selector'],
+    [400, 'reserved_label'] => [Daytona::ValidationError, 'reserved_label'],
+    [409, 'idempotency_key_in_progress'] => [Daytona::ConflictError, 'idempotency_key_in_progress']
+  ).each do |key, (error_class, code)|
+    status = Array(key).first
     it "maps HTTP #{status} with code #{code} to #{error_class}, keeping status, code, message and details" do
       details = { 'field' => 'items[0].count' }
       api.on('GET', '/sandbox/x', status: status, body: error_json(status, code, 'it went wrong', details),
@@ -53,6 +61,21 @@ RSpec.describe Daytona::ErrorMapper do
 
     expect { daytona.delete('x') }.to raise_error(Daytona::Error, 'DELETE /sandbox/x failed with HTTP 418') { |error|
       expect(error.class).to eq(Daytona::Error)
+    }
+  end
+
+  it 'reads Retry-After of a 503 too, also as an HTTP date' do
+    api.on('GET', '/sandbox/x', status: 503, body: error_json(503, 'database_unavailable'),
+                                headers: { 'Retry-After' => (Time.now + 60).httpdate })
+
+    expect { daytona.get('x') }.to raise_error(Daytona::ServerError) { |error| expect(error.retry_after).to be_within(2).of(59.5) }
+  end
+
+  it 'maps an answer cut off midway to ConnectionError, not to its 200' do
+    api.on('GET', '/sandbox/x', body: sandbox_json, cut: true)
+
+    expect { daytona.get('x') }.to raise_error(Daytona::ConnectionError, %r{GET /sandbox/x was cut off}) { |error|
+      expect(error.status_code).to be_nil
     }
   end
 

@@ -44,7 +44,9 @@ class StubApi
   end
 
   # Answers `method path` (path below /api) with the given replies in turn; the last one repeats.
-  # A reply is { status:, body:, headers:, delay: }, body an object serialized as JSON.
+  # A reply is { status:, body:, headers:, delay: }, body an object serialized as JSON; with
+  # `cut: true` only the headers and half the body are sent before the connection drops, with
+  # `reset: true` the connection is reset (TCP RST) without an answer.
   def on(method, path, *replies)
     @routes["#{method.upcase} #{path}"] = replies
     self
@@ -90,11 +92,30 @@ class StubApi
     replies = @routes["#{request.request_method} #{path}"]
     reply = replies ? (replies.size > 1 ? replies.shift : replies.first) : not_found(path)
     sleep(reply[:delay]) if reply[:delay]
+    return drop_connection(request, reply) if reply[:cut] || reply[:reset]
+
+    # No keep-alive: libcurl resends a request on its own when a reused connection turns out
+    # reset, which would hide from the specs how many attempts the SDK made.
+    response.keep_alive = false
     response.status = reply.fetch(:status, 200)
     (reply[:headers] || {}).each { |name, value| response[name] = value }
     body = reply[:body]
     response['Content-Type'] = 'application/json' unless body.is_a?(String)
     response.body = body.is_a?(String) ? body : JSON.generate(body)
+  end
+
+  # Writes to the connection itself (WEBrick keeps it in the request) and closes it; WEBrick's
+  # own attempt to answer afterwards fails quietly (its log goes nowhere).
+  def drop_connection(request, reply)
+    socket = request.instance_variable_get(:@socket)
+    if reply[:reset]
+      socket.setsockopt(Socket::SOL_SOCKET, Socket::SO_LINGER, [1, 0].pack('ii'))
+    else
+      body = JSON.generate(reply[:body])
+      socket.write("HTTP/1.1 #{reply.fetch(:status, 200)} OK\r\nContent-Type: application/json\r\n" \
+                   "Content-Length: #{body.bytesize}\r\n\r\n#{body[0, body.bytesize / 2]}")
+    end
+    socket.close
   end
 
   def not_found(path)
@@ -109,7 +130,8 @@ module ApiFactories
     {
       id: SecureRandom.uuid, organizationId: SecureRandom.uuid, name: name, snapshot: 'default',
       runnerId: SecureRandom.uuid, region: 'local', state: state, desiredState: 'started',
-      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, createdAt: now, updatedAt: now
+      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, networkBlockAll: true, networkAllowList: nil,
+      createdAt: now, updatedAt: now
     }.merge(overrides)
   end
 
@@ -124,5 +146,31 @@ module ApiFactories
 
   def error_json(status, code, message = "#{code} happened", details = nil)
     { statusCode: status, code: code, message: message, details: details }.compact
+  end
+end
+
+# Time that passes only when the SDK waits between retries: each wait is recorded and moves the
+# clock on, so specs check delays without sleeping. `draw` is the jitter's random number.
+class FakeClock
+  attr_reader :sleeps
+
+  def initialize(draw = 0.5)
+    @time = 0.0
+    @draw = draw
+    @sleeps = []
+  end
+
+  def now = @time
+
+  def rand = @draw
+
+  def sleep(seconds)
+    @sleeps << seconds
+    @time += seconds
+  end
+
+  # Makes the client's retries wait on a new FakeClock, and returns it.
+  def self.install(daytona, draw = 0.5)
+    new(draw).tap { |clock| daytona.instance_variable_get(:@api).retry_policy.clock = clock }
   end
 end

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox as SandboxDto, Snapshot as SnapshotDto } from '@daytonaio/api-client';
 import { Daytona } from '../Daytona.js';
+import type { RetryClock } from '../retry-policy.js';
 
 export interface RecordedRequest {
   method: string;
@@ -20,6 +21,10 @@ export interface CannedAnswer {
   headers?: Record<string, string>;
   /** Never answer: the request hangs until the client gives up. */
   hang?: boolean;
+  /** Send the status line, headers and half the body, then drop the connection. */
+  cut?: boolean;
+  /** Reset the connection (TCP RST) without answering. */
+  reset?: boolean;
 }
 
 type Route = (request: RecordedRequest) => CannedAnswer;
@@ -66,12 +71,15 @@ export class StubApi {
       const route = this.routes.get(`${request.method} ${request.url.split('?')[0]}`);
       const answer = route ? route(request) : { status: 404, body: { statusCode: 404, code: 'route_not_found', message: 'no stub' } };
       if (answer.hang) return;
+      if (answer.reset) return incoming.socket.resetAndDestroy();
       const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       response.writeHead(answer.status ?? 200, {
         'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
         ...answer.headers,
       });
-      response.end(body);
+      if (!answer.cut) return response.end(body);
+      response.write(body.slice(0, Math.floor(body.length / 2)), () => incoming.socket.destroy());
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
@@ -100,6 +108,8 @@ export function sandboxDto(overrides: Partial<SandboxDto> = {}): SandboxDto {
     disk: 1,
     env: {},
     labels: {},
+    networkBlockAll: true,
+    networkAllowList: null,
     errorReason: null,
     createdAt: now,
     updatedAt: now,
@@ -137,6 +147,26 @@ export function snapshotDto(overrides: Partial<SnapshotDto> = {}): SnapshotDto {
 /** The API's error body. */
 export function errorBody(statusCode: number, code: string, message: string, details?: Record<string, unknown>) {
   return { statusCode, code, message, ...(details ? { details } : {}) };
+}
+
+/**
+ * Time that passes only when the SDK waits: each wait is recorded and moves the clock on, so
+ * retry tests check delays without sleeping. `random` is the jitter's draw.
+ */
+export class FakeClock implements RetryClock {
+  time = 0;
+  readonly sleeps: number[] = [];
+  constructor(private readonly draw = 0.5) {}
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += ms;
+  }
+  random(): number {
+    return this.draw;
+  }
 }
 
 /** A fresh stub API and a Daytona client pointed at it, for each test of the enclosing block. */

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ENV_LIMITS } from '@daytona/runner-contract';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsNetworkAllowList, NETWORK_ALLOW_LIST_DESCRIPTION } from '../../common/validators/network-allow-list.js';
 import { IsStringRecord, stringRecordSchema, type StringRecordRules } from '../../common/validators/is-string-record.js';
 import { NoPlatformLabels, PLATFORM_LABEL_PREFIX } from '../services/platform-labels.js';
 import { SANDBOX_NAME_PATTERN } from '../services/sandbox-naming.js';
@@ -66,4 +67,19 @@ export class CreateSandboxDto {
   @IsStringRecord(LABEL_RULES)
   @NoPlatformLabels()
   labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      'true: the sandbox has only a loopback interface. false: egress through a network namespace of its own ' +
+      '(never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the ' +
+      'server default (SANDBOX_NETWORK_DEFAULT, "blocked" unless configured).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  networkBlockAll?: boolean;
+
+  @ApiPropertyOptional({ description: NETWORK_ALLOW_LIST_DESCRIPTION, example: '198.18.0.0/15,203.0.113.7/32', maxLength: 1_000 })
+  @IsOptional()
+  @IsNetworkAllowList()
+  networkAllowList?: string;
 }

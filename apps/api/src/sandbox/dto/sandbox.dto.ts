@@ -42,6 +42,12 @@ export class SandboxDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   labels: Record<string, string>;
 
+  @ApiProperty({ description: 'true: only a loopback interface; false: egress (networkAllowList, if set, says where to)' })
+  networkBlockAll: boolean;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet', example: '198.18.0.0/15' })
+  networkAllowList: string | null;
+
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the sandbox is in error' })
   errorReason: string | null;
 

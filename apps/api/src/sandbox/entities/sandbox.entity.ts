@@ -54,6 +54,14 @@ export class Sandbox {
   @Column({ type: 'jsonb', default: {} })
   labels: Record<string, string>;
 
+  /** Decided at create (request, else the server default); runners get it in the spec. */
+  @Column({ name: 'network_block_all', type: 'boolean', default: true })
+  networkBlockAll: boolean;
+
+  /** Canonical, comma-separated IPv4 CIDRs; null: the public internet (with networkBlockAll false). */
+  @Column({ name: 'network_allow_list', type: 'text', nullable: true })
+  networkAllowList: string | null;
+
   @Column({ name: 'error_reason', type: 'text', nullable: true })
   errorReason: string | null;
 

@@ -5,7 +5,7 @@ import { Sandbox } from '../entities/sandbox.entity.js';
 import { STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
 
 /**
- * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 17
+ * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 19
  * bind parameters whatever its row count, far from Postgres' 65,535 limit; chunking only bounds
  * the size of one statement.
  */
@@ -19,10 +19,11 @@ export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandb
       const column = <K extends keyof Sandbox>(key: K) => chunk.map((s) => s[key]);
       await manager.query(
         `INSERT INTO sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state,
-                              desired_state, cpu, memory, disk, env, labels, created_at, updated_at)
+                              desired_state, cpu, memory, disk, env, labels, created_at, updated_at,
+                              network_block_all, network_allow_list)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[],
                               $9::text[], $10::text[], $11::int[], $12::int[], $13::int[], $14::jsonb[], $15::jsonb[],
-                              $16::timestamptz[], $17::timestamptz[])`,
+                              $16::timestamptz[], $17::timestamptz[], $18::boolean[], $19::text[])`,
         [
           column('id'),
           column('organizationId'),
@@ -41,6 +42,8 @@ export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandb
           chunk.map((s) => JSON.stringify(s.labels)),
           column('createdAt'),
           column('updatedAt'),
+          column('networkBlockAll'),
+          column('networkAllowList'),
         ],
       );
     }

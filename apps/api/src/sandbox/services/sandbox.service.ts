@@ -31,6 +31,7 @@ import { admitSandboxes } from './sandbox-admission.js';
 import { bulkSandboxNames } from './sandbox-naming.js';
 import { assertNamesFree, findTakenNames, insertSandboxRows } from './sandbox-insert.js';
 import { RESOURCES } from './quota.js';
+import { sandboxNetwork, type SandboxNetwork } from './sandbox-network.js';
 
 @Injectable()
 export class SandboxService {
@@ -56,6 +57,7 @@ export class SandboxService {
     const region = organization.defaultRegion;
     const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT_NAME, region);
     assertWithinPerSandboxLimits(organization, snapshot);
+    const network = sandboxNetwork(dto, this.config.sandboxNetworkDefault);
     const id = randomUUID();
     const creation = await this.admitAndInsert(
       organization,
@@ -66,7 +68,7 @@ export class SandboxService {
           count: 1,
           allowUnder: false,
           names: () => [dto.name ?? id],
-          fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
+          fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {}, network },
         },
       ],
       once,
@@ -130,16 +132,17 @@ export class SandboxService {
       assertWithinPerSandboxLimits(organization, snapshot);
       snapshots.set(name, snapshot);
     }
+    const networks = dto.items.map((item, index) => sandboxNetwork(item, this.config.sandboxNetworkDefault, `items.${index}.`));
     const requestLabel = { [BULK_REQUEST_LABEL]: randomUUID() };
     return this.admitAndInsert(
       organization,
       region,
-      dto.items.map((item) => ({
+      dto.items.map((item, index) => ({
         snapshot: snapshots.get(item.snapshotIdOrName)!,
         count: item.count,
         allowUnder: item.allowUnder ?? false,
         names: (admitted: number) => bulkSandboxNames(item.sandboxNamePrefix, admitted),
-        fields: { id: randomUUID, env: item.env ?? {}, labels: { ...item.labels, ...requestLabel } },
+        fields: { id: randomUUID, env: item.env ?? {}, labels: { ...item.labels, ...requestLabel }, network: networks[index] },
       })),
       once,
     );
@@ -183,6 +186,7 @@ export class SandboxService {
             runnerId: runnerIds[n],
             env: request.fields.env,
             labels: request.fields.labels,
+            ...request.fields.network,
           }),
         );
       });
@@ -341,10 +345,10 @@ interface CreateRequest {
   allowUnder: boolean;
   /** Names for the sandboxes admitted, which may be fewer than `count` with allowUnder. */
   names: (admitted: number) => string[];
-  fields: { id: () => string; env: Record<string, string>; labels: Record<string, string> };
+  fields: { id: () => string; env: Record<string, string>; labels: Record<string, string>; network: SandboxNetwork };
 }
 
-export interface NewSandboxFields {
+export interface NewSandboxFields extends SandboxNetwork {
   id: string;
   name: string;
   runnerId: string;

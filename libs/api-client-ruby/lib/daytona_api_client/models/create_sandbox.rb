@@ -27,13 +27,21 @@ module DaytonaApiClient
     # Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
     attr_accessor :labels
 
+    # true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+    attr_accessor :network_allow_list
+
     # Attribute mapping from ruby-style variable name to JSON key.
     def self.attribute_map
       {
         :'snapshot' => :'snapshot',
         :'name' => :'name',
         :'env' => :'env',
-        :'labels' => :'labels'
+        :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList'
       }
     end
 
@@ -53,7 +61,9 @@ module DaytonaApiClient
         :'snapshot' => :'String',
         :'name' => :'String',
         :'env' => :'Hash<String, String>',
-        :'labels' => :'Hash<String, String>'
+        :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String'
       }
     end
 
@@ -100,6 +110,14 @@ module DaytonaApiClient
           self.labels = value
         end
       end
+
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      end
     end
 
     # Show invalid properties with the reasons. Usually used together with valid?
@@ -136,6 +154,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
       end
 
+      if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
+        invalid_properties.push('invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.')
+      end
+
       invalid_properties
     end
 
@@ -150,6 +172,7 @@ module DaytonaApiClient
       return false if !@name.nil? && @name !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
       return false if !@env.nil? && @env.length > 256
       return false if !@labels.nil? && @labels.length > 64
+      return false if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
       true
     end
 
@@ -222,6 +245,20 @@ module DaytonaApiClient
       @labels = labels
     end
 
+    # Custom attribute writer method with validation
+    # @param [Object] network_allow_list Value to be assigned
+    def network_allow_list=(network_allow_list)
+      if network_allow_list.nil?
+        fail ArgumentError, 'network_allow_list cannot be nil'
+      end
+
+      if network_allow_list.to_s.length > 1000
+        fail ArgumentError, 'invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.'
+      end
+
+      @network_allow_list = network_allow_list
+    end
+
     # Checks equality by comparing each attribute.
     # @param [Object] Object to be compared
     def ==(o)
@@ -230,7 +267,9 @@ module DaytonaApiClient
           snapshot == o.snapshot &&
           name == o.name &&
           env == o.env &&
-          labels == o.labels
+          labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list
     end
 
     # @see the `==` method
@@ -242,7 +281,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [snapshot, name, env, labels].hash
+      [snapshot, name, env, labels, network_block_all, network_allow_list].hash
     end
 
     # Builds the object from hash

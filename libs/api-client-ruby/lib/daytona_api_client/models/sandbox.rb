@@ -45,6 +45,12 @@ module DaytonaApiClient
 
     attr_accessor :labels
 
+    # true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+    attr_accessor :network_allow_list
+
     # Why the sandbox is in error
     attr_accessor :error_reason
 
@@ -90,6 +96,8 @@ module DaytonaApiClient
         :'disk' => :'disk',
         :'env' => :'env',
         :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList',
         :'error_reason' => :'errorReason',
         :'created_at' => :'createdAt',
         :'updated_at' => :'updatedAt'
@@ -122,6 +130,8 @@ module DaytonaApiClient
         :'disk' => :'Integer',
         :'env' => :'Hash<String, String>',
         :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String',
         :'error_reason' => :'String',
         :'created_at' => :'Time',
         :'updated_at' => :'Time'
@@ -132,6 +142,7 @@ module DaytonaApiClient
     def self.openapi_nullable
       Set.new([
         :'runner_id',
+        :'network_allow_list',
         :'error_reason',
       ])
     end
@@ -234,6 +245,18 @@ module DaytonaApiClient
         self.labels = nil
       end
 
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      else
+        self.network_block_all = nil
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      else
+        self.network_allow_list = nil
+      end
+
       if attributes.key?(:'error_reason')
         self.error_reason = attributes[:'error_reason']
       end
@@ -304,6 +327,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", labels cannot be nil.')
       end
 
+      if @network_block_all.nil?
+        invalid_properties.push('invalid value for "network_block_all", network_block_all cannot be nil.')
+      end
+
       if @created_at.nil?
         invalid_properties.push('invalid value for "created_at", created_at cannot be nil.')
       end
@@ -331,6 +358,7 @@ module DaytonaApiClient
       return false if @disk.nil?
       return false if @env.nil?
       return false if @labels.nil?
+      return false if @network_block_all.nil?
       return false if @created_at.nil?
       return false if @updated_at.nil?
       true
@@ -457,6 +485,16 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] network_block_all Value to be assigned
+    def network_block_all=(network_block_all)
+      if network_block_all.nil?
+        fail ArgumentError, 'network_block_all cannot be nil'
+      end
+
+      @network_block_all = network_block_all
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] created_at Value to be assigned
     def created_at=(created_at)
       if created_at.nil?
@@ -494,6 +532,8 @@ module DaytonaApiClient
           disk == o.disk &&
           env == o.env &&
           labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list &&
           error_reason == o.error_reason &&
           created_at == o.created_at &&
           updated_at == o.updated_at
@@ -508,7 +548,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, error_reason, created_at, updated_at].hash
+      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, network_block_all, network_allow_list, error_reason, created_at, updated_at].hash
     end
 
     # Builds the object from hash

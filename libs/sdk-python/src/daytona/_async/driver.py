@@ -10,6 +10,7 @@ import daytona_api_client_async as generated
 from ..common.config import ResolvedConfig
 from ..common.effects import ApiCall, Body, Operation, Sleep
 from ..common.errors import to_daytona_error
+from ..common.retry import Clock
 
 T = TypeVar("T")
 
@@ -17,6 +18,10 @@ T = TypeVar("T")
 class AsyncDriver:
     def __init__(self, config: ResolvedConfig) -> None:
         self.config = config
+        # What the operations read time and jitter from, and how a Sleep is performed; the SDK's
+        # tests replace both.
+        self.clock = Clock()
+        self.sleep = asyncio.sleep
         self._client = generated.ApiClient(generated.Configuration(host=config.api_url, access_token=config.api_key))
         self._apis = {
             "sandbox": generated.SandboxApi(self._client),
@@ -34,7 +39,7 @@ class AsyncDriver:
                 return done.value
             result, error = None, None
             if isinstance(effect, Sleep):
-                await asyncio.sleep(effect.seconds)
+                await self.sleep(effect.seconds)
                 continue
             try:
                 result = await self._call(effect)
@@ -45,7 +50,7 @@ class AsyncDriver:
         args = [getattr(generated, a.model).from_dict(a.data) if isinstance(a, Body) else a for a in call.args]
         method = getattr(self._apis[call.api], call.method)
         # A hard deadline for the whole exchange, whatever the transport does with its own timeout.
-        return await asyncio.wait_for(method(*args, **call.kwargs, _request_timeout=call.timeout), call.timeout)
+        return await asyncio.wait_for(method(*args, **call.kwargs, _request_timeout=call.limit), call.limit)
 
     async def close(self) -> None:
         await self._client.close()

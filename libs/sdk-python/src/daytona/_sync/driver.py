@@ -10,6 +10,7 @@ import daytona_api_client as generated
 from ..common.config import ResolvedConfig
 from ..common.effects import ApiCall, Body, Operation, Sleep
 from ..common.errors import to_daytona_error
+from ..common.retry import Clock
 
 T = TypeVar("T")
 
@@ -17,8 +18,12 @@ T = TypeVar("T")
 class SyncDriver:
     def __init__(self, config: ResolvedConfig) -> None:
         self.config = config
-        # retries=False: the SDK does not retry (urllib3 would otherwise retry GETs three times,
-        # multiplying the deadline), and failures arrive unwrapped.
+        # What the operations read time and jitter from, and how a Sleep is performed; the SDK's
+        # tests replace both.
+        self.clock = Clock()
+        self.sleep = time.sleep
+        # retries=False: the SDK retries on its own terms (common/retry.py); urllib3 would retry
+        # GETs three times more, past the deadline, and failures arrive unwrapped.
         configuration = generated.Configuration(host=config.api_url, access_token=config.api_key, retries=False)
         self._client = generated.ApiClient(configuration)
         self._apis = {
@@ -37,7 +42,7 @@ class SyncDriver:
                 return done.value
             result, error = None, None
             if isinstance(effect, Sleep):
-                time.sleep(effect.seconds)
+                self.sleep(effect.seconds)
                 continue
             try:
                 result = self._call(effect)
@@ -47,7 +52,7 @@ class SyncDriver:
     def _call(self, call: ApiCall) -> Any:
         args = [getattr(generated, a.model).from_dict(a.data) if isinstance(a, Body) else a for a in call.args]
         method = getattr(self._apis[call.api], call.method)
-        return method(*args, **call.kwargs, _request_timeout=call.timeout)
+        return method(*args, **call.kwargs, _request_timeout=call.limit)
 
     def close(self) -> None:
         self._client.rest_client.pool_manager.clear()

@@ -9,6 +9,7 @@ from pathlib import Path
 from collections.abc import Mapping
 
 from .errors import DaytonaConfigError
+from .retry import DEFAULT_MAX_RETRIES
 
 DEFAULT_API_URL = "http://127.0.0.1:3000/api"
 DEFAULT_REQUEST_TIMEOUT = 60.0
@@ -20,12 +21,14 @@ class ResolvedConfig:
     api_key: str
     api_url: str
     request_timeout: float
+    max_retries: int = DEFAULT_MAX_RETRIES
 
 
 def resolve_config(
     api_key: str | None = None,
     api_url: str | None = None,
     request_timeout: float | None = None,
+    max_retries: int | None = None,
     *,
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
@@ -51,7 +54,10 @@ def resolve_config(
     timeout = DEFAULT_REQUEST_TIMEOUT if request_timeout is None else request_timeout
     if not timeout > 0:
         raise DaytonaConfigError(f"request_timeout must be a positive number of seconds, got {timeout}")
-    return ResolvedConfig(api_key=key, api_url=url, request_timeout=float(timeout))
+    retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise DaytonaConfigError(f"max_retries must be a whole number, 0 or more, got {retries!r}")
+    return ResolvedConfig(api_key=key, api_url=url, request_timeout=float(timeout), max_retries=retries)
 
 
 def parse_env_file(text: str) -> dict[str, str]:

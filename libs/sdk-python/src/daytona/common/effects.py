@@ -22,7 +22,9 @@ class Body:
 
 @dataclass(frozen=True)
 class ApiCall:
-    """One call of a generated-client method, with a hard client-side deadline in seconds."""
+    """One call of a generated-client method, with a hard client-side deadline in seconds
+    (``timeout``, named in messages). A retried call's attempts each get what is left of it,
+    ``attempt_timeout`` (see ``retry.call_with_retries``)."""
 
     api: Literal["sandbox", "toolbox", "snapshots"]
     method: str
@@ -30,6 +32,12 @@ class ApiCall:
     timeout: float
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    attempt_timeout: float | None = None
+
+    @property
+    def limit(self) -> float:
+        """Seconds this attempt may take."""
+        return self.timeout if self.attempt_timeout is None else self.attempt_timeout
 
 
 @dataclass(frozen=True)

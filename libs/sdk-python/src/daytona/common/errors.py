@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
@@ -30,12 +32,15 @@ class DaytonaError(Exception):
         status_code: int | None = None,
         code: str | None = None,
         details: dict[str, Any] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.code = code
         self.details = details
+        # The answer's Retry-After in seconds, when it sent one (429, 503).
+        self.retry_after = retry_after
 
 
 class DaytonaConfigError(DaytonaError):
@@ -43,7 +48,9 @@ class DaytonaConfigError(DaytonaError):
 
 
 class DaytonaValidationError(DaytonaError):
-    """400 or 413, or a request the SDK rejected before sending (``validation_failed``, ...)."""
+    """400, 413 or 422, or a request the SDK rejected before sending (``validation_failed``,
+    ``empty_selector``, ``reserved_label``, ...; 422 ``idempotency_key_reused``: the
+    Idempotency-Key was used with another request)."""
 
 
 class DaytonaAuthenticationError(DaytonaError):
@@ -59,15 +66,12 @@ class DaytonaNotFoundError(DaytonaError):
 
 
 class DaytonaConflictError(DaytonaError):
-    """409: a name is taken (``name_conflict``) or the sandbox's state does not allow the call."""
+    """409: a name is taken (``name_conflict``), the sandbox's state does not allow the call, or a
+    request with the same Idempotency-Key is still being processed (``idempotency_key_in_progress``)."""
 
 
 class DaytonaRateLimitError(DaytonaError):
     """429: too many requests; ``retry_after`` holds the server's Retry-After in seconds, if sent."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **fields: Any) -> None:
-        super().__init__(message, **fields)
-        self.retry_after = retry_after
 
 
 class DaytonaServerError(DaytonaError):
@@ -79,7 +83,8 @@ class DaytonaTimeoutError(DaytonaError):
 
 
 class DaytonaConnectionError(DaytonaError):
-    """The API could not be reached at all (connection refused, reset, unknown host)."""
+    """No complete answer: the connection was refused or reset, the host is unknown, or the
+    answer was cut off before it completed."""
 
 
 class DaytonaSandboxStateError(DaytonaError):
@@ -111,10 +116,12 @@ _CLASS_BY_STATUS: dict[int, type[DaytonaError]] = {
     404: DaytonaNotFoundError,
     409: DaytonaConflictError,
     413: DaytonaValidationError,
+    422: DaytonaValidationError,
 }
 
 _TIMEOUTS = (TimeoutError, urllib3.exceptions.TimeoutError)
-_NO_ANSWER = (OSError, urllib3.exceptions.HTTPError, aiohttp.ClientConnectionError)
+# ClientPayloadError: aiohttp's "the body was cut off"; urllib3 reports it as a ProtocolError.
+_NO_ANSWER = (OSError, urllib3.exceptions.HTTPError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)
 
 
 def to_daytona_error(error: BaseException, target: str, timeout: float) -> DaytonaError:
@@ -146,10 +153,12 @@ def to_daytona_error(error: BaseException, target: str, timeout: float) -> Dayto
         return DaytonaError(f"{target} failed: {error}")
 
     code, message, details = _read_error_body(getattr(error, "body", None))
-    fields: dict[str, Any] = {"status_code": status, "code": code, "details": details}
+    fields: dict[str, Any] = {
+        "status_code": status, "code": code, "details": details, "retry_after": _retry_after(getattr(error, "headers", None)),
+    }
     message = message or f"{target} failed with HTTP {status}"
     if status == 429:
-        return DaytonaRateLimitError(message, retry_after=_retry_after(getattr(error, "headers", None)), **fields)
+        return DaytonaRateLimitError(message, **fields)
     if status >= 500:
         return DaytonaServerError(message, **fields)
     return _CLASS_BY_STATUS.get(status, DaytonaError)(message, **fields)
@@ -176,8 +185,18 @@ def _read_error_body(body: Any) -> tuple[str | None, str | None, dict[str, Any] 
 
 
 def _retry_after(headers: Any) -> float | None:
+    """Retry-After in seconds: a number of seconds, or an HTTP date."""
     value = headers.get("retry-after") if headers is not None else None
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
+    if value is None or not value.strip():
         return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return max((at - datetime.now(timezone.utc)).total_seconds(), 0.0)

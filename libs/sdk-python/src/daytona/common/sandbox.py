@@ -12,8 +12,11 @@ from daytona_api_client import SandboxState
 
 from .effects import ApiCall, Body, Operation, Sleep
 from .errors import DaytonaSandboxStateError, DaytonaTimeoutError
+from .retry import call_with_retries
 
 DEFAULT_START_TIMEOUT = 60.0
+# The label the API puts on every sandbox of a bulk create, the same value for the whole request.
+BULK_REQUEST_LABEL = "daytona.io/bulk-request"
 NEVER_STARTS = frozenset({SandboxState.ERROR, SandboxState.BUILD_FAILED, SandboxState.DESTROYING, SandboxState.DESTROYED})
 FIRST_POLL = 0.1
 MAX_POLL = 2.0
@@ -102,7 +105,12 @@ class SandboxBase:
     memory = property(lambda self: self._data.memory, doc="Memory, GiB.")
     disk = property(lambda self: self._data.disk, doc="Disk, GiB.")
     env = property(lambda self: dict(self._data.env))
-    labels = property(lambda self: dict(self._data.labels))
+    labels = property(lambda self: dict(self._data.labels), doc="Its labels, the platform's (daytona.io/...) included.")
+    bulk_request_id = property(
+        lambda self: self._data.labels.get(BULK_REQUEST_LABEL),
+        doc="The id of the bulk create that made it (its daytona.io/bulk-request label), the same for "
+        "every sandbox of that request; None for a sandbox from create.",
+    )
     error_reason = property(lambda self: self._data.error_reason, doc="Why it is in error or build_failed.")
     created_at = property(lambda self: self._data.created_at)
     updated_at = property(lambda self: self._data.updated_at)
@@ -114,17 +122,20 @@ class SandboxBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, name={self.name!r}, state={self.state.value!r})"
 
+    def _idempotent(self, call: ApiCall) -> Operation[Any]:
+        return call_with_retries(call, self._driver.config.max_retries, self._driver.clock)
+
     def _refresh(self, timeout: float | None = None) -> Operation[None]:
-        dto = yield ApiCall(
+        dto = yield from self._idempotent(ApiCall(
             "sandbox", "get_sandbox", f"GET /sandbox/{self.id}",
             timeout or self._driver.config.request_timeout, (self.id,),
-        )
+        ))
         self._data = sandbox_data_from_dto(dto)
 
     def _delete(self) -> Operation[None]:
-        dto = yield ApiCall(
+        dto = yield from self._idempotent(ApiCall(
             "sandbox", "delete_sandbox", f"DELETE /sandbox/{self.id}", self._driver.config.request_timeout, (self.id,)
-        )
+        ))
         self._data = sandbox_data_from_dto(dto)
 
     def _wait_until_started(self, timeout: float) -> Operation[None]:
@@ -160,6 +171,7 @@ class ProcessBase:
         self, command: str, cwd: str | None, env: dict[str, str] | None, timeout: int | None
     ) -> Operation[ExecuteResponse]:
         request = {"command": command, "cwd": cwd, "env": env, "timeout": timeout}
+        # Never retried: a command that reached the sandbox may have run, and would run twice.
         dto = yield ApiCall(
             "toolbox", "execute_command", f"POST /toolbox/{self._sandbox_id}/toolbox/process/execute",
             (timeout or SERVER_DEFAULT_COMMAND_TIMEOUT) + COMMAND_RESPONSE_MARGIN,

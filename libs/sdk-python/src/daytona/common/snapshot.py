@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from .effects import ApiCall, Body, Operation, Sleep
 from .errors import DaytonaSnapshotStateError, DaytonaTimeoutError, to_daytona_error
+from .retry import call_with_retries
 
 # Longer than a runner's own pull limit (600 s, RUNNER_IMAGE_PULL_TIMEOUT_SECONDS), so a pull the
 # runner gives up on ends in its reason rather than in the client's timeout.
@@ -127,6 +128,9 @@ class SnapshotServiceBase:
     def __init__(self, driver: Any) -> None:
         self._driver = driver
 
+    def _idempotent(self, call: ApiCall) -> Operation[Any]:
+        return call_with_retries(call, self._driver.config.max_retries, self._driver.clock)
+
     def _create(
         self, params: CreateSnapshotParams, on_logs: Callable[[str], None] | None, timeout: float
     ) -> Operation[Snapshot]:
@@ -137,6 +141,8 @@ class SnapshotServiceBase:
         log = on_logs or (lambda line: None)
         request_timeout = self._driver.config.request_timeout
         deadline = time.monotonic() + timeout
+        # Not retried: the server takes no Idempotency-Key for snapshots, and a retry after a lost
+        # answer would meet its own snapshot as snapshot_name_conflict.
         dto = yield ApiCall(
             "snapshots", "create_snapshot", "POST /snapshots", min(request_timeout, max(timeout, MIN_REQUEST)),
             (Body("CreateSnapshot", create_snapshot_body(params)),),
@@ -166,19 +172,23 @@ class SnapshotServiceBase:
             # Jitter keeps many waits started at once from polling in lockstep.
             yield Sleep(min(poll * random.uniform(0.8, 1.2), remaining))
             poll = min(poll * 2, MAX_POLL)
-            dto = yield ApiCall(
+            dto = yield from self._idempotent(ApiCall(
                 "snapshots", "get_snapshot", f"GET /snapshots/{snapshot.id}",
                 min(request_timeout, max(deadline - time.monotonic(), MIN_REQUEST)), (snapshot.id,),
-            )
+            ))
             snapshot = snapshot_from_dto(dto)
 
     def _get(self, name: str) -> Operation[Snapshot]:
-        dto = yield ApiCall("snapshots", "get_snapshot", f"GET /snapshots/{name}", self._driver.config.request_timeout, (name,))
+        dto = yield from self._idempotent(
+            ApiCall("snapshots", "get_snapshot", f"GET /snapshots/{name}", self._driver.config.request_timeout, (name,))
+        )
         return snapshot_from_dto(dto)
 
     def _list(self, page: int | None, limit: int | None) -> Operation[PaginatedSnapshots]:
         kwargs = {key: value for key, value in {"page": page, "limit": limit}.items() if value is not None}
-        result = yield ApiCall("snapshots", "list_snapshots", "GET /snapshots", self._driver.config.request_timeout, kwargs=kwargs)
+        result = yield from self._idempotent(
+            ApiCall("snapshots", "list_snapshots", "GET /snapshots", self._driver.config.request_timeout, kwargs=kwargs)
+        )
         return PaginatedSnapshots(
             items=[snapshot_from_dto(dto) for dto in result.items],
             total=result.total, page=result.page, total_pages=result.total_pages,
@@ -186,6 +196,6 @@ class SnapshotServiceBase:
 
     def _delete(self, snapshot_or_name: Snapshot | str) -> Operation[None]:
         id_or_name = snapshot_or_name.id if isinstance(snapshot_or_name, Snapshot) else snapshot_or_name
-        yield ApiCall(
+        yield from self._idempotent(ApiCall(
             "snapshots", "delete_snapshot", f"DELETE /snapshots/{id_or_name}", self._driver.config.request_timeout, (id_or_name,)
-        )
+        ))

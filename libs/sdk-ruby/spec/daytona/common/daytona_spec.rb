@@ -10,6 +10,14 @@ RSpec.describe Daytona::BulkCreateItem do
     expect(item.to_h).to eq(snapshotIdOrName: 'default', count: 3, sandboxNamePrefix: 'batch-a', allowUnder: false)
   end
 
+  it 'serializes labels and env only when given' do
+    item = described_class.new(snapshot_id_or_name: 'default', count: 1, sandbox_name_prefix: 'la',
+                               labels: { 'run' => 'eval-7' }, env: { 'EVAL_RUN' => '7' })
+
+    expect(item.to_h).to eq(snapshotIdOrName: 'default', count: 1, sandboxNamePrefix: 'la', allowUnder: false,
+                            labels: { 'run' => 'eval-7' }, env: { 'EVAL_RUN' => '7' })
+  end
+
   it 'has writable attributes' do
     item = described_class.new(snapshot_id_or_name: 'default', count: 3, sandbox_name_prefix: 'batch-a')
     item.count = 5
