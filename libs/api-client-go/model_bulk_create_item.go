@@ -21,6 +21,12 @@ var _ MappedNullable = &BulkCreateItem{}
 
 // BulkCreateItem struct for BulkCreateItem
 type BulkCreateItem struct {
+	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+	AutoStopInterval *int32 `json:"autoStopInterval,omitempty"`
+	// Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+	AutoDeleteInterval *int32 `json:"autoDeleteInterval,omitempty"`
+	// Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+	AutoArchiveInterval *int32 `json:"autoArchiveInterval,omitempty"`
 	// Id or name of the snapshot to create the sandboxes from
 	SnapshotIdOrName string `json:"snapshotIdOrName"`
 	// How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.
@@ -63,6 +69,102 @@ func NewBulkCreateItemWithDefaults() *BulkCreateItem {
 	var allowUnder bool = false
 	this.AllowUnder = &allowUnder
 	return &this
+}
+
+// GetAutoStopInterval returns the AutoStopInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoStopInterval() int32 {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoStopInterval
+}
+
+// GetAutoStopIntervalOk returns a tuple with the AutoStopInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoStopIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		return nil, false
+	}
+	return o.AutoStopInterval, true
+}
+
+// HasAutoStopInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoStopInterval() bool {
+	if o != nil && !IsNil(o.AutoStopInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoStopInterval gets a reference to the given int32 and assigns it to the AutoStopInterval field.
+func (o *BulkCreateItem) SetAutoStopInterval(v int32) {
+	o.AutoStopInterval = &v
+}
+
+// GetAutoDeleteInterval returns the AutoDeleteInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoDeleteInterval() int32 {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoDeleteInterval
+}
+
+// GetAutoDeleteIntervalOk returns a tuple with the AutoDeleteInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoDeleteIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		return nil, false
+	}
+	return o.AutoDeleteInterval, true
+}
+
+// HasAutoDeleteInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoDeleteInterval() bool {
+	if o != nil && !IsNil(o.AutoDeleteInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoDeleteInterval gets a reference to the given int32 and assigns it to the AutoDeleteInterval field.
+func (o *BulkCreateItem) SetAutoDeleteInterval(v int32) {
+	o.AutoDeleteInterval = &v
+}
+
+// GetAutoArchiveInterval returns the AutoArchiveInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoArchiveInterval() int32 {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoArchiveInterval
+}
+
+// GetAutoArchiveIntervalOk returns a tuple with the AutoArchiveInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoArchiveIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		return nil, false
+	}
+	return o.AutoArchiveInterval, true
+}
+
+// HasAutoArchiveInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoArchiveInterval() bool {
+	if o != nil && !IsNil(o.AutoArchiveInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoArchiveInterval gets a reference to the given int32 and assigns it to the AutoArchiveInterval field.
+func (o *BulkCreateItem) SetAutoArchiveInterval(v int32) {
+	o.AutoArchiveInterval = &v
 }
 
 // GetSnapshotIdOrName returns the SnapshotIdOrName field value
@@ -307,6 +409,15 @@ func (o BulkCreateItem) MarshalJSON() ([]byte, error) {
 
 func (o BulkCreateItem) ToMap() (map[string]interface{}, error) {
 	toSerialize := map[string]interface{}{}
+	if !IsNil(o.AutoStopInterval) {
+		toSerialize["autoStopInterval"] = o.AutoStopInterval
+	}
+	if !IsNil(o.AutoDeleteInterval) {
+		toSerialize["autoDeleteInterval"] = o.AutoDeleteInterval
+	}
+	if !IsNil(o.AutoArchiveInterval) {
+		toSerialize["autoArchiveInterval"] = o.AutoArchiveInterval
+	}
 	toSerialize["snapshotIdOrName"] = o.SnapshotIdOrName
 	toSerialize["count"] = o.Count
 	toSerialize["sandboxNamePrefix"] = o.SandboxNamePrefix

@@ -104,7 +104,7 @@ describe('SandboxManager', () => {
     const missing = assignment('started', 'started');
     const reportsBefore = states.statesOf(kept.id).length;
 
-    await manager.applySync({ destroy: [unwanted.id], assign: [missing], report: [kept.id], pull: [] });
+    await manager.applySync({ destroy: [unwanted.id], assign: [missing], report: [kept.id], pull: [], stop: [], start: [] });
 
     await states.waitFor(missing.id, 'started');
     expect(states.statesOf(kept.id).slice(reportsBefore)).toEqual(['started']);

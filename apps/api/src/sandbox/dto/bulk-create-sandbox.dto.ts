@@ -1,3 +1,4 @@
+import { SandboxLifecycleFieldsDto } from './sandbox-lifecycle-fields.dto.js';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -26,7 +27,7 @@ import { ENV_RULES, LABEL_RULES, RESERVED_LABELS_NOTE } from './create-sandbox.d
 export const MAX_BULK_ITEMS = 100;
 
 @ApiSchema({ name: 'BulkCreateItem' })
-export class BulkCreateItemDto {
+export class BulkCreateItemDto extends SandboxLifecycleFieldsDto {
   @ApiProperty({
     description: 'Id or name of the snapshot to create the sandboxes from',
     example: 'default',
