@@ -93,7 +93,8 @@ describe('stopping, starting and the sandbox record', () => {
   it('stops a sandbox idle for its auto-stop interval, and toolbox calls keep it from going idle', async () => {
     const idle = await started({ autoStopInterval: 1 });
     const busy = await started({ autoStopInterval: 1 });
-    await api.dataSource.query(`UPDATE sandbox SET last_activity_at = now() - interval '2 minutes' WHERE id = ANY($1::uuid[])`, [[idle.id, busy.id]]);
+    // Both idle for 57 s of their minute: `idle` goes over it within seconds, unless activity comes.
+    await api.dataSource.query(`UPDATE sandbox SET last_activity_at = now() - interval '57 seconds' WHERE id = ANY($1::uuid[])`, [[idle.id, busy.id]]);
     // A toolbox call on `busy` is activity (recorded in batches: flushed here at once).
     expect((await exec(busy.id, 'true')).status).toBe(200);
     await api.app.get(SandboxActivity).flush();

@@ -116,7 +116,6 @@ def sandbox_json(name: str = "batch-a-00001", state: str = "started", **override
         "target": "local",
         "user": "daytona",
         "public": False,
-        "networkBlockAll": True,
         "gpu": 0,
         "kvm": False,
         "autoStopInterval": 15,

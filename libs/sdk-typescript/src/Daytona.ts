@@ -207,6 +207,26 @@ export class Daytona {
   }
 
   /**
+   * Starts a stopped sandbox and waits until it is started (see `Sandbox.start`).
+   *
+   * @example
+   * await daytona.start(sandbox, 30)
+   */
+  async start(sandbox: Sandbox, timeout?: number): Promise<void> {
+    await sandbox.start(timeout);
+  }
+
+  /**
+   * Stops a sandbox and waits until it is stopped; its files stay (see `Sandbox.stop`).
+   *
+   * @example
+   * await daytona.stop(sandbox)
+   */
+  async stop(sandbox: Sandbox, timeout?: number): Promise<void> {
+    await sandbox.stop(timeout);
+  }
+
+  /**
    * Destroys every live sandbox matching all the selectors given, and answers how many it marked
    * for destruction. The server marks at most 10,000 per request; this calls it again until
    * nothing more matches, so one call deletes them all. Each sandbox is `destroying` on return

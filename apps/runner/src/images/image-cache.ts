@@ -83,7 +83,10 @@ export class ImageCache {
     const text = await readFile(path.join(dir, 'image.json'), 'utf8').catch(() => null);
     if (text === null) return null;
     const entry = JSON.parse(text) as EntryFile;
-    return { digest: entry.digest, sizeBytes: entry.sizeBytes, config: entry.config, rootfs: path.join(dir, 'rootfs') };
+    const rootfs = path.join(dir, 'rootfs');
+    // Entries unpacked before the user was recorded: name it from the image's own passwd.
+    const config = entry.config.user ? entry.config : { ...entry.config, user: await userNamed(rootfs, entry.config.uid) };
+    return { digest: entry.digest, sizeBytes: entry.sizeBytes, config, rootfs };
   }
 
   /** A fresh directory for one pull, under tmp/. */
@@ -110,6 +113,14 @@ export class ImageCache {
     if (!match) throw new Error(`Refusing digest ${JSON.stringify(digest)} as a directory name`);
     return path.join(this.entriesDir, `sha256-${match[1]}`);
   }
+}
+
+/** The passwd name of `uid` in `rootfs` (`root` for 0), else the number itself. */
+async function userNamed(rootfs: string, uid: number): Promise<string> {
+  if (uid === 0) return 'root';
+  const passwd = await readFile(path.join(rootfs, 'etc', 'passwd'), 'utf8').catch(() => '');
+  const line = passwd.split('\n').find((entry) => entry.split(':')[2] === String(uid));
+  return line?.split(':')[0] || String(uid);
 }
 
 function isAlive(pid: number): boolean {

@@ -66,6 +66,7 @@ describe('ImageStore', () => {
       workingDir: '/home/tester/work',
       uid: 1234,
       gid: 1234,
+      user: 'tester',
       command: ['/bin/sh', '-c', 'echo "$GREETING, $(id -un) in $(pwd)"; sleep 3600'],
     });
     // nothing is left of the download itself

@@ -102,6 +102,24 @@ class AsyncDaytona(DaytonaBase[AsyncSandbox]):
         """
         await self._driver.run(self._delete(sandbox_or_id))
 
+    async def start(self, sandbox: AsyncSandbox, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Starts a stopped sandbox and waits until it is started (see ``AsyncSandbox.start``).
+
+        Example::
+
+            await daytona.start(sandbox, timeout=30)
+        """
+        await sandbox.start(timeout)
+
+    async def stop(self, sandbox: AsyncSandbox, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Stops a sandbox and waits until it is stopped; its files stay (see ``AsyncSandbox.stop``).
+
+        Example::
+
+            await daytona.stop(sandbox)
+        """
+        await sandbox.stop(timeout)
+
     async def bulk_create(
         self, items: list[BulkCreateItem], *, await_started: bool = False, timeout: float = 300, idempotency_key: str | None = None
     ) -> list[AsyncSandbox]:

@@ -52,6 +52,62 @@ class AsyncSandbox(SandboxBase):
         """
         await self._driver.run(self._wait_until_started(timeout))
 
+    async def start(self, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Starts a stopped sandbox and waits until it is started: the same files, new processes.
+        Starting one that is started or starting only waits. Raises DaytonaConflictError
+        (``sandbox_state_conflict``, ``details["state"]``) for a sandbox that cannot start (destroyed,
+        in error, still stopping), DaytonaTimeoutError after ``timeout`` seconds.
+
+        Example::
+
+            await sandbox.stop()
+            await sandbox.start(timeout=30)
+            print(sandbox.state)  # SandboxState.STARTED
+        """
+        await self._driver.run(self._start(timeout))
+
+    async def stop(self, timeout: float = DEFAULT_START_TIMEOUT, force: bool = False) -> None:
+        """Stops the sandbox and waits until it is stopped: its processes end, its files (home and
+        everything installed) and its quota stay. Stopping one that is stopped or stopping only
+        waits. ``force`` is accepted for the official SDK's sake: this server always ends the
+        processes at once.
+
+        Example::
+
+            await sandbox.stop()
+            print(sandbox.state)  # SandboxState.STOPPED
+        """
+        await self._driver.run(self._stop(timeout, force))
+
+    async def wait_until_stopped(self, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Waits until the sandbox is stopped, as ``wait_until_started`` waits for started.
+
+        Example::
+
+            await sandbox.wait_until_stopped(timeout=30)
+        """
+        await self._driver.run(self._wait_until_stopped(timeout))
+
+    async def set_autostop_interval(self, interval: int) -> None:
+        """Sets the minutes without activity (toolbox calls) before the server stops the sandbox;
+        0 never. ``auto_stop_interval`` follows the server's answer.
+
+        Example::
+
+            await sandbox.set_autostop_interval(60)
+        """
+        await self._driver.run(self._set_interval("set_autostop_interval", "autostop", interval))
+
+    async def set_auto_delete_interval(self, interval: int) -> None:
+        """Sets the minutes after a stop before the server destroys the sandbox; negative never, 0
+        as soon as it stops. ``auto_delete_interval`` follows the server's answer.
+
+        Example::
+
+            await sandbox.set_auto_delete_interval(0)  # gone once stopped
+        """
+        await self._driver.run(self._set_interval("set_auto_delete_interval", "autodelete", interval))
+
     async def delete(self) -> None:
         """Deletes the sandbox with its processes and files; its name is then free again.
 

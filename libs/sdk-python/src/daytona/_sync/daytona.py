@@ -102,6 +102,24 @@ class Daytona(DaytonaBase[Sandbox]):
         """
         self._driver.run(self._delete(sandbox_or_id))
 
+    def start(self, sandbox: Sandbox, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Starts a stopped sandbox and waits until it is started (see ``Sandbox.start``).
+
+        Example::
+
+            daytona.start(sandbox, timeout=30)
+        """
+        sandbox.start(timeout)
+
+    def stop(self, sandbox: Sandbox, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Stops a sandbox and waits until it is stopped; its files stay (see ``Sandbox.stop``).
+
+        Example::
+
+            daytona.stop(sandbox)
+        """
+        sandbox.stop(timeout)
+
     def bulk_create(
         self, items: list[BulkCreateItem], *, await_started: bool = False, timeout: float = 300, idempotency_key: str | None = None
     ) -> list[Sandbox]:

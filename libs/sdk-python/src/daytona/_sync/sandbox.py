@@ -52,6 +52,62 @@ class Sandbox(SandboxBase):
         """
         self._driver.run(self._wait_until_started(timeout))
 
+    def start(self, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Starts a stopped sandbox and waits until it is started: the same files, new processes.
+        Starting one that is started or starting only waits. Raises DaytonaConflictError
+        (``sandbox_state_conflict``, ``details["state"]``) for a sandbox that cannot start (destroyed,
+        in error, still stopping), DaytonaTimeoutError after ``timeout`` seconds.
+
+        Example::
+
+            sandbox.stop()
+            sandbox.start(timeout=30)
+            print(sandbox.state)  # SandboxState.STARTED
+        """
+        self._driver.run(self._start(timeout))
+
+    def stop(self, timeout: float = DEFAULT_START_TIMEOUT, force: bool = False) -> None:
+        """Stops the sandbox and waits until it is stopped: its processes end, its files (home and
+        everything installed) and its quota stay. Stopping one that is stopped or stopping only
+        waits. ``force`` is accepted for the official SDK's sake: this server always ends the
+        processes at once.
+
+        Example::
+
+            sandbox.stop()
+            print(sandbox.state)  # SandboxState.STOPPED
+        """
+        self._driver.run(self._stop(timeout, force))
+
+    def wait_until_stopped(self, timeout: float = DEFAULT_START_TIMEOUT) -> None:
+        """Waits until the sandbox is stopped, as ``wait_until_started`` waits for started.
+
+        Example::
+
+            sandbox.wait_until_stopped(timeout=30)
+        """
+        self._driver.run(self._wait_until_stopped(timeout))
+
+    def set_autostop_interval(self, interval: int) -> None:
+        """Sets the minutes without activity (toolbox calls) before the server stops the sandbox;
+        0 never. ``auto_stop_interval`` follows the server's answer.
+
+        Example::
+
+            sandbox.set_autostop_interval(60)
+        """
+        self._driver.run(self._set_interval("set_autostop_interval", "autostop", interval))
+
+    def set_auto_delete_interval(self, interval: int) -> None:
+        """Sets the minutes after a stop before the server destroys the sandbox; negative never, 0
+        as soon as it stops. ``auto_delete_interval`` follows the server's answer.
+
+        Example::
+
+            sandbox.set_auto_delete_interval(0)  # gone once stopped
+        """
+        self._driver.run(self._set_interval("set_auto_delete_interval", "autodelete", interval))
+
     def delete(self) -> None:
         """Deletes the sandbox with its processes and files; its name is then free again.
 

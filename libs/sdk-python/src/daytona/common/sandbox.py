@@ -17,7 +17,8 @@ from .retry import call_with_retries
 DEFAULT_START_TIMEOUT = 60.0
 # The label the API puts on every sandbox of a bulk create, the same value for the whole request.
 BULK_REQUEST_LABEL = "daytona.io/bulk-request"
-NEVER_STARTS = frozenset({SandboxState.ERROR, SandboxState.BUILD_FAILED, SandboxState.DESTROYING, SandboxState.DESTROYED})
+# States from which a sandbox will never reach started, or stopped, on its own.
+ENDED = frozenset({SandboxState.ERROR, SandboxState.BUILD_FAILED, SandboxState.DESTROYING, SandboxState.DESTROYED})
 FIRST_POLL = 0.1
 MAX_POLL = 2.0
 # Floor for the last status request of a wait, so it is not cut off before it can answer.
@@ -45,6 +46,8 @@ class SandboxData:
     env: dict[str, str]
     labels: dict[str, str]
     error_reason: str | None
+    auto_stop_interval: int
+    auto_delete_interval: int
     created_at: datetime
     updated_at: datetime
 
@@ -66,6 +69,8 @@ def sandbox_data_from_dto(dto: Any) -> SandboxData:
         env=dict(dto.env),
         labels=dict(dto.labels),
         error_reason=dto.error_reason,
+        auto_stop_interval=dto.auto_stop_interval,
+        auto_delete_interval=dto.auto_delete_interval,
         created_at=dto.created_at,
         updated_at=dto.updated_at,
     )
@@ -112,6 +117,12 @@ class SandboxBase:
         "every sandbox of that request; None for a sandbox from create.",
     )
     error_reason = property(lambda self: self._data.error_reason, doc="Why it is in error or build_failed.")
+    auto_stop_interval = property(
+        lambda self: self._data.auto_stop_interval, doc="Minutes without activity (toolbox calls) before the server stops it; 0 never."
+    )
+    auto_delete_interval = property(
+        lambda self: self._data.auto_delete_interval, doc="Minutes after it stopped before the server destroys it; negative never, 0 at once."
+    )
     created_at = property(lambda self: self._data.created_at)
     updated_at = property(lambda self: self._data.updated_at)
 
@@ -138,26 +149,60 @@ class SandboxBase:
         ))
         self._data = sandbox_data_from_dto(dto)
 
-    def _wait_until_started(self, timeout: float) -> Operation[None]:
+    def _wait_until_started(self, timeout: float, reported_timeout: float | None = None) -> Operation[None]:
+        yield from self._wait_for_state(SandboxState.STARTED, "start", timeout, reported_timeout)
+
+    def _wait_until_stopped(self, timeout: float, reported_timeout: float | None = None) -> Operation[None]:
+        yield from self._wait_for_state(SandboxState.STOPPED, "stop", timeout, reported_timeout)
+
+    def _wait_for_state(self, target: SandboxState, verb: str, timeout: float, reported_timeout: float | None) -> Operation[None]:
+        """``timeout`` is what is left to wait; ``reported_timeout``, what the caller asked for, is what a timeout names."""
+        reported = timeout if reported_timeout is None else reported_timeout
         deadline = time.monotonic() + timeout
         poll = FIRST_POLL
         while True:
-            if self.state == SandboxState.STARTED:
+            if self.state == target:
                 return
-            if self.state in NEVER_STARTS:
+            if self.state in ENDED:
                 reason = f": {self.error_reason}" if self.error_reason else ""
                 raise DaytonaSandboxStateError(
-                    f'Sandbox "{self.name}" ({self.id}) is {self.state.value} and will not start{reason}',
+                    f'Sandbox "{self.name}" ({self.id}) is {self.state.value} and will not {verb}{reason}',
                     sandbox_id=self.id, state=self.state.value, error_reason=self.error_reason,
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DaytonaTimeoutError(f'Sandbox "{self.name}" ({self.id}) is still {self.state.value} after {timeout:g} s')
+                raise DaytonaTimeoutError(f'Sandbox "{self.name}" ({self.id}) is still {self.state.value} after {reported:g} s')
             # Jitter keeps many sandboxes waiting at once from polling in lockstep.
             yield Sleep(min(poll * random.uniform(0.8, 1.2), remaining))
             poll = min(poll * 2, MAX_POLL)
             remaining = deadline - time.monotonic()
             yield from self._refresh(min(self._driver.config.request_timeout, max(remaining, MIN_LAST_REQUEST)))
+
+    def _start(self, timeout: float) -> Operation[None]:
+        deadline = time.monotonic() + timeout
+        dto = yield from self._idempotent(ApiCall(
+            "sandbox", "start_sandbox", f"POST /sandbox/{self.id}/start",
+            min(self._driver.config.request_timeout, max(timeout, MIN_LAST_REQUEST)), (self.id,),
+        ))
+        self._data = sandbox_data_from_dto(dto)
+        yield from self._wait_until_started(max(deadline - time.monotonic(), 0), timeout)
+
+    def _stop(self, timeout: float, force: bool) -> Operation[None]:
+        deadline = time.monotonic() + timeout
+        dto = yield from self._idempotent(ApiCall(
+            "sandbox", "stop_sandbox", f"POST /sandbox/{self.id}/stop",
+            min(self._driver.config.request_timeout, max(timeout, MIN_LAST_REQUEST)), (self.id,), {"force": force},
+        ))
+        self._data = sandbox_data_from_dto(dto)
+        yield from self._wait_until_stopped(max(deadline - time.monotonic(), 0), timeout)
+
+    def _set_interval(self, method: str, route: str, interval: int) -> Operation[None]:
+        dto = yield from self._idempotent(ApiCall(
+            "sandbox", method, f"POST /sandbox/{self.id}/{route}/{interval}", self._driver.config.request_timeout,
+            # By keyword, so the generated client's range check names the field.
+            (self.id,), {"interval": interval},
+        ))
+        self._data = sandbox_data_from_dto(dto)
 
 
 class ProcessBase:
