@@ -51,7 +51,7 @@ step "sdk-typescript: built package loads by import, require and tsc" npx nx run
 step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
   -c libs/sdk-typescript/jest.e2e.config.js --runInBand
-step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
+step "examples/typescript: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
 
 # The published @daytonaio/sdk and daytona packages, as users run them, against this server.
 step "official SDKs: typecheck of their tests" npx tsc -p tests/official-sdks/typescript/tsconfig.json
@@ -61,16 +61,16 @@ step "official SDKs (npm @daytonaio/sdk 0.218.0, PyPI daytona 0.226.1) against a
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
 step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream
-step "examples/go: bulk_create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
+step "examples/go: bulk_create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
 
 step "sdk-python: unit (sync and async)" .venv/bin/python -m pytest libs/sdk-python/tests --junitxml="$results/sdk-python-unit.junit.xml"
 step "sdk-python: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
   .venv/bin/python -m pytest libs/sdk-python/e2e --junitxml="$results/sdk-python-e2e.junit.xml"
-step "examples/python: bulk-create (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
-  .venv/bin/python -m pytest examples/python/bulk-create --junitxml="$results/examples-python.junit.xml"
+step "examples/python: bulk-create and snapshots (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
+  .venv/bin/python -m pytest examples/python/bulk-create examples/python/snapshots --junitxml="$results/examples-python.junit.xml"
 
 step "sdk-ruby: unit" rspec libs/sdk-ruby/spec --format progress --format json --out "$results/sdk-ruby-unit.rspec.json"
 step "sdk-ruby: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-ruby:e2e --outputStyle=stream
-step "examples/ruby: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
+step "examples/ruby: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
 
 node tools/test-summary.mjs "$results" "${failed[@]}"

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs a command against a whole, throw-away stack: a real redis-server, a registry serving the
-// default image, the API with its embedded Postgres, and a runner with real bubblewrap sandboxes,
-// all on free ports with data in temporary directories (the registry's storage and the runner's
-// image cache are shared by the stacks of this machine, so each image is pushed and unpacked once).
-// The command starts once the default snapshot is active, and sees DAYTONA_API_URL and
-// DAYTONA_API_KEY. Everything is torn down afterwards, whatever happens.
+// default image and the test images, the API with its embedded Postgres, and a runner with real
+// bubblewrap sandboxes, all on free ports with data in temporary directories (the registry's
+// storage and the runner's image cache are shared by the stacks of this machine, so each image is
+// pushed and unpacked once). The command starts once the default snapshot is active, and sees
+// DAYTONA_API_URL and DAYTONA_API_KEY, and DAYTONA_TEST_IMAGE_ALPHA, _BETA and _USER: references
+// of the busybox test images (tools/images/build-test-image.sh; /marker says which) to make
+// snapshots of. Everything is torn down afterwards, whatever happens.
 //
 //   node tools/e2e/with-stack.mjs [--log FILE] -- <command> [args...]
 //
@@ -54,7 +56,7 @@ try {
 
   const redisPassword = randomBytes(24).toString('hex');
   services.push(await startRedis({ port: redisPort, password: redisPassword, output: log }));
-  const images = await serveImages({ output: log });
+  const images = await serveImages({ output: log, testImages: true });
   services.push(images.registry);
   services.push(
     await startApi({
@@ -94,7 +96,14 @@ try {
     const child = spawn(command[0], command.slice(1), {
       cwd: process.cwd(),
       stdio: 'inherit',
-      env: { ...process.env, DAYTONA_API_URL: apiUrl, DAYTONA_API_KEY: apiKey },
+      env: {
+        ...process.env,
+        DAYTONA_API_URL: apiUrl,
+        DAYTONA_API_KEY: apiKey,
+        DAYTONA_TEST_IMAGE_ALPHA: images.alpha,
+        DAYTONA_TEST_IMAGE_BETA: images.beta,
+        DAYTONA_TEST_IMAGE_USER: images.user,
+      },
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     child.on('error', (error) => {

@@ -140,3 +140,30 @@ def sandbox_json(name: str = "batch-a-00001", state: str = "started", **override
 
 def error_json(status: int, code: str, message: str = "boom", details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"statusCode": status, "code": code, "message": message, **({"details": details} if details else {})}
+
+
+def snapshot_json(name: str = "py", state: str = "pending", **overrides: Any) -> dict[str, Any]:
+    number = sum(map(ord, name)) % 10**12
+    body = {
+        "id": f"33333333-0000-4000-8000-{number:012d}",
+        "organizationId": "11111111-1111-4111-8111-111111111111",
+        "name": name,
+        "imageName": "registry.example.com/team/python:3.12",
+        "general": False,
+        "state": state,
+        "errorReason": None,
+        "size": None,
+        "entrypoint": None,
+        "cpu": 1,
+        "gpu": 0,
+        "memory": 1,
+        "mem": 1,
+        "disk": 3,
+        "regions": ["local"],
+        "regionIds": ["local"],
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+        "lastUsedAt": None,
+    }
+    body.update(overrides)
+    return body

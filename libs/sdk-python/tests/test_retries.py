@@ -8,10 +8,11 @@ from email.utils import formatdate
 
 import pytest
 from drive import MODES, FakeClock, aw, run
-from stub_api import Answer, error_json, sandbox_json
+from stub_api import Answer, error_json, sandbox_json, snapshot_json
 
 from daytona import (
     BulkCreateItem,
+    CreateSnapshotParams,
     DaytonaConflictError,
     DaytonaConnectionError,
     DaytonaRateLimitError,
@@ -214,3 +215,28 @@ def test_a_bulk_create_that_cannot_get_through_names_its_key_to_repeat_it(stub, 
     with pytest.raises(DaytonaConnectionError, match=r'retry-00001.*idempotency_key="bulk-7"'):
         run(mode, stub.url, lambda d: aw(d.bulk_create([ITEM], idempotency_key="bulk-7")), clock=FakeClock(), max_retries=1)
     assert len(sent_to(stub, "POST", "/sandbox/bulk")) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_snapshot_reads_deletes_and_polls_are_retried_but_a_snapshot_create_is_not(stub, mode):
+    pending, active = snapshot_json(name="py", state="pending"), snapshot_json(name="py", state="active")
+    pending["id"] = active["id"]
+    stub.on("POST", "/snapshots", Answer(200, pending))
+    stub.on("GET", f"/snapshots/{pending['id']}", unavailable(), Answer(200, active))
+    stub.on("GET", "/snapshots", unavailable(), Answer(200, {"items": [active], "total": 1, "page": 1, "totalPages": 1}))
+    stub.on("DELETE", "/snapshots/py", unavailable(), Answer(200, None))
+
+    async def scenario(daytona):
+        created = await aw(daytona.snapshot.create(CreateSnapshotParams(name="py", image="py:1"), timeout=30))
+        page = await aw(daytona.snapshot.list())
+        await aw(daytona.snapshot.delete("py"))
+        return created, page
+
+    created, page = run(mode, stub.url, scenario, clock=FakeClock())
+    assert created.state == "active" and [s.name for s in page.items] == ["py"]
+    assert [len(sent_to(stub, m, p)) for m, p in [("GET", f"/snapshots/{pending['id']}"), ("GET", "/snapshots"), ("DELETE", "/snapshots/py")]] == [2, 2, 2]
+
+    stub.on("POST", "/snapshots", unavailable())
+    with pytest.raises(DaytonaServerError):
+        run(mode, stub.url, lambda d: aw(d.snapshot.create(CreateSnapshotParams(name="py2", image="py:1"))), clock=FakeClock())
+    assert len(sent_to(stub, "POST", "/snapshots")) == 2  # the first create, and this one once

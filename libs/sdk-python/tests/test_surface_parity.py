@@ -5,9 +5,20 @@ import inspect
 import pytest
 
 import daytona
-from daytona import AsyncDaytona, AsyncFileSystem, AsyncProcess, AsyncSandbox, Daytona, FileSystem, Process, Sandbox
+from daytona import (
+    AsyncDaytona,
+    AsyncFileSystem,
+    AsyncProcess,
+    AsyncSandbox,
+    AsyncSnapshotService,
+    Daytona,
+    FileSystem,
+    Process,
+    Sandbox,
+    SnapshotService,
+)
 
-PAIRS = [(Daytona, AsyncDaytona), (Sandbox, AsyncSandbox), (Process, AsyncProcess), (FileSystem, AsyncFileSystem)]
+PAIRS = [(Daytona, AsyncDaytona), (Sandbox, AsyncSandbox), (Process, AsyncProcess), (FileSystem, AsyncFileSystem), (SnapshotService, AsyncSnapshotService)]
 # Context-manager protocols differ by nature: __enter__/__exit__ against __aenter__/__aexit__.
 PROTOCOL = {"__enter__", "__exit__", "__aenter__", "__aexit__"}
 
@@ -17,7 +28,13 @@ def public_methods(cls):
 
 
 def normalized(annotation: str) -> str:
-    return annotation.replace("AsyncSandbox", "Sandbox").replace("AsyncProcess", "Process").replace("AsyncDaytona", "Daytona").replace("AsyncFileSystem", "FileSystem")
+    return (
+        annotation.replace("AsyncSnapshotService", "SnapshotService")
+        .replace("AsyncSandbox", "Sandbox")
+        .replace("AsyncProcess", "Process")
+        .replace("AsyncDaytona", "Daytona")
+        .replace("AsyncFileSystem", "FileSystem")
+    )
 
 
 @pytest.mark.parametrize(("sync_class", "async_class"), PAIRS)
@@ -45,6 +62,11 @@ def test_async_methods_are_coroutines_and_every_public_method_has_an_example(syn
 def test_fields_are_shared_not_copied():
     assert {n for n, v in vars(Sandbox).items() if isinstance(v, property)} == set()
     assert Sandbox.__mro__[1] is AsyncSandbox.__mro__[1]
+
+
+def test_both_clients_reach_their_snapshot_service_by_the_same_name():
+    assert Daytona.__annotations__["snapshot"] == "SnapshotService"
+    assert AsyncDaytona.__annotations__["snapshot"] == "AsyncSnapshotService"
 
 
 def test_explicit_exports_resolve():

@@ -35,3 +35,10 @@ export function holdsCapacity(sandbox: Sandbox): boolean {
 export function expectedNames(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix}-${String(index + 1).padStart(5, '0')}`);
 }
+
+/** Reference of a busybox test image in the stack's registry (its /marker holds the tag). */
+export function testImage(tag: 'alpha' | 'beta'): string {
+  const image = process.env[`DAYTONA_TEST_IMAGE_${tag.toUpperCase()}`];
+  if (!image) throw new Error(`DAYTONA_TEST_IMAGE_${tag.toUpperCase()} is not set: run the suite through tools/e2e/with-stack.mjs`);
+  return image;
+}

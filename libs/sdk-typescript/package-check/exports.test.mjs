@@ -25,12 +25,15 @@ const EXPECTED_EXPORTS = [
   'DaytonaRateLimitError',
   'DaytonaSandboxStateError',
   'DaytonaServerError',
+  'DaytonaSnapshotStateError',
   'DaytonaTimeoutError',
   'DaytonaValidationError',
   'FileSystem',
   'Process',
   'Sandbox',
   'SandboxState',
+  'SnapshotService',
+  'SnapshotState',
 ];
 
 // A consumer project outside the workspace with the package linked in, as npm would.

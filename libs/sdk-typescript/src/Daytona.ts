@@ -5,6 +5,7 @@ import { resolveConfig, type DaytonaConfig } from './config.js';
 import { DaytonaConnectionError, DaytonaTimeoutError } from './errors.js';
 import type { RetryClock } from './retry-policy.js';
 import { DEFAULT_START_TIMEOUT_SECONDS, Sandbox } from './Sandbox.js';
+import { SnapshotService } from './SnapshotService.js';
 
 /** One line of a bulk create: `count` sandboxes from one snapshot, named `{prefix}-00001`, ... */
 export interface BulkCreateItem {
@@ -111,6 +112,8 @@ const MIN_CREATE_REQUEST_SECONDS = 1;
  * await sandbox.delete()
  */
 export class Daytona {
+  /** The organization's snapshots: create (from an image reference), get, list, delete. */
+  readonly snapshot: SnapshotService;
   private readonly api: ApiClients;
 
   /**
@@ -122,6 +125,7 @@ export class Daytona {
    */
   constructor(config?: DaytonaConfig, /** @internal The SDK's tests replace time and waiting. */ clock?: RetryClock) {
     this.api = createApiClients(resolveConfig(config), clock);
+    this.snapshot = new SnapshotService(this.api);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Configuration, SandboxApi, ToolboxApi } from '@daytonaio/api-client';
+import { Configuration, SandboxApi, SnapshotsApi, ToolboxApi } from '@daytonaio/api-client';
 import axios, { isAxiosError, type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
 import { Readable } from 'node:stream';
 import type { ResolvedConfig } from './config.js';
@@ -9,6 +9,7 @@ import { RetryPolicy, systemClock, type RetryClock } from './retry-policy.js';
 export interface ApiClients {
   sandbox: SandboxApi;
   toolbox: ToolboxApi;
+  snapshots: SnapshotsApi;
   /** Seconds allowed for an ordinary call. */
   requestTimeout: number;
   /** When idempotent calls are tried again. */
@@ -23,6 +24,7 @@ export function createApiClients(config: ResolvedConfig, clock: RetryClock = sys
   return {
     sandbox: new SandboxApi(configuration, config.apiUrl, http),
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
+    snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,
     retry: new RetryPolicy(config.maxRetries, clock),
   };

@@ -89,6 +89,21 @@ export class DaytonaSandboxStateError extends DaytonaError {
   }
 }
 
+/**
+ * A snapshot ended in `error` while `snapshot.create` waited for it: no runner could pull its
+ * image. `errorReason` is the registry's reason (e.g. `manifest unknown`).
+ */
+export class DaytonaSnapshotStateError extends DaytonaError {
+  constructor(
+    message: string,
+    readonly snapshotName: string,
+    readonly state: string,
+    readonly errorReason?: string,
+  ) {
+    super(message);
+  }
+}
+
 const CLASS_BY_STATUS: Record<number, new (message: string, fields: ErrorFields) => DaytonaError> = {
   400: DaytonaValidationError,
   401: DaytonaAuthenticationError,

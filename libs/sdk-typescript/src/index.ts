@@ -10,6 +10,8 @@ export type {
 } from './Daytona.js';
 export type { DaytonaConfig } from './config.js';
 export { BULK_REQUEST_LABEL, Sandbox } from './Sandbox.js';
+export { SnapshotService } from './SnapshotService.js';
+export type { CreateSnapshotOptions, CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot } from './SnapshotService.js';
 export { Process } from './Process.js';
 export type { CodeRunParams, ExecuteResponse } from './Process.js';
 export { FileSystem } from './FileSystem.js';
@@ -35,6 +37,7 @@ export {
   DaytonaTimeoutError,
   DaytonaConnectionError,
   DaytonaSandboxStateError,
+  DaytonaSnapshotStateError,
 } from './errors.js';
 // The generated enum: a const object (SandboxState.STARTED === 'started') and a string union type.
-export { SandboxState } from '@daytonaio/api-client';
+export { SandboxState, SnapshotState } from '@daytonaio/api-client';

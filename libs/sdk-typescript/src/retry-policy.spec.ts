@@ -10,7 +10,7 @@ import {
   DaytonaTimeoutError,
   DaytonaValidationError,
 } from './errors.js';
-import { errorBody, FakeClock, sandboxDto, StubApi } from './testing/stub-api.js';
+import { errorBody, FakeClock, sandboxDto, snapshotDto, StubApi } from './testing/stub-api.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const unavailable = (headers?: Record<string, string>) => ({ status: 503, body: errorBody(503, 'database_unavailable', 'try later'), headers });
@@ -64,6 +64,25 @@ describe('retries of idempotent calls', () => {
       { items: [item], awaitStarted: false },
     ]);
     expect(clock.sleeps).toEqual([250]); // half of the first retry's 500 ms ceiling
+  });
+
+  it('retries the snapshot reads, deletes and polls, but never a snapshot create (it has no Idempotency-Key)', async () => {
+    const pending = snapshotDto({ name: 'py' });
+    stub.onSequence('POST', '/snapshots', [{ body: pending }, unavailable()]);
+    stub.onSequence('GET', `/snapshots/${pending.id}`, [unavailable(), { body: { ...pending, state: 'active' } }]);
+    stub.onSequence('GET', '/snapshots', [unavailable(), { body: { items: [pending], total: 1, page: 1, totalPages: 1 } }]);
+    stub.onSequence('DELETE', '/snapshots/py', [unavailable(), { status: 200 }]);
+    const daytona = client();
+
+    expect((await daytona.snapshot.create({ name: 'py', image: 'py:1' }, { timeout: 30 })).state).toBe('active');
+    expect((await daytona.snapshot.list()).items.map((snapshot) => snapshot.name)).toEqual(['py']);
+    await daytona.snapshot.delete('py');
+    await expect(daytona.snapshot.create({ name: 'py2', image: 'py:1' })).rejects.toBeInstanceOf(DaytonaServerError);
+
+    expect(stub.requestsTo('POST', '/snapshots')).toHaveLength(2);
+    expect(stub.requestsTo('GET', `/snapshots/${pending.id}`)).toHaveLength(2);
+    expect(stub.requestsTo('GET', '/snapshots')).toHaveLength(2);
+    expect(stub.requestsTo('DELETE', '/snapshots/py')).toHaveLength(2);
   });
 
   it('a create whose connection is reset is sent again with the same key', async () => {

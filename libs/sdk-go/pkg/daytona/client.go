@@ -41,6 +41,9 @@ const (
 
 // Client talks to one Daytona API with one API key. It is safe for concurrent use.
 type Client struct {
+	// Snapshot manages the organization's snapshots: Create (from an image reference), Get, List, Delete.
+	Snapshot *SnapshotService
+
 	api    *apiclient.APIClient
 	config config
 	retry  *retryPolicy
@@ -86,7 +89,9 @@ func newClient(o options.Client, getenv func(string) string, cwd string) (*Clien
 	apiConfig.HTTPClient = httpClient
 	apiConfig.UserAgent = "daytona-sdk-go"
 	apiConfig.AddDefaultHeader("Authorization", "Bearer "+cfg.apiKey)
-	return &Client{api: apiclient.NewAPIClient(apiConfig), config: cfg, retry: newRetryPolicy(cfg.maxRetries)}, nil
+	client := &Client{api: apiclient.NewAPIClient(apiConfig), config: cfg, retry: newRetryPolicy(cfg.maxRetries)}
+	client.Snapshot = &SnapshotService{client: client}
+	return client, nil
 }
 
 // Create creates one sandbox and waits until it is started (60 s by default, see

@@ -46,6 +46,8 @@ const (
 	ErrConnection ErrorKind = "connection"
 	// ErrSandboxState: a wait found the sandbox in error, build_failed or destroyed.
 	ErrSandboxState ErrorKind = "sandbox state"
+	// ErrSnapshotState: SnapshotService.Create found the snapshot in error (ErrorReason: the registry's reason).
+	ErrSnapshotState ErrorKind = "snapshot state"
 )
 
 // Error is the one error type the SDK returns. Branch on its kind with errors.Is, or read the
@@ -72,6 +74,9 @@ type Error struct {
 	SandboxID   string
 	State       string
 	ErrorReason string
+	// SnapshotName names the snapshot of an ErrSnapshotState (or of a snapshot wait's ErrTimeout);
+	// State and ErrorReason then describe the snapshot.
+	SnapshotName string
 
 	cause error
 }

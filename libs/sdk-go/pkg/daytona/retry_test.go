@@ -364,3 +364,52 @@ func TestABulkCreateThatCannotGetThroughNamesItsKeyToRepeatIt(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestSnapshotReadsDeletesAndPollsAreRetriedButASnapshotCreateIsNot(t *testing.T) {
+	// Each route answers its n-th request with its n-th answer, the last one repeating.
+	routes := map[string][]http.HandlerFunc{
+		"POST /api/snapshots":       {answerJSON(200, snapshotJSON("snap-1", "py", "pending")), unavailable()},
+		"GET /api/snapshots/snap-1": {unavailable(), answerJSON(200, snapshotJSON("snap-1", "py", "active"))},
+		"GET /api/snapshots":        {unavailable(), answerJSON(200, map[string]any{"items": []any{snapshotJSON("snap-1", "py", "active")}, "total": 1, "page": 1, "totalPages": 1})},
+		"DELETE /api/snapshots/py":  {unavailable(), func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) }},
+	}
+	var mu sync.Mutex
+	counts := map[string]int{}
+	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		route := r.Method + " " + r.URL.Path
+		mu.Lock()
+		n := counts[route]
+		counts[route]++
+		mu.Unlock()
+		answers, ok := routes[route]
+		if !ok {
+			t.Errorf("unexpected %s", route)
+			w.WriteHeader(404)
+			return
+		}
+		answers[min(n, len(answers)-1)](w, r)
+	})
+	withFakeClock(client, 0.5)
+	ctx := context.Background()
+
+	snapshot, err := client.Snapshot.Create(ctx, types.CreateSnapshotParams{Name: "py", Image: "py:1"}, options.WithSnapshotTimeout(30*time.Second))
+	if err != nil || snapshot.State != types.SnapshotStateActive {
+		t.Fatalf("Create: %v, %+v", err, snapshot)
+	}
+	if page, err := client.Snapshot.List(ctx, 0, 0); err != nil || len(page.Items) != 1 {
+		t.Fatalf("List: %v, %+v", err, page)
+	}
+	if err := client.Snapshot.Delete(ctx, "py"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := client.Snapshot.Create(ctx, types.CreateSnapshotParams{Name: "py2", Image: "py:1"}); !errors.Is(err, ErrServer) {
+		t.Fatalf("second Create: want ErrServer, got %v", err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]int{"POST /api/snapshots": 2, "GET /api/snapshots/snap-1": 2, "GET /api/snapshots": 2, "DELETE /api/snapshots/py": 2}
+	if !reflect.DeepEqual(counts, want) {
+		t.Errorf("requests %v, want %v", counts, want)
+	}
+}

@@ -1,13 +1,15 @@
 """Python SDK of a self-hosted Daytona API: ``Daytona`` (blocking) and ``AsyncDaytona`` (asyncio)."""
 
-from daytona_api_client import SandboxState
+from daytona_api_client import SandboxState, SnapshotState
 
 from ._async.daytona import AsyncDaytona
 from ._async.filesystem import AsyncFileSystem
 from ._async.sandbox import AsyncProcess, AsyncSandbox
+from ._async.snapshot import AsyncSnapshotService
 from ._sync.daytona import Daytona
 from ._sync.filesystem import FileSystem
 from ._sync.sandbox import Process, Sandbox
+from ._sync.snapshot import SnapshotService
 from .common.daytona import BulkCreateItem, CreateSandboxParams, SandboxPage
 from .common.filesystem import FileDownloadErrorDetails, FileDownloadRequest, FileDownloadResponse, FileInfo, FileUpload
 from .common.errors import (
@@ -21,6 +23,7 @@ from .common.errors import (
     DaytonaRateLimitError,
     DaytonaSandboxStateError,
     DaytonaServerError,
+    DaytonaSnapshotStateError,
     DaytonaTimeoutError,
     DaytonaValidationError,
 )
@@ -34,6 +37,7 @@ from .common.process import (
     SessionExecuteResponse,
 )
 from .common.sandbox import BULK_REQUEST_LABEL
+from .common.snapshot import CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot
 
 __all__ = [
     "Daytona",
@@ -73,4 +77,12 @@ __all__ = [
     "DaytonaTimeoutError",
     "DaytonaConnectionError",
     "DaytonaSandboxStateError",
+    "SnapshotService",
+    "AsyncSnapshotService",
+    "CreateSnapshotParams",
+    "Resources",
+    "Snapshot",
+    "PaginatedSnapshots",
+    "SnapshotState",
+    "DaytonaSnapshotStateError",
 ]

@@ -85,6 +85,12 @@ module Daytona
       call(timeout, target, false) { |client| block.call(DaytonaApiClient::ToolboxApi.new(client)) }
     end
 
+    # Runs a call of the generated SnapshotsApi within `timeout` seconds; an `idempotent` one is
+    # tried again after transient failures, within the same deadline.
+    def snapshots(timeout, target, idempotent: false, &block)
+      call(timeout, target, idempotent) { |client| block.call(DaytonaApiClient::SnapshotsApi.new(client)) }
+    end
+
     private
 
     # The most of an error answer kept to report it.

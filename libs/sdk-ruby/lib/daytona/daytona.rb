@@ -33,7 +33,11 @@ module Daytona
     def initialize(api_key: nil, api_url: nil, request_timeout: nil, max_retries: nil)
       @config = Config.new(api_key: api_key, api_url: api_url, request_timeout: request_timeout, max_retries: max_retries)
       @api = ApiCalls.new(@config)
+      @snapshot = SnapshotService.new(@api)
     end
+
+    # @return [Daytona::SnapshotService] the organization's snapshots: create (from an image reference), get, list, delete
+    attr_reader :snapshot
 
     # @return [String] the API URL in use
     def api_url

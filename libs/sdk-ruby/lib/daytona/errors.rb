@@ -83,6 +83,24 @@ module Daytona
     end
   end
 
+  # A snapshot ended in `error` while {SnapshotService#create} waited: no runner could pull its
+  # image. {#error_reason} is the registry's reason (e.g. "manifest unknown").
+  class SnapshotStateError < Error
+    # @return [String] name of the snapshot
+    attr_reader :snapshot_name
+    # @return [String] the state it ended in
+    attr_reader :state
+    # @return [String, nil] the registry's reason
+    attr_reader :error_reason
+
+    def initialize(message, snapshot_name:, state:, error_reason: nil)
+      super(message)
+      @snapshot_name = snapshot_name
+      @state = state
+      @error_reason = error_reason
+    end
+  end
+
   # The one place where a failed call of the generated client becomes a {Daytona::Error}. The
   # generated error is never passed on, so callers rescue only the SDK's tree.
   module ErrorMapper

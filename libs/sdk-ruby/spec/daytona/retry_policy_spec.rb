@@ -172,4 +172,22 @@ RSpec.describe Daytona::RetryPolicy do
       .to raise_error(Daytona::ConnectionError, /retry-00001.*idempotency_key: 'bulk-7'/)
     expect(api.received.size).to eq(2)
   end
+
+  it 'retries the snapshot reads, deletes and polls, but never a snapshot create (it has no Idempotency-Key)' do
+    pending_json = snapshot_json(name: 'py')
+    api.on('POST', '/snapshots', { body: pending_json }, unavailable)
+    api.on('GET', "/snapshots/#{pending_json[:id]}", unavailable, { body: pending_json.merge(state: 'active') })
+    api.on('GET', '/snapshots', unavailable, { body: { items: [pending_json], total: 1, page: 1, totalPages: 1 } })
+    api.on('DELETE', '/snapshots/py', unavailable, { status: 200, body: '' })
+    daytona = client
+
+    expect(daytona.snapshot.create(name: 'py', image: 'py:1', timeout: 30).state).to eq('active')
+    expect(daytona.snapshot.list.items.map(&:name)).to eq(['py'])
+    daytona.snapshot.delete('py')
+    expect { daytona.snapshot.create(name: 'py2', image: 'py:1') }.to raise_error(Daytona::ServerError)
+
+    counts = api.received.map { |r| "#{r.method} #{r.path}" }.tally
+    expect(counts).to eq('POST /snapshots' => 2, "GET /snapshots/#{pending_json[:id]}" => 2, 'GET /snapshots' => 2,
+                         'DELETE /snapshots/py' => 2)
+  end
 end

@@ -137,6 +137,15 @@ module ApiFactories
     }.merge(overrides)
   end
 
+  def snapshot_json(name: "snap-#{SecureRandom.hex(3)}", state: 'pending', **overrides)
+    now = Time.now.utc.iso8601
+    {
+      id: SecureRandom.uuid, organizationId: SecureRandom.uuid, name: name, imageName: "registry.example.com/#{name}:1",
+      general: false, state: state, errorReason: nil, size: nil, entrypoint: nil, cpu: 1, gpu: 0, memory: 1, mem: 1,
+      disk: 3, regions: ['local'], regionIds: ['local'], createdAt: now, updatedAt: now, lastUsedAt: nil
+    }.merge(overrides)
+  end
+
   def error_json(status, code, message = "#{code} happened", details = nil)
     { statusCode: status, code: code, message: message, details: details }.compact
   end

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Sandbox as SandboxDto } from '@daytonaio/api-client';
+import type { Sandbox as SandboxDto, Snapshot as SnapshotDto } from '@daytonaio/api-client';
 import { Daytona } from '../Daytona.js';
 import type { RetryClock } from '../retry-policy.js';
 
@@ -132,6 +132,33 @@ export function sandboxDto(overrides: Partial<SandboxDto> = {}): SandboxDto {
     lastActivityAt: now,
     createdAt: now,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A snapshot as the API returns it; `pending` until a runner has pulled its image. */
+export function snapshotDto(overrides: Partial<SnapshotDto> = {}): SnapshotDto {
+  const now = new Date('2026-01-01T00:00:00.000Z').toISOString();
+  return {
+    id: randomUUID(),
+    organizationId: randomUUID(),
+    name: 'python-3.12',
+    imageName: 'registry.example.com/team/python:3.12',
+    general: false,
+    state: 'pending',
+    errorReason: null,
+    size: null,
+    entrypoint: null,
+    cpu: 1,
+    gpu: 0,
+    memory: 1,
+    mem: 1,
+    disk: 3,
+    regions: ['local'],
+    regionIds: ['local'],
+    createdAt: now,
+    updatedAt: now,
+    lastUsedAt: null,
     ...overrides,
   };
 }

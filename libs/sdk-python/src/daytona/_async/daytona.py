@@ -11,6 +11,7 @@ from ..common.config import resolve_config
 from ..common.daytona import DEFAULT_START_TIMEOUT, BulkCreateItem, CreateSandboxParams, DaytonaBase, SandboxPage
 from .driver import AsyncDriver
 from .sandbox import AsyncSandbox
+from .snapshot import AsyncSnapshotService
 
 
 class AsyncDaytona(DaytonaBase[AsyncSandbox]):
@@ -25,6 +26,9 @@ class AsyncDaytona(DaytonaBase[AsyncSandbox]):
     """
 
     _sandbox_class = AsyncSandbox
+    _snapshot_service_class = AsyncSnapshotService
+    snapshot: AsyncSnapshotService
+    """The organization's snapshots: create (from an image reference), get, list, delete."""
 
     def __init__(
         self,

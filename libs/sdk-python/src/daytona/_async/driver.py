@@ -28,7 +28,11 @@ class AsyncDriver:
         self.clock = Clock()
         self.sleep = asyncio.sleep
         self._client = generated.ApiClient(generated.Configuration(host=config.api_url, access_token=config.api_key))
-        self._apis = {"sandbox": generated.SandboxApi(self._client), "toolbox": generated.ToolboxApi(self._client)}
+        self._apis = {
+            "sandbox": generated.SandboxApi(self._client),
+            "toolbox": generated.ToolboxApi(self._client),
+            "snapshots": generated.SnapshotsApi(self._client),
+        }
 
     async def run(self, operation: Operation[T]) -> T:
         result: Any = None

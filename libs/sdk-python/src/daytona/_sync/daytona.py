@@ -11,6 +11,7 @@ from ..common.config import resolve_config
 from ..common.daytona import DEFAULT_START_TIMEOUT, BulkCreateItem, CreateSandboxParams, DaytonaBase, SandboxPage
 from .driver import SyncDriver
 from .sandbox import Sandbox
+from .snapshot import SnapshotService
 
 
 class Daytona(DaytonaBase[Sandbox]):
@@ -25,6 +26,9 @@ class Daytona(DaytonaBase[Sandbox]):
     """
 
     _sandbox_class = Sandbox
+    _snapshot_service_class = SnapshotService
+    snapshot: SnapshotService
+    """The organization's snapshots: create (from an image reference), get, list, delete."""
 
     def __init__(
         self,

@@ -30,7 +30,11 @@ class SyncDriver:
         # GETs three times more, past the deadline, and failures arrive unwrapped.
         configuration = generated.Configuration(host=config.api_url, access_token=config.api_key, retries=False)
         self._client = generated.ApiClient(configuration)
-        self._apis = {"sandbox": generated.SandboxApi(self._client), "toolbox": generated.ToolboxApi(self._client)}
+        self._apis = {
+            "sandbox": generated.SandboxApi(self._client),
+            "toolbox": generated.ToolboxApi(self._client),
+            "snapshots": generated.SnapshotsApi(self._client),
+        }
 
     def run(self, operation: Operation[T]) -> T:
         result: Any = None

@@ -97,9 +97,11 @@ class DaytonaBase(Generic[S]):
     """Operations of a Daytona client. Daytona and AsyncDaytona add only the I/O."""
 
     _sandbox_class: ClassVar[type]
+    _snapshot_service_class: ClassVar[type]
 
     def __init__(self, driver: Any) -> None:
         self._driver = driver
+        self.snapshot = self._snapshot_service_class(driver)
 
     @property
     def _config(self) -> ResolvedConfig:

@@ -28,7 +28,7 @@ class ApiCall:
     (``timeout``, named in messages). A retried call's attempts each get what is left of it,
     ``attempt_timeout`` (see ``retry.call_with_retries``)."""
 
-    api: Literal["sandbox", "toolbox"]
+    api: Literal["sandbox", "toolbox", "snapshots"]
     method: str
     target: str
     timeout: float

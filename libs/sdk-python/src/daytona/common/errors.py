@@ -98,6 +98,17 @@ class DaytonaSandboxStateError(DaytonaError):
         self.error_reason = error_reason
 
 
+class DaytonaSnapshotStateError(DaytonaError):
+    """A snapshot ended in ``error`` while ``snapshot.create`` waited: no runner could pull its
+    image. ``error_reason`` is the registry's reason (e.g. ``manifest unknown``)."""
+
+    def __init__(self, message: str, *, snapshot_name: str, state: str, error_reason: str | None) -> None:
+        super().__init__(message)
+        self.snapshot_name = snapshot_name
+        self.state = state
+        self.error_reason = error_reason
+
+
 _CLASS_BY_STATUS: dict[int, type[DaytonaError]] = {
     400: DaytonaValidationError,
     401: DaytonaAuthenticationError,
