@@ -30,6 +30,7 @@ const EXPECTED_EXPORTS = [
   'Process',
   'Sandbox',
   'SandboxState',
+  'resolveConfig',
 ];
 
 // A consumer project outside the workspace with the package linked in, as npm would.
