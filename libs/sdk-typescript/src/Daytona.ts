@@ -6,6 +6,7 @@ import { resolveConfig, type DaytonaConfig } from './config.js';
 import { DaytonaConnectionError, DaytonaTimeoutError } from './errors.js';
 import type { RetryClock } from './retry-policy.js';
 import { DEFAULT_START_TIMEOUT_SECONDS, Sandbox } from './Sandbox.js';
+import { SnapshotService } from './SnapshotService.js';
 
 /** One line of a bulk create: `count` sandboxes from one snapshot, named `{prefix}-00001`, ... */
 export interface BulkCreateItem {
@@ -114,6 +115,8 @@ const MIN_CREATE_REQUEST_SECONDS = 1;
  */
 export class Daytona {
   private readonly api: ApiClients;
+  /** Snapshots: register an image, list, get, delete. */
+  readonly snapshot: SnapshotService;
 
   /**
    * Settings come from `config`, then the environment (`DAYTONA_API_KEY`, `DAYTONA_API_URL`),
@@ -124,6 +127,7 @@ export class Daytona {
    */
   constructor(config?: DaytonaConfig, /** @internal The SDK's tests replace time and waiting. */ clock?: RetryClock) {
     this.api = createApiClients(resolveConfig(config), clock);
+    this.snapshot = new SnapshotService(this.api);
   }
 
   /**

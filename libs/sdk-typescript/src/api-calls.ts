@@ -1,4 +1,4 @@
-import { Configuration, SandboxApi, ToolboxApi } from '@daytonaio/api-client';
+import { Configuration, SandboxApi, SnapshotsApi, ToolboxApi } from '@daytonaio/api-client';
 import axios, { type AxiosResponse, type RawAxiosRequestConfig } from 'axios';
 import type { ResolvedConfig } from './config.js';
 import { toDaytonaError } from './errors.js';
@@ -7,6 +7,7 @@ import { RetryPolicy, systemClock, type RetryClock } from './retry-policy.js';
 /** The generated clients the SDK calls, sharing one configuration. */
 export interface ApiClients {
   sandbox: SandboxApi;
+  snapshots: SnapshotsApi;
   toolbox: ToolboxApi;
   /** Seconds allowed for an ordinary call. */
   requestTimeout: number;
@@ -21,6 +22,7 @@ export function createApiClients(config: ResolvedConfig, clock: RetryClock = sys
   const http = axios.create();
   return {
     sandbox: new SandboxApi(configuration, config.apiUrl, http),
+    snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,
     retry: new RetryPolicy(config.maxRetries, clock),

@@ -12,6 +12,8 @@ export type { BulkCreateProgress } from './bulk-create-stream.js';
 export { resolveConfig } from './config.js';
 export type { DaytonaConfig, ResolvedConfig } from './config.js';
 export { BULK_REQUEST_LABEL, Sandbox } from './Sandbox.js';
+export { SnapshotService } from './SnapshotService.js';
+export type { CreateSnapshotOptions, CreateSnapshotParams, PaginatedSnapshots, Snapshot } from './SnapshotService.js';
 export { Process } from './Process.js';
 export type { ExecuteResponse } from './Process.js';
 export {
@@ -28,4 +30,4 @@ export {
   DaytonaSandboxStateError,
 } from './errors.js';
 // The generated enum: a const object (SandboxState.STARTED === 'started') and a string union type.
-export { SandboxState } from '@daytonaio/api-client';
+export { SandboxState, SnapshotState } from '@daytonaio/api-client';
