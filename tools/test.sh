@@ -52,6 +52,11 @@ step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node 
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
   -c libs/sdk-typescript/jest.e2e.config.js --runInBand
 step "examples/typescript: bulk-create against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
+# The CLI's e2e tests run the built bin, with and without a pseudo-terminal (util-linux `script`).
+step "cli: unit, then e2e against a live stack" bash -c "\
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-unit.json -c apps/cli/jest.config.js && \
+  npx nx run cli:build --outputStyle=stream && \
+  node tools/e2e/with-stack.mjs -- node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-e2e.json -c apps/cli/jest.e2e.config.js --runInBand"
 
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
