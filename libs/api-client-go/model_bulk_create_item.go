@@ -21,6 +21,12 @@ var _ MappedNullable = &BulkCreateItem{}
 
 // BulkCreateItem struct for BulkCreateItem
 type BulkCreateItem struct {
+	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+	AutoStopInterval *int32 `json:"autoStopInterval,omitempty"`
+	// Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+	AutoDeleteInterval *int32 `json:"autoDeleteInterval,omitempty"`
+	// Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+	AutoArchiveInterval *int32 `json:"autoArchiveInterval,omitempty"`
 	// Id or name of the snapshot to create the sandboxes from
 	SnapshotIdOrName string `json:"snapshotIdOrName"`
 	// How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.
@@ -33,6 +39,10 @@ type BulkCreateItem struct {
 	Env *map[string]string `json:"env,omitempty"`
 	// Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
 	Labels *map[string]string `json:"labels,omitempty"`
+	// Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+	NetworkBlockAll *bool `json:"networkBlockAll,omitempty"`
+	// Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+	NetworkAllowList *string `json:"networkAllowList,omitempty"`
 }
 
 type _BulkCreateItem BulkCreateItem
@@ -59,6 +69,102 @@ func NewBulkCreateItemWithDefaults() *BulkCreateItem {
 	var allowUnder bool = false
 	this.AllowUnder = &allowUnder
 	return &this
+}
+
+// GetAutoStopInterval returns the AutoStopInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoStopInterval() int32 {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoStopInterval
+}
+
+// GetAutoStopIntervalOk returns a tuple with the AutoStopInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoStopIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		return nil, false
+	}
+	return o.AutoStopInterval, true
+}
+
+// HasAutoStopInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoStopInterval() bool {
+	if o != nil && !IsNil(o.AutoStopInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoStopInterval gets a reference to the given int32 and assigns it to the AutoStopInterval field.
+func (o *BulkCreateItem) SetAutoStopInterval(v int32) {
+	o.AutoStopInterval = &v
+}
+
+// GetAutoDeleteInterval returns the AutoDeleteInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoDeleteInterval() int32 {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoDeleteInterval
+}
+
+// GetAutoDeleteIntervalOk returns a tuple with the AutoDeleteInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoDeleteIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		return nil, false
+	}
+	return o.AutoDeleteInterval, true
+}
+
+// HasAutoDeleteInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoDeleteInterval() bool {
+	if o != nil && !IsNil(o.AutoDeleteInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoDeleteInterval gets a reference to the given int32 and assigns it to the AutoDeleteInterval field.
+func (o *BulkCreateItem) SetAutoDeleteInterval(v int32) {
+	o.AutoDeleteInterval = &v
+}
+
+// GetAutoArchiveInterval returns the AutoArchiveInterval field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetAutoArchiveInterval() int32 {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoArchiveInterval
+}
+
+// GetAutoArchiveIntervalOk returns a tuple with the AutoArchiveInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetAutoArchiveIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		return nil, false
+	}
+	return o.AutoArchiveInterval, true
+}
+
+// HasAutoArchiveInterval returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasAutoArchiveInterval() bool {
+	if o != nil && !IsNil(o.AutoArchiveInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoArchiveInterval gets a reference to the given int32 and assigns it to the AutoArchiveInterval field.
+func (o *BulkCreateItem) SetAutoArchiveInterval(v int32) {
+	o.AutoArchiveInterval = &v
 }
 
 // GetSnapshotIdOrName returns the SnapshotIdOrName field value
@@ -229,6 +335,70 @@ func (o *BulkCreateItem) SetLabels(v map[string]string) {
 	o.Labels = &v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetNetworkBlockAll() bool {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		var ret bool
+		return ret
+	}
+	return *o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		return nil, false
+	}
+	return o.NetworkBlockAll, true
+}
+
+// HasNetworkBlockAll returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasNetworkBlockAll() bool {
+	if o != nil && !IsNil(o.NetworkBlockAll) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkBlockAll gets a reference to the given bool and assigns it to the NetworkBlockAll field.
+func (o *BulkCreateItem) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = &v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value if set, zero value otherwise.
+func (o *BulkCreateItem) GetNetworkAllowList() string {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		var ret string
+		return ret
+	}
+	return *o.NetworkAllowList
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *BulkCreateItem) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		return nil, false
+	}
+	return o.NetworkAllowList, true
+}
+
+// HasNetworkAllowList returns a boolean if a field has been set.
+func (o *BulkCreateItem) HasNetworkAllowList() bool {
+	if o != nil && !IsNil(o.NetworkAllowList) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkAllowList gets a reference to the given string and assigns it to the NetworkAllowList field.
+func (o *BulkCreateItem) SetNetworkAllowList(v string) {
+	o.NetworkAllowList = &v
+}
+
 func (o BulkCreateItem) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -239,6 +409,15 @@ func (o BulkCreateItem) MarshalJSON() ([]byte, error) {
 
 func (o BulkCreateItem) ToMap() (map[string]interface{}, error) {
 	toSerialize := map[string]interface{}{}
+	if !IsNil(o.AutoStopInterval) {
+		toSerialize["autoStopInterval"] = o.AutoStopInterval
+	}
+	if !IsNil(o.AutoDeleteInterval) {
+		toSerialize["autoDeleteInterval"] = o.AutoDeleteInterval
+	}
+	if !IsNil(o.AutoArchiveInterval) {
+		toSerialize["autoArchiveInterval"] = o.AutoArchiveInterval
+	}
 	toSerialize["snapshotIdOrName"] = o.SnapshotIdOrName
 	toSerialize["count"] = o.Count
 	toSerialize["sandboxNamePrefix"] = o.SandboxNamePrefix
@@ -250,6 +429,12 @@ func (o BulkCreateItem) ToMap() (map[string]interface{}, error) {
 	}
 	if !IsNil(o.Labels) {
 		toSerialize["labels"] = o.Labels
+	}
+	if !IsNil(o.NetworkBlockAll) {
+		toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	}
+	if !IsNil(o.NetworkAllowList) {
+		toSerialize["networkAllowList"] = o.NetworkAllowList
 	}
 	return toSerialize, nil
 }

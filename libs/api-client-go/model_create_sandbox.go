@@ -19,6 +19,12 @@ var _ MappedNullable = &CreateSandbox{}
 
 // CreateSandbox struct for CreateSandbox
 type CreateSandbox struct {
+	// Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+	AutoStopInterval *int32 `json:"autoStopInterval,omitempty"`
+	// Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+	AutoDeleteInterval *int32 `json:"autoDeleteInterval,omitempty"`
+	// Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+	AutoArchiveInterval *int32 `json:"autoArchiveInterval,omitempty"`
 	// Snapshot id or name
 	Snapshot *string `json:"snapshot,omitempty"`
 	// Unique among the organization's live sandboxes; defaults to the sandbox id
@@ -27,6 +33,48 @@ type CreateSandbox struct {
 	Env *map[string]string `json:"env,omitempty"`
 	// Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
 	Labels *map[string]string `json:"labels,omitempty"`
+	// true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+	NetworkBlockAll *bool `json:"networkBlockAll,omitempty"`
+	// Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+	NetworkAllowList *string `json:"networkAllowList,omitempty"`
+	// Region to create the sandbox in; the organization's by default
+	Target *string `json:"target,omitempty"`
+	// The OS user commands run as: only the image's own user (the sandbox record's `user`) on this server
+	User *string `json:"user,omitempty"`
+	// CPU cores; the snapshot's by default
+	Cpu *int32 `json:"cpu,omitempty"`
+	// Memory, GiB; the snapshot's by default
+	Memory *int32 `json:"memory,omitempty"`
+	// Disk, GiB; the snapshot's by default
+	Disk *int32 `json:"disk,omitempty"`
+	// GPUs: only 0 (this server has none)
+	Gpu *int32 `json:"gpu,omitempty"`
+	// GPU types: none are available on this server
+	GpuType []string `json:"gpuType,omitempty"`
+	// Public preview links: not available on this server (only false)
+	Public *bool `json:"public,omitempty"`
+	// Volumes: not available on this server (only [])
+	Volumes []map[string]interface{} `json:"volumes,omitempty"`
+	// Nested virtualization: not available (only false)
+	Kvm *bool `json:"kvm,omitempty"`
+	// Spot capacity: not available (only false)
+	Spot *bool `json:"spot,omitempty"`
+	// Image builds: not available on this server (use a snapshot)
+	BuildInfo map[string]interface{} `json:"buildInfo,omitempty"`
+	// Not available on this server
+	TtlMinutes *int32 `json:"ttlMinutes,omitempty"`
+	// Pausing: not available on this server (only 0)
+	AutoPauseInterval *int32 `json:"autoPauseInterval,omitempty"`
+	// Secrets: not available on this server
+	Secrets []map[string]interface{} `json:"secrets,omitempty"`
+	// Not available on this server
+	DomainAllowList *string `json:"domainAllowList,omitempty"`
+	// Not available on this server
+	OutboundProxyUrl *string `json:"outboundProxyUrl,omitempty"`
+	// Not available on this server
+	OtelEndpointOverride *string `json:"otelEndpointOverride,omitempty"`
+	// Not available on this server
+	LinkedSandbox *string `json:"linkedSandbox,omitempty"`
 }
 
 // NewCreateSandbox instantiates a new CreateSandbox object
@@ -37,6 +85,12 @@ func NewCreateSandbox() *CreateSandbox {
 	this := CreateSandbox{}
 	var snapshot string = "default"
 	this.Snapshot = &snapshot
+	var public bool = false
+	this.Public = &public
+	var kvm bool = false
+	this.Kvm = &kvm
+	var spot bool = false
+	this.Spot = &spot
 	return &this
 }
 
@@ -47,7 +101,109 @@ func NewCreateSandboxWithDefaults() *CreateSandbox {
 	this := CreateSandbox{}
 	var snapshot string = "default"
 	this.Snapshot = &snapshot
+	var public bool = false
+	this.Public = &public
+	var kvm bool = false
+	this.Kvm = &kvm
+	var spot bool = false
+	this.Spot = &spot
 	return &this
+}
+
+// GetAutoStopInterval returns the AutoStopInterval field value if set, zero value otherwise.
+func (o *CreateSandbox) GetAutoStopInterval() int32 {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoStopInterval
+}
+
+// GetAutoStopIntervalOk returns a tuple with the AutoStopInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetAutoStopIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoStopInterval) {
+		return nil, false
+	}
+	return o.AutoStopInterval, true
+}
+
+// HasAutoStopInterval returns a boolean if a field has been set.
+func (o *CreateSandbox) HasAutoStopInterval() bool {
+	if o != nil && !IsNil(o.AutoStopInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoStopInterval gets a reference to the given int32 and assigns it to the AutoStopInterval field.
+func (o *CreateSandbox) SetAutoStopInterval(v int32) {
+	o.AutoStopInterval = &v
+}
+
+// GetAutoDeleteInterval returns the AutoDeleteInterval field value if set, zero value otherwise.
+func (o *CreateSandbox) GetAutoDeleteInterval() int32 {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoDeleteInterval
+}
+
+// GetAutoDeleteIntervalOk returns a tuple with the AutoDeleteInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetAutoDeleteIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoDeleteInterval) {
+		return nil, false
+	}
+	return o.AutoDeleteInterval, true
+}
+
+// HasAutoDeleteInterval returns a boolean if a field has been set.
+func (o *CreateSandbox) HasAutoDeleteInterval() bool {
+	if o != nil && !IsNil(o.AutoDeleteInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoDeleteInterval gets a reference to the given int32 and assigns it to the AutoDeleteInterval field.
+func (o *CreateSandbox) SetAutoDeleteInterval(v int32) {
+	o.AutoDeleteInterval = &v
+}
+
+// GetAutoArchiveInterval returns the AutoArchiveInterval field value if set, zero value otherwise.
+func (o *CreateSandbox) GetAutoArchiveInterval() int32 {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoArchiveInterval
+}
+
+// GetAutoArchiveIntervalOk returns a tuple with the AutoArchiveInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetAutoArchiveIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoArchiveInterval) {
+		return nil, false
+	}
+	return o.AutoArchiveInterval, true
+}
+
+// HasAutoArchiveInterval returns a boolean if a field has been set.
+func (o *CreateSandbox) HasAutoArchiveInterval() bool {
+	if o != nil && !IsNil(o.AutoArchiveInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoArchiveInterval gets a reference to the given int32 and assigns it to the AutoArchiveInterval field.
+func (o *CreateSandbox) SetAutoArchiveInterval(v int32) {
+	o.AutoArchiveInterval = &v
 }
 
 // GetSnapshot returns the Snapshot field value if set, zero value otherwise.
@@ -178,6 +334,678 @@ func (o *CreateSandbox) SetLabels(v map[string]string) {
 	o.Labels = &v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value if set, zero value otherwise.
+func (o *CreateSandbox) GetNetworkBlockAll() bool {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		var ret bool
+		return ret
+	}
+	return *o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil || IsNil(o.NetworkBlockAll) {
+		return nil, false
+	}
+	return o.NetworkBlockAll, true
+}
+
+// HasNetworkBlockAll returns a boolean if a field has been set.
+func (o *CreateSandbox) HasNetworkBlockAll() bool {
+	if o != nil && !IsNil(o.NetworkBlockAll) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkBlockAll gets a reference to the given bool and assigns it to the NetworkBlockAll field.
+func (o *CreateSandbox) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = &v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value if set, zero value otherwise.
+func (o *CreateSandbox) GetNetworkAllowList() string {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		var ret string
+		return ret
+	}
+	return *o.NetworkAllowList
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil || IsNil(o.NetworkAllowList) {
+		return nil, false
+	}
+	return o.NetworkAllowList, true
+}
+
+// HasNetworkAllowList returns a boolean if a field has been set.
+func (o *CreateSandbox) HasNetworkAllowList() bool {
+	if o != nil && !IsNil(o.NetworkAllowList) {
+		return true
+	}
+
+	return false
+}
+
+// SetNetworkAllowList gets a reference to the given string and assigns it to the NetworkAllowList field.
+func (o *CreateSandbox) SetNetworkAllowList(v string) {
+	o.NetworkAllowList = &v
+}
+
+// GetTarget returns the Target field value if set, zero value otherwise.
+func (o *CreateSandbox) GetTarget() string {
+	if o == nil || IsNil(o.Target) {
+		var ret string
+		return ret
+	}
+	return *o.Target
+}
+
+// GetTargetOk returns a tuple with the Target field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetTargetOk() (*string, bool) {
+	if o == nil || IsNil(o.Target) {
+		return nil, false
+	}
+	return o.Target, true
+}
+
+// HasTarget returns a boolean if a field has been set.
+func (o *CreateSandbox) HasTarget() bool {
+	if o != nil && !IsNil(o.Target) {
+		return true
+	}
+
+	return false
+}
+
+// SetTarget gets a reference to the given string and assigns it to the Target field.
+func (o *CreateSandbox) SetTarget(v string) {
+	o.Target = &v
+}
+
+// GetUser returns the User field value if set, zero value otherwise.
+func (o *CreateSandbox) GetUser() string {
+	if o == nil || IsNil(o.User) {
+		var ret string
+		return ret
+	}
+	return *o.User
+}
+
+// GetUserOk returns a tuple with the User field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetUserOk() (*string, bool) {
+	if o == nil || IsNil(o.User) {
+		return nil, false
+	}
+	return o.User, true
+}
+
+// HasUser returns a boolean if a field has been set.
+func (o *CreateSandbox) HasUser() bool {
+	if o != nil && !IsNil(o.User) {
+		return true
+	}
+
+	return false
+}
+
+// SetUser gets a reference to the given string and assigns it to the User field.
+func (o *CreateSandbox) SetUser(v string) {
+	o.User = &v
+}
+
+// GetCpu returns the Cpu field value if set, zero value otherwise.
+func (o *CreateSandbox) GetCpu() int32 {
+	if o == nil || IsNil(o.Cpu) {
+		var ret int32
+		return ret
+	}
+	return *o.Cpu
+}
+
+// GetCpuOk returns a tuple with the Cpu field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetCpuOk() (*int32, bool) {
+	if o == nil || IsNil(o.Cpu) {
+		return nil, false
+	}
+	return o.Cpu, true
+}
+
+// HasCpu returns a boolean if a field has been set.
+func (o *CreateSandbox) HasCpu() bool {
+	if o != nil && !IsNil(o.Cpu) {
+		return true
+	}
+
+	return false
+}
+
+// SetCpu gets a reference to the given int32 and assigns it to the Cpu field.
+func (o *CreateSandbox) SetCpu(v int32) {
+	o.Cpu = &v
+}
+
+// GetMemory returns the Memory field value if set, zero value otherwise.
+func (o *CreateSandbox) GetMemory() int32 {
+	if o == nil || IsNil(o.Memory) {
+		var ret int32
+		return ret
+	}
+	return *o.Memory
+}
+
+// GetMemoryOk returns a tuple with the Memory field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetMemoryOk() (*int32, bool) {
+	if o == nil || IsNil(o.Memory) {
+		return nil, false
+	}
+	return o.Memory, true
+}
+
+// HasMemory returns a boolean if a field has been set.
+func (o *CreateSandbox) HasMemory() bool {
+	if o != nil && !IsNil(o.Memory) {
+		return true
+	}
+
+	return false
+}
+
+// SetMemory gets a reference to the given int32 and assigns it to the Memory field.
+func (o *CreateSandbox) SetMemory(v int32) {
+	o.Memory = &v
+}
+
+// GetDisk returns the Disk field value if set, zero value otherwise.
+func (o *CreateSandbox) GetDisk() int32 {
+	if o == nil || IsNil(o.Disk) {
+		var ret int32
+		return ret
+	}
+	return *o.Disk
+}
+
+// GetDiskOk returns a tuple with the Disk field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetDiskOk() (*int32, bool) {
+	if o == nil || IsNil(o.Disk) {
+		return nil, false
+	}
+	return o.Disk, true
+}
+
+// HasDisk returns a boolean if a field has been set.
+func (o *CreateSandbox) HasDisk() bool {
+	if o != nil && !IsNil(o.Disk) {
+		return true
+	}
+
+	return false
+}
+
+// SetDisk gets a reference to the given int32 and assigns it to the Disk field.
+func (o *CreateSandbox) SetDisk(v int32) {
+	o.Disk = &v
+}
+
+// GetGpu returns the Gpu field value if set, zero value otherwise.
+func (o *CreateSandbox) GetGpu() int32 {
+	if o == nil || IsNil(o.Gpu) {
+		var ret int32
+		return ret
+	}
+	return *o.Gpu
+}
+
+// GetGpuOk returns a tuple with the Gpu field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetGpuOk() (*int32, bool) {
+	if o == nil || IsNil(o.Gpu) {
+		return nil, false
+	}
+	return o.Gpu, true
+}
+
+// HasGpu returns a boolean if a field has been set.
+func (o *CreateSandbox) HasGpu() bool {
+	if o != nil && !IsNil(o.Gpu) {
+		return true
+	}
+
+	return false
+}
+
+// SetGpu gets a reference to the given int32 and assigns it to the Gpu field.
+func (o *CreateSandbox) SetGpu(v int32) {
+	o.Gpu = &v
+}
+
+// GetGpuType returns the GpuType field value if set, zero value otherwise.
+func (o *CreateSandbox) GetGpuType() []string {
+	if o == nil || IsNil(o.GpuType) {
+		var ret []string
+		return ret
+	}
+	return o.GpuType
+}
+
+// GetGpuTypeOk returns a tuple with the GpuType field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetGpuTypeOk() ([]string, bool) {
+	if o == nil || IsNil(o.GpuType) {
+		return nil, false
+	}
+	return o.GpuType, true
+}
+
+// HasGpuType returns a boolean if a field has been set.
+func (o *CreateSandbox) HasGpuType() bool {
+	if o != nil && !IsNil(o.GpuType) {
+		return true
+	}
+
+	return false
+}
+
+// SetGpuType gets a reference to the given []string and assigns it to the GpuType field.
+func (o *CreateSandbox) SetGpuType(v []string) {
+	o.GpuType = v
+}
+
+// GetPublic returns the Public field value if set, zero value otherwise.
+func (o *CreateSandbox) GetPublic() bool {
+	if o == nil || IsNil(o.Public) {
+		var ret bool
+		return ret
+	}
+	return *o.Public
+}
+
+// GetPublicOk returns a tuple with the Public field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetPublicOk() (*bool, bool) {
+	if o == nil || IsNil(o.Public) {
+		return nil, false
+	}
+	return o.Public, true
+}
+
+// HasPublic returns a boolean if a field has been set.
+func (o *CreateSandbox) HasPublic() bool {
+	if o != nil && !IsNil(o.Public) {
+		return true
+	}
+
+	return false
+}
+
+// SetPublic gets a reference to the given bool and assigns it to the Public field.
+func (o *CreateSandbox) SetPublic(v bool) {
+	o.Public = &v
+}
+
+// GetVolumes returns the Volumes field value if set, zero value otherwise.
+func (o *CreateSandbox) GetVolumes() []map[string]interface{} {
+	if o == nil || IsNil(o.Volumes) {
+		var ret []map[string]interface{}
+		return ret
+	}
+	return o.Volumes
+}
+
+// GetVolumesOk returns a tuple with the Volumes field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetVolumesOk() ([]map[string]interface{}, bool) {
+	if o == nil || IsNil(o.Volumes) {
+		return nil, false
+	}
+	return o.Volumes, true
+}
+
+// HasVolumes returns a boolean if a field has been set.
+func (o *CreateSandbox) HasVolumes() bool {
+	if o != nil && !IsNil(o.Volumes) {
+		return true
+	}
+
+	return false
+}
+
+// SetVolumes gets a reference to the given []map[string]interface{} and assigns it to the Volumes field.
+func (o *CreateSandbox) SetVolumes(v []map[string]interface{}) {
+	o.Volumes = v
+}
+
+// GetKvm returns the Kvm field value if set, zero value otherwise.
+func (o *CreateSandbox) GetKvm() bool {
+	if o == nil || IsNil(o.Kvm) {
+		var ret bool
+		return ret
+	}
+	return *o.Kvm
+}
+
+// GetKvmOk returns a tuple with the Kvm field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetKvmOk() (*bool, bool) {
+	if o == nil || IsNil(o.Kvm) {
+		return nil, false
+	}
+	return o.Kvm, true
+}
+
+// HasKvm returns a boolean if a field has been set.
+func (o *CreateSandbox) HasKvm() bool {
+	if o != nil && !IsNil(o.Kvm) {
+		return true
+	}
+
+	return false
+}
+
+// SetKvm gets a reference to the given bool and assigns it to the Kvm field.
+func (o *CreateSandbox) SetKvm(v bool) {
+	o.Kvm = &v
+}
+
+// GetSpot returns the Spot field value if set, zero value otherwise.
+func (o *CreateSandbox) GetSpot() bool {
+	if o == nil || IsNil(o.Spot) {
+		var ret bool
+		return ret
+	}
+	return *o.Spot
+}
+
+// GetSpotOk returns a tuple with the Spot field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetSpotOk() (*bool, bool) {
+	if o == nil || IsNil(o.Spot) {
+		return nil, false
+	}
+	return o.Spot, true
+}
+
+// HasSpot returns a boolean if a field has been set.
+func (o *CreateSandbox) HasSpot() bool {
+	if o != nil && !IsNil(o.Spot) {
+		return true
+	}
+
+	return false
+}
+
+// SetSpot gets a reference to the given bool and assigns it to the Spot field.
+func (o *CreateSandbox) SetSpot(v bool) {
+	o.Spot = &v
+}
+
+// GetBuildInfo returns the BuildInfo field value if set, zero value otherwise.
+func (o *CreateSandbox) GetBuildInfo() map[string]interface{} {
+	if o == nil || IsNil(o.BuildInfo) {
+		var ret map[string]interface{}
+		return ret
+	}
+	return o.BuildInfo
+}
+
+// GetBuildInfoOk returns a tuple with the BuildInfo field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetBuildInfoOk() (map[string]interface{}, bool) {
+	if o == nil || IsNil(o.BuildInfo) {
+		return map[string]interface{}{}, false
+	}
+	return o.BuildInfo, true
+}
+
+// HasBuildInfo returns a boolean if a field has been set.
+func (o *CreateSandbox) HasBuildInfo() bool {
+	if o != nil && !IsNil(o.BuildInfo) {
+		return true
+	}
+
+	return false
+}
+
+// SetBuildInfo gets a reference to the given map[string]interface{} and assigns it to the BuildInfo field.
+func (o *CreateSandbox) SetBuildInfo(v map[string]interface{}) {
+	o.BuildInfo = v
+}
+
+// GetTtlMinutes returns the TtlMinutes field value if set, zero value otherwise.
+func (o *CreateSandbox) GetTtlMinutes() int32 {
+	if o == nil || IsNil(o.TtlMinutes) {
+		var ret int32
+		return ret
+	}
+	return *o.TtlMinutes
+}
+
+// GetTtlMinutesOk returns a tuple with the TtlMinutes field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetTtlMinutesOk() (*int32, bool) {
+	if o == nil || IsNil(o.TtlMinutes) {
+		return nil, false
+	}
+	return o.TtlMinutes, true
+}
+
+// HasTtlMinutes returns a boolean if a field has been set.
+func (o *CreateSandbox) HasTtlMinutes() bool {
+	if o != nil && !IsNil(o.TtlMinutes) {
+		return true
+	}
+
+	return false
+}
+
+// SetTtlMinutes gets a reference to the given int32 and assigns it to the TtlMinutes field.
+func (o *CreateSandbox) SetTtlMinutes(v int32) {
+	o.TtlMinutes = &v
+}
+
+// GetAutoPauseInterval returns the AutoPauseInterval field value if set, zero value otherwise.
+func (o *CreateSandbox) GetAutoPauseInterval() int32 {
+	if o == nil || IsNil(o.AutoPauseInterval) {
+		var ret int32
+		return ret
+	}
+	return *o.AutoPauseInterval
+}
+
+// GetAutoPauseIntervalOk returns a tuple with the AutoPauseInterval field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetAutoPauseIntervalOk() (*int32, bool) {
+	if o == nil || IsNil(o.AutoPauseInterval) {
+		return nil, false
+	}
+	return o.AutoPauseInterval, true
+}
+
+// HasAutoPauseInterval returns a boolean if a field has been set.
+func (o *CreateSandbox) HasAutoPauseInterval() bool {
+	if o != nil && !IsNil(o.AutoPauseInterval) {
+		return true
+	}
+
+	return false
+}
+
+// SetAutoPauseInterval gets a reference to the given int32 and assigns it to the AutoPauseInterval field.
+func (o *CreateSandbox) SetAutoPauseInterval(v int32) {
+	o.AutoPauseInterval = &v
+}
+
+// GetSecrets returns the Secrets field value if set, zero value otherwise.
+func (o *CreateSandbox) GetSecrets() []map[string]interface{} {
+	if o == nil || IsNil(o.Secrets) {
+		var ret []map[string]interface{}
+		return ret
+	}
+	return o.Secrets
+}
+
+// GetSecretsOk returns a tuple with the Secrets field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetSecretsOk() ([]map[string]interface{}, bool) {
+	if o == nil || IsNil(o.Secrets) {
+		return nil, false
+	}
+	return o.Secrets, true
+}
+
+// HasSecrets returns a boolean if a field has been set.
+func (o *CreateSandbox) HasSecrets() bool {
+	if o != nil && !IsNil(o.Secrets) {
+		return true
+	}
+
+	return false
+}
+
+// SetSecrets gets a reference to the given []map[string]interface{} and assigns it to the Secrets field.
+func (o *CreateSandbox) SetSecrets(v []map[string]interface{}) {
+	o.Secrets = v
+}
+
+// GetDomainAllowList returns the DomainAllowList field value if set, zero value otherwise.
+func (o *CreateSandbox) GetDomainAllowList() string {
+	if o == nil || IsNil(o.DomainAllowList) {
+		var ret string
+		return ret
+	}
+	return *o.DomainAllowList
+}
+
+// GetDomainAllowListOk returns a tuple with the DomainAllowList field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetDomainAllowListOk() (*string, bool) {
+	if o == nil || IsNil(o.DomainAllowList) {
+		return nil, false
+	}
+	return o.DomainAllowList, true
+}
+
+// HasDomainAllowList returns a boolean if a field has been set.
+func (o *CreateSandbox) HasDomainAllowList() bool {
+	if o != nil && !IsNil(o.DomainAllowList) {
+		return true
+	}
+
+	return false
+}
+
+// SetDomainAllowList gets a reference to the given string and assigns it to the DomainAllowList field.
+func (o *CreateSandbox) SetDomainAllowList(v string) {
+	o.DomainAllowList = &v
+}
+
+// GetOutboundProxyUrl returns the OutboundProxyUrl field value if set, zero value otherwise.
+func (o *CreateSandbox) GetOutboundProxyUrl() string {
+	if o == nil || IsNil(o.OutboundProxyUrl) {
+		var ret string
+		return ret
+	}
+	return *o.OutboundProxyUrl
+}
+
+// GetOutboundProxyUrlOk returns a tuple with the OutboundProxyUrl field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetOutboundProxyUrlOk() (*string, bool) {
+	if o == nil || IsNil(o.OutboundProxyUrl) {
+		return nil, false
+	}
+	return o.OutboundProxyUrl, true
+}
+
+// HasOutboundProxyUrl returns a boolean if a field has been set.
+func (o *CreateSandbox) HasOutboundProxyUrl() bool {
+	if o != nil && !IsNil(o.OutboundProxyUrl) {
+		return true
+	}
+
+	return false
+}
+
+// SetOutboundProxyUrl gets a reference to the given string and assigns it to the OutboundProxyUrl field.
+func (o *CreateSandbox) SetOutboundProxyUrl(v string) {
+	o.OutboundProxyUrl = &v
+}
+
+// GetOtelEndpointOverride returns the OtelEndpointOverride field value if set, zero value otherwise.
+func (o *CreateSandbox) GetOtelEndpointOverride() string {
+	if o == nil || IsNil(o.OtelEndpointOverride) {
+		var ret string
+		return ret
+	}
+	return *o.OtelEndpointOverride
+}
+
+// GetOtelEndpointOverrideOk returns a tuple with the OtelEndpointOverride field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetOtelEndpointOverrideOk() (*string, bool) {
+	if o == nil || IsNil(o.OtelEndpointOverride) {
+		return nil, false
+	}
+	return o.OtelEndpointOverride, true
+}
+
+// HasOtelEndpointOverride returns a boolean if a field has been set.
+func (o *CreateSandbox) HasOtelEndpointOverride() bool {
+	if o != nil && !IsNil(o.OtelEndpointOverride) {
+		return true
+	}
+
+	return false
+}
+
+// SetOtelEndpointOverride gets a reference to the given string and assigns it to the OtelEndpointOverride field.
+func (o *CreateSandbox) SetOtelEndpointOverride(v string) {
+	o.OtelEndpointOverride = &v
+}
+
+// GetLinkedSandbox returns the LinkedSandbox field value if set, zero value otherwise.
+func (o *CreateSandbox) GetLinkedSandbox() string {
+	if o == nil || IsNil(o.LinkedSandbox) {
+		var ret string
+		return ret
+	}
+	return *o.LinkedSandbox
+}
+
+// GetLinkedSandboxOk returns a tuple with the LinkedSandbox field value if set, nil otherwise
+// and a boolean to check if the value has been set.
+func (o *CreateSandbox) GetLinkedSandboxOk() (*string, bool) {
+	if o == nil || IsNil(o.LinkedSandbox) {
+		return nil, false
+	}
+	return o.LinkedSandbox, true
+}
+
+// HasLinkedSandbox returns a boolean if a field has been set.
+func (o *CreateSandbox) HasLinkedSandbox() bool {
+	if o != nil && !IsNil(o.LinkedSandbox) {
+		return true
+	}
+
+	return false
+}
+
+// SetLinkedSandbox gets a reference to the given string and assigns it to the LinkedSandbox field.
+func (o *CreateSandbox) SetLinkedSandbox(v string) {
+	o.LinkedSandbox = &v
+}
+
 func (o CreateSandbox) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -188,6 +1016,15 @@ func (o CreateSandbox) MarshalJSON() ([]byte, error) {
 
 func (o CreateSandbox) ToMap() (map[string]interface{}, error) {
 	toSerialize := map[string]interface{}{}
+	if !IsNil(o.AutoStopInterval) {
+		toSerialize["autoStopInterval"] = o.AutoStopInterval
+	}
+	if !IsNil(o.AutoDeleteInterval) {
+		toSerialize["autoDeleteInterval"] = o.AutoDeleteInterval
+	}
+	if !IsNil(o.AutoArchiveInterval) {
+		toSerialize["autoArchiveInterval"] = o.AutoArchiveInterval
+	}
 	if !IsNil(o.Snapshot) {
 		toSerialize["snapshot"] = o.Snapshot
 	}
@@ -199,6 +1036,69 @@ func (o CreateSandbox) ToMap() (map[string]interface{}, error) {
 	}
 	if !IsNil(o.Labels) {
 		toSerialize["labels"] = o.Labels
+	}
+	if !IsNil(o.NetworkBlockAll) {
+		toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	}
+	if !IsNil(o.NetworkAllowList) {
+		toSerialize["networkAllowList"] = o.NetworkAllowList
+	}
+	if !IsNil(o.Target) {
+		toSerialize["target"] = o.Target
+	}
+	if !IsNil(o.User) {
+		toSerialize["user"] = o.User
+	}
+	if !IsNil(o.Cpu) {
+		toSerialize["cpu"] = o.Cpu
+	}
+	if !IsNil(o.Memory) {
+		toSerialize["memory"] = o.Memory
+	}
+	if !IsNil(o.Disk) {
+		toSerialize["disk"] = o.Disk
+	}
+	if !IsNil(o.Gpu) {
+		toSerialize["gpu"] = o.Gpu
+	}
+	if !IsNil(o.GpuType) {
+		toSerialize["gpuType"] = o.GpuType
+	}
+	if !IsNil(o.Public) {
+		toSerialize["public"] = o.Public
+	}
+	if !IsNil(o.Volumes) {
+		toSerialize["volumes"] = o.Volumes
+	}
+	if !IsNil(o.Kvm) {
+		toSerialize["kvm"] = o.Kvm
+	}
+	if !IsNil(o.Spot) {
+		toSerialize["spot"] = o.Spot
+	}
+	if !IsNil(o.BuildInfo) {
+		toSerialize["buildInfo"] = o.BuildInfo
+	}
+	if !IsNil(o.TtlMinutes) {
+		toSerialize["ttlMinutes"] = o.TtlMinutes
+	}
+	if !IsNil(o.AutoPauseInterval) {
+		toSerialize["autoPauseInterval"] = o.AutoPauseInterval
+	}
+	if !IsNil(o.Secrets) {
+		toSerialize["secrets"] = o.Secrets
+	}
+	if !IsNil(o.DomainAllowList) {
+		toSerialize["domainAllowList"] = o.DomainAllowList
+	}
+	if !IsNil(o.OutboundProxyUrl) {
+		toSerialize["outboundProxyUrl"] = o.OutboundProxyUrl
+	}
+	if !IsNil(o.OtelEndpointOverride) {
+		toSerialize["otelEndpointOverride"] = o.OtelEndpointOverride
+	}
+	if !IsNil(o.LinkedSandbox) {
+		toSerialize["linkedSandbox"] = o.LinkedSandbox
 	}
 	return toSerialize, nil
 }

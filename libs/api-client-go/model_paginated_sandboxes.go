@@ -26,6 +26,8 @@ type PaginatedSandboxes struct {
 	Page       int32     `json:"page"`
 	Limit      int32     `json:"limit"`
 	TotalPages int32     `json:"totalPages"`
+	// Pass as cursor for the next page; null on the last page
+	NextCursor NullableString `json:"nextCursor"`
 }
 
 type _PaginatedSandboxes PaginatedSandboxes
@@ -34,13 +36,14 @@ type _PaginatedSandboxes PaginatedSandboxes
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewPaginatedSandboxes(items []Sandbox, total int32, page int32, limit int32, totalPages int32) *PaginatedSandboxes {
+func NewPaginatedSandboxes(items []Sandbox, total int32, page int32, limit int32, totalPages int32, nextCursor NullableString) *PaginatedSandboxes {
 	this := PaginatedSandboxes{}
 	this.Items = items
 	this.Total = total
 	this.Page = page
 	this.Limit = limit
 	this.TotalPages = totalPages
+	this.NextCursor = nextCursor
 	return &this
 }
 
@@ -172,6 +175,32 @@ func (o *PaginatedSandboxes) SetTotalPages(v int32) {
 	o.TotalPages = v
 }
 
+// GetNextCursor returns the NextCursor field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *PaginatedSandboxes) GetNextCursor() string {
+	if o == nil || o.NextCursor.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.NextCursor.Get()
+}
+
+// GetNextCursorOk returns a tuple with the NextCursor field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *PaginatedSandboxes) GetNextCursorOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.NextCursor.Get(), o.NextCursor.IsSet()
+}
+
+// SetNextCursor sets field value
+func (o *PaginatedSandboxes) SetNextCursor(v string) {
+	o.NextCursor.Set(&v)
+}
+
 func (o PaginatedSandboxes) MarshalJSON() ([]byte, error) {
 	toSerialize, err := o.ToMap()
 	if err != nil {
@@ -187,6 +216,7 @@ func (o PaginatedSandboxes) ToMap() (map[string]interface{}, error) {
 	toSerialize["page"] = o.Page
 	toSerialize["limit"] = o.Limit
 	toSerialize["totalPages"] = o.TotalPages
+	toSerialize["nextCursor"] = o.NextCursor.Get()
 	return toSerialize, nil
 }
 
@@ -200,6 +230,7 @@ func (o *PaginatedSandboxes) UnmarshalJSON(data []byte) (err error) {
 		"page",
 		"limit",
 		"totalPages",
+		"nextCursor",
 	}
 
 	allProperties := make(map[string]interface{})

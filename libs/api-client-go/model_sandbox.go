@@ -39,10 +39,38 @@ type Sandbox struct {
 	Disk   int32             `json:"disk"`
 	Env    map[string]string `json:"env"`
 	Labels map[string]string `json:"labels"`
+	// true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+	NetworkBlockAll bool `json:"networkBlockAll"`
+	// Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+	NetworkAllowList NullableString `json:"networkAllowList"`
 	// Why the sandbox is in error
 	ErrorReason NullableString `json:"errorReason,omitempty"`
-	CreatedAt   time.Time      `json:"createdAt"`
-	UpdatedAt   time.Time      `json:"updatedAt"`
+	// In error only because the API gave up on it (its runner went silent, or its start was too slow): its runner may bring it back
+	Recoverable bool `json:"recoverable"`
+	// Base URL of the sandbox's toolbox: `{toolboxProxyUrl}/{id}/process/execute` and the rest
+	ToolboxProxyUrl string `json:"toolboxProxyUrl"`
+	// The region it runs in (the same as region)
+	Target string `json:"target"`
+	// The OS user its commands run as
+	User string `json:"user"`
+	// Public preview links: never on this server
+	Public bool `json:"public"`
+	// GPUs (always 0 here)
+	Gpu int32 `json:"gpu"`
+	// Nested virtualization (never on this server)
+	Kvm bool `json:"kvm"`
+	// Minutes without activity before it is stopped; 0 never
+	AutoStopInterval int32 `json:"autoStopInterval"`
+	// Always 0: stopped sandboxes are not archived on this server
+	AutoArchiveInterval int32 `json:"autoArchiveInterval"`
+	// Minutes after it stopped before it is destroyed; negative never, 0 at once
+	AutoDeleteInterval int32 `json:"autoDeleteInterval"`
+	// Volumes (none on this server)
+	Volumes []map[string]interface{} `json:"volumes"`
+	// Last toolbox call or start
+	LastActivityAt time.Time `json:"lastActivityAt"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
 type _Sandbox Sandbox
@@ -51,7 +79,7 @@ type _Sandbox Sandbox
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, createdAt time.Time, updatedAt time.Time) *Sandbox {
+func NewSandbox(id string, organizationId string, name string, snapshot string, runnerId NullableString, region string, state SandboxState, desiredState SandboxDesiredState, cpu int32, memory int32, disk int32, env map[string]string, labels map[string]string, networkBlockAll bool, networkAllowList NullableString, recoverable bool, toolboxProxyUrl string, target string, user string, public bool, gpu int32, kvm bool, autoStopInterval int32, autoArchiveInterval int32, autoDeleteInterval int32, volumes []map[string]interface{}, lastActivityAt time.Time, createdAt time.Time, updatedAt time.Time) *Sandbox {
 	this := Sandbox{}
 	this.Id = id
 	this.OrganizationId = organizationId
@@ -66,6 +94,20 @@ func NewSandbox(id string, organizationId string, name string, snapshot string, 
 	this.Disk = disk
 	this.Env = env
 	this.Labels = labels
+	this.NetworkBlockAll = networkBlockAll
+	this.NetworkAllowList = networkAllowList
+	this.Recoverable = recoverable
+	this.ToolboxProxyUrl = toolboxProxyUrl
+	this.Target = target
+	this.User = user
+	this.Public = public
+	this.Gpu = gpu
+	this.Kvm = kvm
+	this.AutoStopInterval = autoStopInterval
+	this.AutoArchiveInterval = autoArchiveInterval
+	this.AutoDeleteInterval = autoDeleteInterval
+	this.Volumes = volumes
+	this.LastActivityAt = lastActivityAt
 	this.CreatedAt = createdAt
 	this.UpdatedAt = updatedAt
 	return &this
@@ -393,6 +435,56 @@ func (o *Sandbox) SetLabels(v map[string]string) {
 	o.Labels = v
 }
 
+// GetNetworkBlockAll returns the NetworkBlockAll field value
+func (o *Sandbox) GetNetworkBlockAll() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.NetworkBlockAll
+}
+
+// GetNetworkBlockAllOk returns a tuple with the NetworkBlockAll field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetNetworkBlockAllOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.NetworkBlockAll, true
+}
+
+// SetNetworkBlockAll sets field value
+func (o *Sandbox) SetNetworkBlockAll(v bool) {
+	o.NetworkBlockAll = v
+}
+
+// GetNetworkAllowList returns the NetworkAllowList field value
+// If the value is explicit nil, the zero value for string will be returned
+func (o *Sandbox) GetNetworkAllowList() string {
+	if o == nil || o.NetworkAllowList.Get() == nil {
+		var ret string
+		return ret
+	}
+
+	return *o.NetworkAllowList.Get()
+}
+
+// GetNetworkAllowListOk returns a tuple with the NetworkAllowList field value
+// and a boolean to check if the value has been set.
+// NOTE: If the value is an explicit nil, `nil, true` will be returned
+func (o *Sandbox) GetNetworkAllowListOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.NetworkAllowList.Get(), o.NetworkAllowList.IsSet()
+}
+
+// SetNetworkAllowList sets field value
+func (o *Sandbox) SetNetworkAllowList(v string) {
+	o.NetworkAllowList.Set(&v)
+}
+
 // GetErrorReason returns the ErrorReason field value if set, zero value otherwise (both if not set or set to explicit null).
 func (o *Sandbox) GetErrorReason() string {
 	if o == nil || IsNil(o.ErrorReason.Get()) {
@@ -434,6 +526,294 @@ func (o *Sandbox) SetErrorReasonNil() {
 // UnsetErrorReason ensures that no value is present for ErrorReason, not even an explicit nil
 func (o *Sandbox) UnsetErrorReason() {
 	o.ErrorReason.Unset()
+}
+
+// GetRecoverable returns the Recoverable field value
+func (o *Sandbox) GetRecoverable() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.Recoverable
+}
+
+// GetRecoverableOk returns a tuple with the Recoverable field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetRecoverableOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Recoverable, true
+}
+
+// SetRecoverable sets field value
+func (o *Sandbox) SetRecoverable(v bool) {
+	o.Recoverable = v
+}
+
+// GetToolboxProxyUrl returns the ToolboxProxyUrl field value
+func (o *Sandbox) GetToolboxProxyUrl() string {
+	if o == nil {
+		var ret string
+		return ret
+	}
+
+	return o.ToolboxProxyUrl
+}
+
+// GetToolboxProxyUrlOk returns a tuple with the ToolboxProxyUrl field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetToolboxProxyUrlOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.ToolboxProxyUrl, true
+}
+
+// SetToolboxProxyUrl sets field value
+func (o *Sandbox) SetToolboxProxyUrl(v string) {
+	o.ToolboxProxyUrl = v
+}
+
+// GetTarget returns the Target field value
+func (o *Sandbox) GetTarget() string {
+	if o == nil {
+		var ret string
+		return ret
+	}
+
+	return o.Target
+}
+
+// GetTargetOk returns a tuple with the Target field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetTargetOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Target, true
+}
+
+// SetTarget sets field value
+func (o *Sandbox) SetTarget(v string) {
+	o.Target = v
+}
+
+// GetUser returns the User field value
+func (o *Sandbox) GetUser() string {
+	if o == nil {
+		var ret string
+		return ret
+	}
+
+	return o.User
+}
+
+// GetUserOk returns a tuple with the User field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetUserOk() (*string, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.User, true
+}
+
+// SetUser sets field value
+func (o *Sandbox) SetUser(v string) {
+	o.User = v
+}
+
+// GetPublic returns the Public field value
+func (o *Sandbox) GetPublic() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.Public
+}
+
+// GetPublicOk returns a tuple with the Public field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetPublicOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Public, true
+}
+
+// SetPublic sets field value
+func (o *Sandbox) SetPublic(v bool) {
+	o.Public = v
+}
+
+// GetGpu returns the Gpu field value
+func (o *Sandbox) GetGpu() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.Gpu
+}
+
+// GetGpuOk returns a tuple with the Gpu field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetGpuOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Gpu, true
+}
+
+// SetGpu sets field value
+func (o *Sandbox) SetGpu(v int32) {
+	o.Gpu = v
+}
+
+// GetKvm returns the Kvm field value
+func (o *Sandbox) GetKvm() bool {
+	if o == nil {
+		var ret bool
+		return ret
+	}
+
+	return o.Kvm
+}
+
+// GetKvmOk returns a tuple with the Kvm field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetKvmOk() (*bool, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.Kvm, true
+}
+
+// SetKvm sets field value
+func (o *Sandbox) SetKvm(v bool) {
+	o.Kvm = v
+}
+
+// GetAutoStopInterval returns the AutoStopInterval field value
+func (o *Sandbox) GetAutoStopInterval() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.AutoStopInterval
+}
+
+// GetAutoStopIntervalOk returns a tuple with the AutoStopInterval field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetAutoStopIntervalOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.AutoStopInterval, true
+}
+
+// SetAutoStopInterval sets field value
+func (o *Sandbox) SetAutoStopInterval(v int32) {
+	o.AutoStopInterval = v
+}
+
+// GetAutoArchiveInterval returns the AutoArchiveInterval field value
+func (o *Sandbox) GetAutoArchiveInterval() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.AutoArchiveInterval
+}
+
+// GetAutoArchiveIntervalOk returns a tuple with the AutoArchiveInterval field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetAutoArchiveIntervalOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.AutoArchiveInterval, true
+}
+
+// SetAutoArchiveInterval sets field value
+func (o *Sandbox) SetAutoArchiveInterval(v int32) {
+	o.AutoArchiveInterval = v
+}
+
+// GetAutoDeleteInterval returns the AutoDeleteInterval field value
+func (o *Sandbox) GetAutoDeleteInterval() int32 {
+	if o == nil {
+		var ret int32
+		return ret
+	}
+
+	return o.AutoDeleteInterval
+}
+
+// GetAutoDeleteIntervalOk returns a tuple with the AutoDeleteInterval field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetAutoDeleteIntervalOk() (*int32, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.AutoDeleteInterval, true
+}
+
+// SetAutoDeleteInterval sets field value
+func (o *Sandbox) SetAutoDeleteInterval(v int32) {
+	o.AutoDeleteInterval = v
+}
+
+// GetVolumes returns the Volumes field value
+func (o *Sandbox) GetVolumes() []map[string]interface{} {
+	if o == nil {
+		var ret []map[string]interface{}
+		return ret
+	}
+
+	return o.Volumes
+}
+
+// GetVolumesOk returns a tuple with the Volumes field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetVolumesOk() ([]map[string]interface{}, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return o.Volumes, true
+}
+
+// SetVolumes sets field value
+func (o *Sandbox) SetVolumes(v []map[string]interface{}) {
+	o.Volumes = v
+}
+
+// GetLastActivityAt returns the LastActivityAt field value
+func (o *Sandbox) GetLastActivityAt() time.Time {
+	if o == nil {
+		var ret time.Time
+		return ret
+	}
+
+	return o.LastActivityAt
+}
+
+// GetLastActivityAtOk returns a tuple with the LastActivityAt field value
+// and a boolean to check if the value has been set.
+func (o *Sandbox) GetLastActivityAtOk() (*time.Time, bool) {
+	if o == nil {
+		return nil, false
+	}
+	return &o.LastActivityAt, true
+}
+
+// SetLastActivityAt sets field value
+func (o *Sandbox) SetLastActivityAt(v time.Time) {
+	o.LastActivityAt = v
 }
 
 // GetCreatedAt returns the CreatedAt field value
@@ -507,9 +887,23 @@ func (o Sandbox) ToMap() (map[string]interface{}, error) {
 	toSerialize["disk"] = o.Disk
 	toSerialize["env"] = o.Env
 	toSerialize["labels"] = o.Labels
+	toSerialize["networkBlockAll"] = o.NetworkBlockAll
+	toSerialize["networkAllowList"] = o.NetworkAllowList.Get()
 	if o.ErrorReason.IsSet() {
 		toSerialize["errorReason"] = o.ErrorReason.Get()
 	}
+	toSerialize["recoverable"] = o.Recoverable
+	toSerialize["toolboxProxyUrl"] = o.ToolboxProxyUrl
+	toSerialize["target"] = o.Target
+	toSerialize["user"] = o.User
+	toSerialize["public"] = o.Public
+	toSerialize["gpu"] = o.Gpu
+	toSerialize["kvm"] = o.Kvm
+	toSerialize["autoStopInterval"] = o.AutoStopInterval
+	toSerialize["autoArchiveInterval"] = o.AutoArchiveInterval
+	toSerialize["autoDeleteInterval"] = o.AutoDeleteInterval
+	toSerialize["volumes"] = o.Volumes
+	toSerialize["lastActivityAt"] = o.LastActivityAt
 	toSerialize["createdAt"] = o.CreatedAt
 	toSerialize["updatedAt"] = o.UpdatedAt
 	return toSerialize, nil
@@ -533,6 +927,20 @@ func (o *Sandbox) UnmarshalJSON(data []byte) (err error) {
 		"disk",
 		"env",
 		"labels",
+		"networkBlockAll",
+		"networkAllowList",
+		"recoverable",
+		"toolboxProxyUrl",
+		"target",
+		"user",
+		"public",
+		"gpu",
+		"kvm",
+		"autoStopInterval",
+		"autoArchiveInterval",
+		"autoDeleteInterval",
+		"volumes",
+		"lastActivityAt",
 		"createdAt",
 		"updatedAt",
 	}

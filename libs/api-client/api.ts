@@ -58,6 +58,18 @@ export type ApiKeyPermission = typeof ApiKeyPermission[keyof typeof ApiKeyPermis
 
 export interface BulkCreateItem {
     /**
+     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+     */
+    'autoStopInterval'?: number;
+    /**
+     * Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+     */
+    'autoDeleteInterval'?: number;
+    /**
+     * Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+     */
+    'autoArchiveInterval'?: number;
+    /**
      * Id or name of the snapshot to create the sandboxes from
      */
     'snapshotIdOrName': string;
@@ -81,6 +93,14 @@ export interface BulkCreateItem {
      * Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request\'s id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
      */
     'labels'?: { [key: string]: string; };
+    /**
+     * Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+     */
+    'networkBlockAll'?: boolean;
+    /**
+     * Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+     */
+    'networkAllowList'?: string;
 }
 /**
  * One line of the NDJSON answer of POST /sandbox/bulk (Accept: application/x-ndjson). type \"state\": one sandbox (id, name) entered `state`: its state when the wait begins, then every change as it happens. type \"result\": the last line, `sandboxes` as the JSON answer would list them.
@@ -169,6 +189,18 @@ export interface CreateApiKey {
 }
 export interface CreateSandbox {
     /**
+     * Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+     */
+    'autoStopInterval'?: number;
+    /**
+     * Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+     */
+    'autoDeleteInterval'?: number;
+    /**
+     * Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+     */
+    'autoArchiveInterval'?: number;
+    /**
      * Snapshot id or name
      */
     'snapshot'?: string;
@@ -184,6 +216,90 @@ export interface CreateSandbox {
      * Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform\'s (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
      */
     'labels'?: { [key: string]: string; };
+    /**
+     * true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+     */
+    'networkBlockAll'?: boolean;
+    /**
+     * Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+     */
+    'networkAllowList'?: string;
+    /**
+     * Region to create the sandbox in; the organization\'s by default
+     */
+    'target'?: string;
+    /**
+     * The OS user commands run as: only the image\'s own user (the sandbox record\'s `user`) on this server
+     */
+    'user'?: string;
+    /**
+     * CPU cores; the snapshot\'s by default
+     */
+    'cpu'?: number;
+    /**
+     * Memory, GiB; the snapshot\'s by default
+     */
+    'memory'?: number;
+    /**
+     * Disk, GiB; the snapshot\'s by default
+     */
+    'disk'?: number;
+    /**
+     * GPUs: only 0 (this server has none)
+     */
+    'gpu'?: number;
+    /**
+     * GPU types: none are available on this server
+     */
+    'gpuType'?: Array<string>;
+    /**
+     * Public preview links: not available on this server (only false)
+     */
+    'public'?: boolean;
+    /**
+     * Volumes: not available on this server (only [])
+     */
+    'volumes'?: Array<object>;
+    /**
+     * Nested virtualization: not available (only false)
+     */
+    'kvm'?: boolean;
+    /**
+     * Spot capacity: not available (only false)
+     */
+    'spot'?: boolean;
+    /**
+     * Image builds: not available on this server (use a snapshot)
+     */
+    'buildInfo'?: { [key: string]: any; };
+    /**
+     * Not available on this server
+     */
+    'ttlMinutes'?: number;
+    /**
+     * Pausing: not available on this server (only 0)
+     */
+    'autoPauseInterval'?: number;
+    /**
+     * Secrets: not available on this server
+     */
+    'secrets'?: Array<object>;
+    /**
+     * Not available on this server
+     */
+    'domainAllowList'?: string;
+    /**
+     * Not available on this server
+     */
+    'outboundProxyUrl'?: string;
+    /**
+     * Not available on this server
+     */
+    'otelEndpointOverride'?: string;
+    /**
+     * Not available on this server
+     */
+    'linkedSandbox'?: string;
 }
 export interface CreateSnapshot {
     /**
@@ -305,6 +421,10 @@ export interface PaginatedSandboxes {
     'page': number;
     'limit': number;
     'totalPages': number;
+    /**
+     * Pass as cursor for the next page; null on the last page
+     */
+    'nextCursor': string | null;
 }
 export interface PaginatedSnapshots {
     'items': Array<Snapshot>;
@@ -339,9 +459,65 @@ export interface Sandbox {
     'env': { [key: string]: string; };
     'labels': { [key: string]: string; };
     /**
+     * true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+     */
+    'networkBlockAll': boolean;
+    /**
+     * Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+     */
+    'networkAllowList': string | null;
+    /**
      * Why the sandbox is in error
      */
     'errorReason'?: string | null;
+    /**
+     * In error only because the API gave up on it (its runner went silent, or its start was too slow): its runner may bring it back
+     */
+    'recoverable': boolean;
+    /**
+     * Base URL of the sandbox\'s toolbox: `{toolboxProxyUrl}/{id}/process/execute` and the rest
+     */
+    'toolboxProxyUrl': string;
+    /**
+     * The region it runs in (the same as region)
+     */
+    'target': string;
+    /**
+     * The OS user its commands run as
+     */
+    'user': string;
+    /**
+     * Public preview links: never on this server
+     */
+    'public': boolean;
+    /**
+     * GPUs (always 0 here)
+     */
+    'gpu': number;
+    /**
+     * Nested virtualization (never on this server)
+     */
+    'kvm': boolean;
+    /**
+     * Minutes without activity before it is stopped; 0 never
+     */
+    'autoStopInterval': number;
+    /**
+     * Always 0: stopped sandboxes are not archived on this server
+     */
+    'autoArchiveInterval': number;
+    /**
+     * Minutes after it stopped before it is destroyed; negative never, 0 at once
+     */
+    'autoDeleteInterval': number;
+    /**
+     * Volumes (none on this server)
+     */
+    'volumes': Array<object>;
+    /**
+     * Last toolbox call or start
+     */
+    'lastActivityAt': string;
     'createdAt': string;
     'updatedAt': string;
 }
@@ -357,6 +533,18 @@ export const SandboxDesiredState = {
 export type SandboxDesiredState = typeof SandboxDesiredState[keyof typeof SandboxDesiredState];
 
 
+export interface SandboxLabels {
+    /**
+     * The labels, replacing the user\'s labels (the platform\'s daytona.io/ ones stay). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
+     */
+    'labels': { [key: string]: string; };
+}
+export interface SandboxLabelsResult {
+    /**
+     * Every label of the sandbox now, the platform\'s included
+     */
+    'labels': { [key: string]: string; };
+}
 
 export const SandboxState = {
     CREATING: 'creating',
@@ -446,6 +634,9 @@ export const SnapshotState = {
 export type SnapshotState = typeof SnapshotState[keyof typeof SnapshotState];
 
 
+export interface ToolboxProxyUrl {
+    'url': string;
+}
 
 /**
  * ApiKeysApi - axios parameter creator
@@ -992,15 +1183,59 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
         },
         /**
          * 
-         * @summary List sandboxes
-         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-         * @param {number} [page] 
-         * @param {number} [limit] 
+         * @summary The base URL of the sandbox\'s toolbox
+         * @param {string} sandboxIdOrName 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSandboxes: async (states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+        getToolboxProxyUrl: async (sandboxIdOrName: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('getToolboxProxyUrl', 'sandboxIdOrName', sandboxIdOrName)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/toolbox-proxy-url`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'GET', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary List sandboxes
+         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
+         * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
+         * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
+         * @param {string} [id] Only sandboxes whose id starts with this
+         * @param {string} [name] Only sandboxes whose name starts with this
+         * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
+         * @param {ListSandboxesSortEnum} [sort] 
+         * @param {ListSandboxesOrderEnum} [order] 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listSandboxes: async (states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
             const localVarPath = `/sandbox`;
             // use dummy base URL string because the URL constructor only accepts absolute URLs.
             const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
@@ -1031,6 +1266,280 @@ export const SandboxApiAxiosParamCreator = function (configuration?: Configurati
 
             if (limit !== undefined) {
                 localVarQueryParameter['limit'] = limit;
+            }
+
+            if (cursor !== undefined) {
+                localVarQueryParameter['cursor'] = cursor;
+            }
+
+            if (id !== undefined) {
+                localVarQueryParameter['id'] = id;
+            }
+
+            if (name !== undefined) {
+                localVarQueryParameter['name'] = name;
+            }
+
+            if (snapshots) {
+                localVarQueryParameter['snapshots'] = snapshots;
+            }
+
+            if (sort !== undefined) {
+                localVarQueryParameter['sort'] = sort;
+            }
+
+            if (order !== undefined) {
+                localVarQueryParameter['order'] = order;
+            }
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Replace a sandbox\'s labels
+         * @param {string} sandboxIdOrName 
+         * @param {SandboxLabels} sandboxLabels 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        replaceLabels: async (sandboxIdOrName: string, sandboxLabels: SandboxLabels, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('replaceLabels', 'sandboxIdOrName', sandboxIdOrName)
+            // verify required parameter 'sandboxLabels' is not null or undefined
+            assertParamExists('replaceLabels', 'sandboxLabels', sandboxLabels)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/labels`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'PUT', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Content-Type'] = 'application/json';
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+            localVarRequestOptions.data = serializeDataIfNeeded(sandboxLabels, localVarRequestOptions, configuration)
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Archiving is not available here: only 0 is accepted
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Only 0: stopped sandboxes are not archived on this server
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutoArchiveInterval: async (sandboxIdOrName: string, interval: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('setAutoArchiveInterval', 'sandboxIdOrName', sandboxIdOrName)
+            // verify required parameter 'interval' is not null or undefined
+            assertParamExists('setAutoArchiveInterval', 'interval', interval)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/autoarchive/{interval}`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)))
+                .replace('{interval}', encodeURIComponent(String(interval)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes after it stopped before it is destroyed; negative never, 0 at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutoDeleteInterval: async (sandboxIdOrName: string, interval: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('setAutoDeleteInterval', 'sandboxIdOrName', sandboxIdOrName)
+            // verify required parameter 'interval' is not null or undefined
+            assertParamExists('setAutoDeleteInterval', 'interval', interval)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/autodelete/{interval}`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)))
+                .replace('{interval}', encodeURIComponent(String(interval)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Set the minutes without activity before the sandbox is stopped (0 never)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes without activity before it is stopped; 0 never
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutostopInterval: async (sandboxIdOrName: string, interval: number, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('setAutostopInterval', 'sandboxIdOrName', sandboxIdOrName)
+            // verify required parameter 'interval' is not null or undefined
+            assertParamExists('setAutostopInterval', 'interval', interval)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/autostop/{interval}`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)))
+                .replace('{interval}', encodeURIComponent(String(interval)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Start a stopped sandbox (same files, new processes)
+         * @param {string} sandboxIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        startSandbox: async (sandboxIdOrName: string, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('startSandbox', 'sandboxIdOrName', sandboxIdOrName)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/start`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            localVarHeaderParameter['Accept'] = 'application/json';
+
+            setSearchParams(localVarUrlObj, localVarQueryParameter);
+            let headersFromBaseOptions = baseOptions && baseOptions.headers ? baseOptions.headers : {};
+            localVarRequestOptions.headers = {...localVarHeaderParameter, ...headersFromBaseOptions, ...options.headers};
+
+            return {
+                url: toPathString(localVarUrlObj),
+                options: localVarRequestOptions,
+            };
+        },
+        /**
+         * 
+         * @summary Stop a sandbox: its processes end, its files and its quota stay
+         * @param {string} sandboxIdOrName 
+         * @param {boolean} [force] Accepted for compatibility: a stop here always kills the processes at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        stopSandbox: async (sandboxIdOrName: string, force?: boolean, options: RawAxiosRequestConfig = {}): Promise<RequestArgs> => {
+            // verify required parameter 'sandboxIdOrName' is not null or undefined
+            assertParamExists('stopSandbox', 'sandboxIdOrName', sandboxIdOrName)
+            const localVarPath = `/sandbox/{sandboxIdOrName}/stop`
+                .replace('{sandboxIdOrName}', encodeURIComponent(String(sandboxIdOrName)));
+            // use dummy base URL string because the URL constructor only accepts absolute URLs.
+            const localVarUrlObj = new URL(localVarPath, DUMMY_BASE_URL);
+            let baseOptions;
+            if (configuration) {
+                baseOptions = configuration.baseOptions;
+            }
+
+            const localVarRequestOptions = { method: 'POST', ...baseOptions, ...options};
+            const localVarHeaderParameter = {} as any;
+            const localVarQueryParameter = {} as any;
+
+            // authentication bearer required
+            // http bearer authentication required
+            await setBearerAuthToObject(localVarHeaderParameter, configuration)
+
+            if (force !== undefined) {
+                localVarQueryParameter['force'] = force;
             }
 
             localVarHeaderParameter['Accept'] = 'application/json';
@@ -1122,18 +1631,120 @@ export const SandboxApiFp = function(configuration?: Configuration) {
         },
         /**
          * 
-         * @summary List sandboxes
-         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-         * @param {number} [page] 
-         * @param {number} [limit] 
+         * @summary The base URL of the sandbox\'s toolbox
+         * @param {string} sandboxIdOrName 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        async listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<PaginatedSandboxes>> {
-            const localVarAxiosArgs = await localVarAxiosParamCreator.listSandboxes(states, labels, page, limit, options);
+        async getToolboxProxyUrl(sandboxIdOrName: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<ToolboxProxyUrl>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.getToolboxProxyUrl(sandboxIdOrName, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.getToolboxProxyUrl']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary List sandboxes
+         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
+         * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
+         * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
+         * @param {string} [id] Only sandboxes whose id starts with this
+         * @param {string} [name] Only sandboxes whose name starts with this
+         * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
+         * @param {ListSandboxesSortEnum} [sort] 
+         * @param {ListSandboxesOrderEnum} [order] 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<PaginatedSandboxes>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options);
             const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
             const localVarOperationServerBasePath = operationServerMap['SandboxApi.listSandboxes']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Replace a sandbox\'s labels
+         * @param {string} sandboxIdOrName 
+         * @param {SandboxLabels} sandboxLabels 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async replaceLabels(sandboxIdOrName: string, sandboxLabels: SandboxLabels, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<SandboxLabelsResult>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.replaceLabels(sandboxIdOrName, sandboxLabels, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.replaceLabels']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Archiving is not available here: only 0 is accepted
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Only 0: stopped sandboxes are not archived on this server
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async setAutoArchiveInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.setAutoArchiveInterval(sandboxIdOrName, interval, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.setAutoArchiveInterval']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes after it stopped before it is destroyed; negative never, 0 at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async setAutoDeleteInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.setAutoDeleteInterval(sandboxIdOrName, interval, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.setAutoDeleteInterval']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Set the minutes without activity before the sandbox is stopped (0 never)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes without activity before it is stopped; 0 never
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async setAutostopInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.setAutostopInterval(sandboxIdOrName, interval, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.setAutostopInterval']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Start a stopped sandbox (same files, new processes)
+         * @param {string} sandboxIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async startSandbox(sandboxIdOrName: string, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.startSandbox(sandboxIdOrName, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.startSandbox']?.[localVarOperationServerIndex]?.url;
+            return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
+        },
+        /**
+         * 
+         * @summary Stop a sandbox: its processes end, its files and its quota stay
+         * @param {string} sandboxIdOrName 
+         * @param {boolean} [force] Accepted for compatibility: a stop here always kills the processes at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        async stopSandbox(sandboxIdOrName: string, force?: boolean, options?: RawAxiosRequestConfig): Promise<(axios?: AxiosInstance, basePath?: string) => AxiosPromise<Sandbox>> {
+            const localVarAxiosArgs = await localVarAxiosParamCreator.stopSandbox(sandboxIdOrName, force, options);
+            const localVarOperationServerIndex = configuration?.serverIndex ?? 0;
+            const localVarOperationServerBasePath = operationServerMap['SandboxApi.stopSandbox']?.[localVarOperationServerIndex]?.url;
             return (axios, basePath) => createRequestFunction(localVarAxiosArgs, globalAxios, BASE_PATH, configuration)(axios, localVarOperationServerBasePath || basePath);
         },
     }
@@ -1199,16 +1810,97 @@ export const SandboxApiFactory = function (configuration?: Configuration, basePa
         },
         /**
          * 
-         * @summary List sandboxes
-         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-         * @param {number} [page] 
-         * @param {number} [limit] 
+         * @summary The base URL of the sandbox\'s toolbox
+         * @param {string} sandboxIdOrName 
          * @param {*} [options] Override http request option.
          * @throws {RequiredError}
          */
-        listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, options?: RawAxiosRequestConfig): AxiosPromise<PaginatedSandboxes> {
-            return localVarFp.listSandboxes(states, labels, page, limit, options).then((request) => request(axios, basePath));
+        getToolboxProxyUrl(sandboxIdOrName: string, options?: RawAxiosRequestConfig): AxiosPromise<ToolboxProxyUrl> {
+            return localVarFp.getToolboxProxyUrl(sandboxIdOrName, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary List sandboxes
+         * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
+         * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
+         * @param {number} [page] Page by offset; or use cursor
+         * @param {number} [limit] 
+         * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
+         * @param {string} [id] Only sandboxes whose id starts with this
+         * @param {string} [name] Only sandboxes whose name starts with this
+         * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
+         * @param {ListSandboxesSortEnum} [sort] 
+         * @param {ListSandboxesOrderEnum} [order] 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig): AxiosPromise<PaginatedSandboxes> {
+            return localVarFp.listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Replace a sandbox\'s labels
+         * @param {string} sandboxIdOrName 
+         * @param {SandboxLabels} sandboxLabels 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        replaceLabels(sandboxIdOrName: string, sandboxLabels: SandboxLabels, options?: RawAxiosRequestConfig): AxiosPromise<SandboxLabelsResult> {
+            return localVarFp.replaceLabels(sandboxIdOrName, sandboxLabels, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Archiving is not available here: only 0 is accepted
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Only 0: stopped sandboxes are not archived on this server
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutoArchiveInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.setAutoArchiveInterval(sandboxIdOrName, interval, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes after it stopped before it is destroyed; negative never, 0 at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutoDeleteInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.setAutoDeleteInterval(sandboxIdOrName, interval, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Set the minutes without activity before the sandbox is stopped (0 never)
+         * @param {string} sandboxIdOrName 
+         * @param {number} interval Minutes without activity before it is stopped; 0 never
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        setAutostopInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.setAutostopInterval(sandboxIdOrName, interval, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Start a stopped sandbox (same files, new processes)
+         * @param {string} sandboxIdOrName 
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        startSandbox(sandboxIdOrName: string, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.startSandbox(sandboxIdOrName, options).then((request) => request(axios, basePath));
+        },
+        /**
+         * 
+         * @summary Stop a sandbox: its processes end, its files and its quota stay
+         * @param {string} sandboxIdOrName 
+         * @param {boolean} [force] Accepted for compatibility: a stop here always kills the processes at once
+         * @param {*} [options] Override http request option.
+         * @throws {RequiredError}
+         */
+        stopSandbox(sandboxIdOrName: string, force?: boolean, options?: RawAxiosRequestConfig): AxiosPromise<Sandbox> {
+            return localVarFp.stopSandbox(sandboxIdOrName, force, options).then((request) => request(axios, basePath));
         },
     };
 };
@@ -1276,19 +1968,120 @@ export class SandboxApi extends BaseAPI {
 
     /**
      * 
-     * @summary List sandboxes
-     * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
-     * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-     * @param {number} [page] 
-     * @param {number} [limit] 
+     * @summary The base URL of the sandbox\'s toolbox
+     * @param {string} sandboxIdOrName 
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      */
-    public listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, options?: RawAxiosRequestConfig) {
-        return SandboxApiFp(this.configuration).listSandboxes(states, labels, page, limit, options).then((request) => request(this.axios, this.basePath));
+    public getToolboxProxyUrl(sandboxIdOrName: string, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).getToolboxProxyUrl(sandboxIdOrName, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary List sandboxes
+     * @param {Array<SandboxState>} [states] Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
+     * @param {string} [labels] JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
+     * @param {number} [page] Page by offset; or use cursor
+     * @param {number} [limit] 
+     * @param {string} [cursor] The previous page\&#39;s nextCursor: the page after it (same sort and order)
+     * @param {string} [id] Only sandboxes whose id starts with this
+     * @param {string} [name] Only sandboxes whose name starts with this
+     * @param {Array<string>} [snapshots] Only sandboxes of these snapshots (names; repeat the parameter for several)
+     * @param {ListSandboxesSortEnum} [sort] 
+     * @param {ListSandboxesOrderEnum} [order] 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public listSandboxes(states?: Array<SandboxState>, labels?: string, page?: number, limit?: number, cursor?: string, id?: string, name?: string, snapshots?: Array<string>, sort?: ListSandboxesSortEnum, order?: ListSandboxesOrderEnum, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).listSandboxes(states, labels, page, limit, cursor, id, name, snapshots, sort, order, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Replace a sandbox\'s labels
+     * @param {string} sandboxIdOrName 
+     * @param {SandboxLabels} sandboxLabels 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public replaceLabels(sandboxIdOrName: string, sandboxLabels: SandboxLabels, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).replaceLabels(sandboxIdOrName, sandboxLabels, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Archiving is not available here: only 0 is accepted
+     * @param {string} sandboxIdOrName 
+     * @param {number} interval Only 0: stopped sandboxes are not archived on this server
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public setAutoArchiveInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).setAutoArchiveInterval(sandboxIdOrName, interval, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+     * @param {string} sandboxIdOrName 
+     * @param {number} interval Minutes after it stopped before it is destroyed; negative never, 0 at once
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public setAutoDeleteInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).setAutoDeleteInterval(sandboxIdOrName, interval, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Set the minutes without activity before the sandbox is stopped (0 never)
+     * @param {string} sandboxIdOrName 
+     * @param {number} interval Minutes without activity before it is stopped; 0 never
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public setAutostopInterval(sandboxIdOrName: string, interval: number, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).setAutostopInterval(sandboxIdOrName, interval, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Start a stopped sandbox (same files, new processes)
+     * @param {string} sandboxIdOrName 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public startSandbox(sandboxIdOrName: string, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).startSandbox(sandboxIdOrName, options).then((request) => request(this.axios, this.basePath));
+    }
+
+    /**
+     * 
+     * @summary Stop a sandbox: its processes end, its files and its quota stay
+     * @param {string} sandboxIdOrName 
+     * @param {boolean} [force] Accepted for compatibility: a stop here always kills the processes at once
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     */
+    public stopSandbox(sandboxIdOrName: string, force?: boolean, options?: RawAxiosRequestConfig) {
+        return SandboxApiFp(this.configuration).stopSandbox(sandboxIdOrName, force, options).then((request) => request(this.axios, this.basePath));
     }
 }
 
+export const ListSandboxesSortEnum = {
+    CREATED_AT: 'createdAt',
+    UPDATED_AT: 'updatedAt',
+    LAST_ACTIVITY_AT: 'lastActivityAt',
+    NAME: 'name',
+    STATE: 'state',
+} as const;
+export type ListSandboxesSortEnum = typeof ListSandboxesSortEnum[keyof typeof ListSandboxesSortEnum];
+export const ListSandboxesOrderEnum = {
+    ASC: 'asc',
+    DESC: 'desc',
+} as const;
+export type ListSandboxesOrderEnum = typeof ListSandboxesOrderEnum[keyof typeof ListSandboxesOrderEnum];
 
 
 /**

@@ -1,6 +1,7 @@
 // The floor for starting sandboxes of an image: bare bubblewrap processes on the same unpacked
 // rootfs, as many at once as the runner starts (16), each one ready when its shell says so.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pool, timed } from './measure.mjs';
@@ -16,12 +17,14 @@ export async function cachedRootfs(cacheDir) {
 /** Time until `n` bwrap sandboxes of `rootfs` all run (at most `concurrency` starting at once); all are killed afterwards. */
 export async function measureRawBwrapStarts({ rootfs, n, concurrency = 16 }) {
   const children = [];
+  // The default image has no /dev (mmdebstrap leaves it out) and this root is read-only: no mount point for one.
+  const dev = existsSync(join(rootfs, 'dev')) ? ['--dev', '/dev'] : [];
   try {
     const run = await timed(() =>
       pool(n, concurrency, () => {
         const child = spawn(
           'bwrap',
-          ['--unshare-all', '--die-with-parent', '--ro-bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--',
+          ['--unshare-all', '--die-with-parent', '--ro-bind', rootfs, '/', '--proc', '/proc', ...dev, '--tmpfs', '/tmp', '--',
             '/bin/sh', '-c', 'echo ready; exec sleep 3600'],
           { stdio: ['ignore', 'pipe', 'inherit'] },
         );

@@ -26,6 +26,13 @@ export async function measureInsertAgainstCopy(databaseUrl, organizationId, n, r
           runnerId: runner.id,
           env: {},
           labels: {},
+          osUser: 'root',
+          cpu: snapshot.cpu,
+          memory: snapshot.memory,
+          disk: snapshot.disk,
+          autoStopInterval: 15,
+          autoArchiveInterval: 0,
+          autoDeleteInterval: -1,
         }),
       );
     const insertTimes = [];
@@ -58,13 +65,15 @@ async function copyRowsIn(queryRunner, rows) {
   const stream = client.query(
     copyStreams.from(
       `COPY sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state, desired_state,
-                     cpu, memory, disk, env, labels, created_at, updated_at) FROM STDIN`,
+                     cpu, memory, disk, env, labels, os_user, auto_stop_interval, auto_archive_interval, auto_delete_interval,
+                     last_activity_at, created_at, updated_at) FROM STDIN`,
     ),
   );
   const lines = rows.map(
     (r) =>
       [r.id, r.organizationId, r.name, r.snapshotId, r.snapshotName, r.imageRef, r.runnerId, r.region, r.state, r.desiredState,
-        r.cpu, r.memory, r.disk, JSON.stringify(r.env), JSON.stringify(r.labels), r.createdAt.toISOString(),
+        r.cpu, r.memory, r.disk, JSON.stringify(r.env), JSON.stringify(r.labels), r.osUser, r.autoStopInterval,
+        r.autoArchiveInterval, r.autoDeleteInterval, r.lastActivityAt.toISOString(), r.createdAt.toISOString(),
         r.updatedAt.toISOString()].join('\t') + '\n',
   );
   await pipeline(Readable.from(lines), stream);

@@ -25,6 +25,8 @@ const BULK_DELETE_SIZE = 10_000;
 const IDEMPOTENCY_BULK_SIZE = 1_000;
 const IDEMPOTENCY_ROUNDS = 7;
 const fleetOnly = process.argv.includes('--fleet');
+// Only the rows of real bubblewrap sandboxes (no park runner, no control-plane rows).
+const sandboxesOnly = process.argv.includes('--sandboxes');
 
 const results = join(ROOT, '.test-results');
 mkdirSync(results, { recursive: true });
@@ -82,6 +84,10 @@ try {
     DAYTONA_API_URL: apiUrl,
   });
 
+  const report = sandboxesOnly ? [] : await measureControlPlane();
+  if (fleetOnly) process.exit(0);
+
+  async function measureControlPlane() {
   // ---- control plane: a runner that accepts sandboxes and parks them (runs nothing) ----
   const park = await startRunner({ port: await freePort(), output: log, env: runnerEnv('bench-park', 'park') });
   services.push(park);
@@ -127,7 +133,7 @@ try {
     writeFileSync(join(results, 'bench.md'), fleetReport + '\n');
     await db.end();
     say('table written to .test-results/bench.md');
-    process.exit(0);
+    return [];
   }
 
   const controlRows = [];
@@ -167,6 +173,19 @@ try {
   await park.stop();
   services.splice(services.indexOf(park), 1);
   await db.query(`UPDATE runner SET schedulable = false WHERE name = 'bench-park'`);
+  return [
+    'Control plane (runner provider `park`: accepts and reports sandboxes started without running them)',
+    '',
+    formatTable(['N', `bulk (1 request)`, `${SINGLE_CREATE_CLIENTS} clients x single`, 'ratio', 'bulk per sandbox'], controlRows),
+    '',
+    'Getting rows in: the server\'s insert path (unnest) against COPY of the same rows, median of 5, rolled back',
+    '',
+    formatTable(['rows', 'server insert', 'COPY (floor)', 'insert/COPY'], floorRows),
+    '',
+    fleetReport,
+    '',
+  ];
+  }
 
   // ---- real sandboxes: bubblewrap runner, awaitStarted ----
   // Its own image cache, empty: the first bulk pulls and unpacks the default image.
@@ -177,6 +196,7 @@ try {
     env: { ...runnerEnv('bench-bwrap', 'bwrap'), RUNNER_IMAGE_CACHE_DIR: imageCache },
   });
   services.push(bwrap);
+  await waitForActiveDefaultSnapshot(db);
   const pullRows = [];
   for (const label of ['never pulled (pull, unpack, start)', 'cached']) {
     const org = await createOrganizationWithKey(db, IMAGE_BULK_SIZE);
@@ -213,12 +233,14 @@ try {
   }
 
   const realRows = [];
-  for (const n of REAL_SANDBOX_SIZES) {
+  // Blocked (the default: only lo) at each size; egress (pasta and nftables per sandbox) at the largest.
+  const realRuns = [...REAL_SANDBOX_SIZES.map((n) => ({ n, network: 'blocked' })), { n: REAL_SANDBOX_SIZES.at(-1), network: 'egress' }];
+  for (const { n, network } of realRuns) {
     const org = await createOrganizationWithKey(db, n);
     const memory = sampleRss(api.child.pid);
     const run = await timed(() =>
       postJson(`${apiUrl}/sandbox/bulk`, org.key, {
-        items: [{ snapshotIdOrName: 'default', count: n, sandboxNamePrefix: 'real' }],
+        items: [{ snapshotIdOrName: 'default', count: n, sandboxNamePrefix: 'real', networkBlockAll: network === 'blocked' }],
         awaitStarted: true,
       }),
     );
@@ -228,9 +250,9 @@ try {
       fetch(`${apiUrl}/sandbox/${run.value[i].id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
     );
     const floorMs = await measureRawBwrapStarts({ rootfs: await cachedRootfs(imageCache), n });
-    say(`awaitStarted ${n}: ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB; ${n} bare bwrap starts: ${floorMs.toFixed(0)} ms`);
+    say(`awaitStarted ${n} (${network}): ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB; ${n} bare bwrap starts: ${floorMs.toFixed(0)} ms`);
     realRows.push([
-      n.toLocaleString('en'),
+      `${n.toLocaleString('en')} ${network}`,
       `${(run.ms / 1000).toFixed(2)} s`,
       `${started}/${n}`,
       `${(floorMs / 1000).toFixed(2)} s`,
@@ -240,19 +262,10 @@ try {
   }
   await db.end();
 
-  const report = [
+  const table = [
     `Machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${new Date().toISOString()}`,
     '',
-    'Control plane (runner provider `park`: accepts and reports sandboxes started without running them)',
-    '',
-    formatTable(['N', `bulk (1 request)`, `${SINGLE_CREATE_CLIENTS} clients x single`, 'ratio', 'bulk per sandbox'], controlRows),
-    '',
-    'Getting rows in: the server\'s insert path (unnest) against COPY of the same rows, median of 5, rolled back',
-    '',
-    formatTable(['rows', 'server insert', 'COPY (floor)', 'insert/COPY'], floorRows),
-    '',
-    fleetReport,
-    '',
+    ...report,
     'Real sandboxes of the default image (bubblewrap runner): POST /sandbox/bulk with awaitStarted: true, against the',
     'floor: bare bwrap processes on the same unpacked rootfs, 16 starting at once as the runner does',
     '',
@@ -266,8 +279,8 @@ try {
     '',
     formatTable(['single creates', 'until all started'], singleRealRows),
   ].join('\n');
-  console.log(`\n${report}\n`);
-  writeFileSync(join(results, 'bench.md'), report + '\n');
+  console.log(`\n${table}\n`);
+  writeFileSync(join(results, 'bench.md'), table + '\n');
   say(`table written to .test-results/bench.md; service logs in .test-results/bench-services.log`);
 } catch (error) {
   console.error(`[bench] ${error.stack ?? error.message}`);

@@ -130,8 +130,11 @@ describe('convergence of the API and its runners', () => {
       runner.child.kill('SIGCONT');
     }
     await allIn(ids.slice(1), 'started');
-    await until('the deleted sandbox gone from its runner', async () => processesMatching(ids[0]).length === 0 || undefined);
-    expect(existsSync(join(runner.dataDir, 'sandboxes', ids[0]))).toBe(false);
+    // Its processes go first, then its directory.
+    await until(
+      'the deleted sandbox gone from its runner',
+      async () => (processesMatching(ids[0]).length === 0 && !existsSync(join(runner.dataDir, 'sandboxes', ids[0]))) || undefined,
+    );
     expect(await runnerHolds(ids)).toEqual(ids.slice(1).sort());
     await deleteAll('frozen');
   });

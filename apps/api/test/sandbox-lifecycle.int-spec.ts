@@ -140,6 +140,7 @@ describe('sandbox states across API instances', () => {
       memory: 1,
       disk: 1,
       env: { A: '1' },
+      networkBlockAll: true,
       desiredState: 'started',
       state: 'creating',
       recoverable: false,

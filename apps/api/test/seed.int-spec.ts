@@ -20,7 +20,7 @@ describe('first-start seeding', () => {
     expect(second).toEqual({ organizationId: first.organizationId, generatedApiKey: null, hasDefaultSnapshot: true });
 
     const client = apiClient(api.url, first.generatedApiKey!);
-    expect((await client.get('/sandbox')).body).toEqual({ items: [], total: 0, page: 1, limit: 100, totalPages: 0 });
+    expect((await client.get('/sandbox')).body).toEqual({ items: [], total: 0, page: 1, limit: 100, totalPages: 0, nextCursor: null });
     expect((await client.get('/snapshots/default')).body).toMatchObject({ state: 'pending', imageName: IMAGE, general: true });
     const runner = await registerRunner(api.url, { cpu: 10, memory: 10, disk: 10 });
     expect((await client.post('/sandbox', {})).body.code).toBe('snapshot_not_active');

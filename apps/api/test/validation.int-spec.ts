@@ -43,7 +43,7 @@ describe('bad input is refused with 400 and creates nothing', () => {
     client.post(`/toolbox/${sandboxId}/toolbox/process/execute`, body, headers);
 
   it.each([
-    ['an unknown field', { snapshot: 'default', gpu: 1 }, 'gpu'],
+    ['an unknown field', { snapshot: 'default', colour: 'blue' }, 'colour'],
     ['a number for the snapshot', { snapshot: 7 }, 'snapshot'],
     ['an empty snapshot', { snapshot: '' }, 'snapshot'],
     ['a name with a space', { name: 'has space' }, 'name'],
@@ -228,7 +228,7 @@ describe('bad input is refused with 400 and creates nothing', () => {
     });
 
     it('accepts the largest page', async () => {
-      expect((await client.get('/sandbox?page=1000000&limit=1000')).body).toEqual({ items: [], total: 0, page: 1_000_000, limit: 1000, totalPages: 0 });
+      expect((await client.get('/sandbox?page=1000000&limit=1000')).body).toEqual({ items: [], total: 0, page: 1_000_000, limit: 1000, totalPages: 0, nextCursor: null });
     });
 
     it.each([
@@ -373,9 +373,16 @@ describe('every operation answers the global error classes', () => {
         'getHealth',
         'getSandbox',
         'getSnapshot',
+        'getToolboxProxyUrl',
         'listApiKeys',
         'listSandboxes',
         'listSnapshots',
+        'replaceLabels',
+        'setAutoArchiveInterval',
+        'setAutoDeleteInterval',
+        'setAutostopInterval',
+        'startSandbox',
+        'stopSandbox',
       ].sort(),
     );
   });

@@ -79,13 +79,13 @@ describe('runner process with images', () => {
     });
     await untilSynced(registry.refs.alpha, 'ready');
     const alpha = syncedImages().get(registry.refs.alpha)!;
-    expect(alpha).toEqual({ ref: registry.refs.alpha, state: 'ready', digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/), errorReason: null, sizeBytes: expect.any(Number) });
+    expect(alpha).toEqual({ ref: registry.refs.alpha, state: 'ready', digest: expect.stringMatching(/^sha256:[a-f0-9]{64}$/), errorReason: null, sizeBytes: expect.any(Number), user: 'root' });
     // idempotent: a second request answers the ready status at once and pulls nothing
     const requests = registry.registry.requests().length;
     expect(await call(url, 'POST', '/images', { ref: registry.refs.alpha })).toEqual({ status: 202, body: alpha });
     expect(registry.registry.requests().length).toBe(requests);
 
-    api.syncAnswers.push({ destroy: [], assign: [], report: [], pull: [registry.refs.beta] });
+    api.syncAnswers.push({ destroy: [], assign: [], report: [], stop: [], start: [], pull: [registry.refs.beta] });
     await untilSynced(registry.refs.beta, 'ready');
     expect([...syncedImages().keys()].sort()).toEqual([registry.refs.alpha, registry.refs.beta].sort());
   }, 60_000);

@@ -52,9 +52,12 @@ __all__ = [
     "PaginatedSnapshots",
     "Sandbox",
     "SandboxDesiredState",
+    "SandboxLabels",
+    "SandboxLabelsResult",
     "SandboxState",
     "Snapshot",
     "SnapshotState",
+    "ToolboxProxyUrl",
 ]
 
 # import apis into sdk package
@@ -96,7 +99,10 @@ from daytona_api_client_async.models.paginated_sandboxes import PaginatedSandbox
 from daytona_api_client_async.models.paginated_snapshots import PaginatedSnapshots as PaginatedSnapshots
 from daytona_api_client_async.models.sandbox import Sandbox as Sandbox
 from daytona_api_client_async.models.sandbox_desired_state import SandboxDesiredState as SandboxDesiredState
+from daytona_api_client_async.models.sandbox_labels import SandboxLabels as SandboxLabels
+from daytona_api_client_async.models.sandbox_labels_result import SandboxLabelsResult as SandboxLabelsResult
 from daytona_api_client_async.models.sandbox_state import SandboxState as SandboxState
 from daytona_api_client_async.models.snapshot import Snapshot as Snapshot
 from daytona_api_client_async.models.snapshot_state import SnapshotState as SnapshotState
+from daytona_api_client_async.models.toolbox_proxy_url import ToolboxProxyUrl as ToolboxProxyUrl
 

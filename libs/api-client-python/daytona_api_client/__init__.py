@@ -52,9 +52,12 @@ __all__ = [
     "PaginatedSnapshots",
     "Sandbox",
     "SandboxDesiredState",
+    "SandboxLabels",
+    "SandboxLabelsResult",
     "SandboxState",
     "Snapshot",
     "SnapshotState",
+    "ToolboxProxyUrl",
 ]
 
 # import apis into sdk package
@@ -96,7 +99,10 @@ from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes as 
 from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots as PaginatedSnapshots
 from daytona_api_client.models.sandbox import Sandbox as Sandbox
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState as SandboxDesiredState
+from daytona_api_client.models.sandbox_labels import SandboxLabels as SandboxLabels
+from daytona_api_client.models.sandbox_labels_result import SandboxLabelsResult as SandboxLabelsResult
 from daytona_api_client.models.sandbox_state import SandboxState as SandboxState
 from daytona_api_client.models.snapshot import Snapshot as Snapshot
 from daytona_api_client.models.snapshot_state import SnapshotState as SnapshotState
+from daytona_api_client.models.toolbox_proxy_url import ToolboxProxyUrl as ToolboxProxyUrl
 

@@ -38,9 +38,12 @@ require 'daytona_api_client/models/paginated_sandboxes'
 require 'daytona_api_client/models/paginated_snapshots'
 require 'daytona_api_client/models/sandbox'
 require 'daytona_api_client/models/sandbox_desired_state'
+require 'daytona_api_client/models/sandbox_labels'
+require 'daytona_api_client/models/sandbox_labels_result'
 require 'daytona_api_client/models/sandbox_state'
 require 'daytona_api_client/models/snapshot'
 require 'daytona_api_client/models/snapshot_state'
+require 'daytona_api_client/models/toolbox_proxy_url'
 
 # APIs
 require 'daytona_api_client/api/api_keys_api'

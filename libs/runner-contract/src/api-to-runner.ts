@@ -78,6 +78,8 @@ export const runnerImageStatus = z.strictObject({
   errorReason: z.string().nullable(),
   /** Compressed size of the layers, once known. */
   sizeBytes: z.number().int().nonnegative().nullable(),
+  /** The image's User (a name, or uid[:gid]; `root` when it names none), once ready: what commands run as. */
+  user: z.string().max(256).nullable().optional(),
 });
 export type RunnerImageStatus = z.infer<typeof runnerImageStatus>;
 

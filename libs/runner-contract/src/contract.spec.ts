@@ -3,6 +3,7 @@ import {
   ENV_LIMITS,
   executeCommandRequest,
   parseContract,
+  parseNetworkAllowList,
   registerRunnerRequest,
   sandboxStateUpdate,
   syncRequest,
@@ -75,6 +76,25 @@ describe('runner contract', () => {
     expect(parseContract(syncRequest, { sandboxes: [{ id: '../etc', state: 'started' }], images: [] })).toMatchObject({
       ok: false,
       violation: { field: 'sandboxes.0.id' },
+    });
+  });
+});
+
+describe('network allow lists', () => {
+  it('takes comma-separated IPv4 CIDRs, canonical, at most 10', () => {
+    expect(parseNetworkAllowList('198.18.0.1/15, 10.0.0.0/8')).toEqual({ ok: true, cidrs: ['198.18.0.0/15', '10.0.0.0/8'] });
+    expect(parseNetworkAllowList('0.0.0.0/0')).toEqual({ ok: true, cidrs: ['0.0.0.0/0'] });
+    for (const bad of ['198.18.0.1', '198.18.0.0/33', '::1/128', '300.1.1.1/8', '', '1.2.3.4/8,']) {
+      expect(parseNetworkAllowList(bad)).toMatchObject({ ok: false });
+    }
+    expect(parseNetworkAllowList(Array.from({ length: 11 }, (_, i) => `10.${i}.0.0/16`).join(','))).toMatchObject({ ok: false });
+  });
+
+  it('carries them in the spec only in canonical form', () => {
+    expect(parseContract(createSandboxesRequest, { sandboxes: [spec({ networkBlockAll: false, networkAllowList: ['198.18.0.0/15'] })] }).ok).toBe(true);
+    expect(parseContract(createSandboxesRequest, { sandboxes: [spec({ networkAllowList: ['198.18.0.1/15'] })] })).toMatchObject({
+      ok: false,
+      violation: { field: 'sandboxes.0.networkAllowList.0' },
     });
   });
 });

@@ -4,6 +4,7 @@
  */
 export * from './limits.js';
 export * from './sandbox.js';
+export * from './network.js';
 export * from './api-to-runner.js';
 export * from './runner-to-api.js';
 export * from './parse.js';

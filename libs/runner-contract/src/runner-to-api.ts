@@ -97,6 +97,10 @@ export const syncResponse = z.strictObject({
   report: z.array(sandboxId),
   /** Images of active snapshots of the runner's region: pull those not held yet. */
   pull: z.array(imageRef),
+  /** Held running, but to be stopped (a stop its runner did not hear, or an idle sandbox): stop them. */
+  stop: z.array(sandboxId),
+  /** Held stopped, but to be started again: start them. */
+  start: z.array(sandboxId),
 });
 export type SyncResponse = z.infer<typeof syncResponse>;
 

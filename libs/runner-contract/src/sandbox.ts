@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENV_LIMITS, MAX_SANDBOX_NAME_LENGTH, SANDBOX_ID } from './limits.js';
+import { ipv4Cidr, MAX_NETWORK_ALLOW_LIST_ENTRIES } from './network.js';
 
 /** Strings that can reach a process or Postgres: NUL bytes can go to neither. */
 export const text = (min = 1, max = 1_000_000) =>
@@ -65,6 +66,13 @@ export const runnerSandboxSpec = z.strictObject({
   /** GiB */
   disk: z.number().positive().max(1_048_576),
   env: envVars,
+  /**
+   * true, or absent: the sandbox has only `lo`. false: egress through its own network namespace
+   * (user-mode networking), never to the host, link-local or private addresses unless allow-listed.
+   */
+  networkBlockAll: z.boolean().optional(),
+  /** With networkBlockAll false: the only destinations the sandbox may reach (besides DNS). */
+  networkAllowList: z.array(ipv4Cidr).min(1).max(MAX_NETWORK_ALLOW_LIST_ENTRIES).optional(),
 });
 export type RunnerSandboxSpec = z.infer<typeof runnerSandboxSpec>;
 

@@ -107,7 +107,7 @@ def test_wait_until_started_gives_up_at_its_timeout(stub, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_delete_by_object_updates_its_state_and_list_maps_pages(stub, mode):
     dto = sandbox_json("d-00001")
-    stub.on("GET", "/sandbox", Answer(200, {"items": [dto], "total": 1, "page": 1, "limit": 100, "totalPages": 1}))
+    stub.on("GET", "/sandbox", Answer(200, {"items": [dto], "total": 1, "page": 1, "limit": 100, "totalPages": 1, "nextCursor": None}))
     stub.on("DELETE", f"/sandbox/{dto['id']}", Answer(200, sandbox_json("d-00001", "destroyed")))
 
     async def scenario(daytona):

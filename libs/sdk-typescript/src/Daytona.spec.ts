@@ -188,7 +188,7 @@ describe('Daytona', () => {
 
   it('list sends states, labels as JSON, page and limit, and wraps each item', async () => {
     const dtos = [sandboxDto({ name: 'one' }), sandboxDto({ name: 'two' })];
-    api.stub.on('GET', '/sandbox', { body: { items: dtos, total: 12, page: 2, limit: 2, totalPages: 6 } });
+    api.stub.on('GET', '/sandbox', { body: { items: dtos, total: 12, page: 2, limit: 2, totalPages: 6, nextCursor: null } });
 
     const result = await api.daytona.list({ states: [SandboxState.STARTED, SandboxState.ERROR], labels: { team: 'eval' }, page: 2, limit: 2 });
 
@@ -199,6 +199,16 @@ describe('Daytona', () => {
     expect(result).toMatchObject({ total: 12, page: 2, limit: 2, totalPages: 6 });
     expect(result.items.map((sandbox) => sandbox.name)).toEqual(['one', 'two']);
     expect(result.items[0]).toBeInstanceOf(Sandbox);
+  });
+
+  it('list pages by cursor, with a name prefix and a sort, and hands back the next cursor', async () => {
+    api.stub.on('GET', '/sandbox', { body: { items: [sandboxDto()], total: 3, page: 1, limit: 1, totalPages: 3, nextCursor: 'c2' } });
+
+    const result = await api.daytona.list({ cursor: 'c1', name: 'eval-', sort: 'name', order: 'asc', limit: 1 });
+
+    const query = new URL(api.stub.requests[0].url, 'http://x').searchParams;
+    expect(Object.fromEntries(query)).toEqual({ cursor: 'c1', name: 'eval-', sort: 'name', order: 'asc', limit: '1' });
+    expect(result.nextCursor).toBe('c2');
   });
 
   it('delete accepts a Sandbox (whose state then reads destroyed) or an id or name', async () => {

@@ -87,6 +87,13 @@ export interface ListSandboxesParams {
   page?: number;
   /** Page size, 1-1000; default 100. */
   limit?: number;
+  /** The previous page's `nextCursor`: the page after it, stable while sandboxes come and go (use instead of `page`). */
+  cursor?: string;
+  /** Only sandboxes whose name starts with this. */
+  name?: string;
+  /** Default `createdAt`, newest first. */
+  sort?: 'createdAt' | 'updatedAt' | 'lastActivityAt' | 'name' | 'state';
+  order?: 'asc' | 'desc';
 }
 
 export interface PaginatedSandboxes {
@@ -96,6 +103,8 @@ export interface PaginatedSandboxes {
   page: number;
   limit: number;
   totalPages: number;
+  /** The cursor of the next page; null on the last. */
+  nextCursor: string | null;
 }
 
 const BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS = 300;
@@ -177,12 +186,25 @@ export class Daytona {
   async list(params: ListSandboxesParams = {}): Promise<PaginatedSandboxes> {
     const labels = params.labels === undefined ? undefined : JSON.stringify(params.labels);
     const page = await callApi(
-      (request) => this.api.sandbox.listSandboxes(params.states, labels, params.page, params.limit, request),
+      (request) =>
+        this.api.sandbox.listSandboxes(
+          params.states,
+          labels,
+          params.page,
+          params.limit,
+          params.cursor,
+          undefined,
+          params.name,
+          undefined,
+          params.sort,
+          params.order,
+          request,
+        ),
       this.api.requestTimeout,
       this.api.retry,
     );
     const items = page.items.map((dto) => new Sandbox(dto, this.api));
-    return { items, total: page.total, page: page.page, limit: page.limit, totalPages: page.totalPages };
+    return { items, total: page.total, page: page.page, limit: page.limit, totalPages: page.totalPages, nextCursor: page.nextCursor };
   }
 
   /**

@@ -93,7 +93,7 @@ describe('new Daytona() without arguments', () => {
 
   beforeEach(async () => {
     stub = await new StubApi().start();
-    stub.on('GET', '/sandbox', { body: { items: [], total: 0, page: 1, limit: 100, totalPages: 0 } });
+    stub.on('GET', '/sandbox', { body: { items: [], total: 0, page: 1, limit: 100, totalPages: 0, nextCursor: null } });
     delete process.env.DAYTONA_API_KEY;
     delete process.env.DAYTONA_API_URL;
   });

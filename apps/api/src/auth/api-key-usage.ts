@@ -1,51 +1,44 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { LatestTimes } from '../common/latest-times.js';
 
 /** How late `lastUsedAt` may be; one statement per interval, whatever the request rate. */
 export const LAST_USED_FLUSH_MS = 5_000;
 
-/**
- * Records when each API key was last used without a write per request: uses are coalesced in
- * memory (one entry per key) and written in one statement every few seconds. Best effort: a
- * failed write is logged and the request that used the key is never affected.
- */
+/** Records when each API key was last used, without a write per request (LatestTimes). */
 @Injectable()
 export class ApiKeyUsage implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('ApiKeyUsage');
-  private pending = new Map<string, Date>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly times: LatestTimes;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), LAST_USED_FLUSH_MS);
-    this.timer.unref();
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.times = new LatestTimes(
+      'when API keys were last used',
+      (ids, times) =>
+        dataSource.query(
+          `UPDATE api_key k SET last_used_at = u.at
+             FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
+            WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+          [ids, times],
+        ),
+      new Logger('ApiKeyUsage'),
+    );
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.flush();
+  onModuleInit(): void {
+    this.times.start(LAST_USED_FLUSH_MS);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.times.stop();
   }
 
   record(apiKeyId: string): void {
-    this.pending.set(apiKeyId, new Date());
+    this.times.record(apiKeyId);
   }
 
   /** Writes the uses recorded since the last flush. */
-  async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    try {
-      await this.dataSource.query(
-        `UPDATE api_key k SET last_used_at = u.at
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
-          WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
-        [[...batch.keys()], [...batch.values()]],
-      );
-    } catch (error) {
-      this.logger.warn(`Could not record when ${batch.size} API key(s) were last used: ${(error as Error).message}`);
-    }
+  flush(): Promise<void> {
+    return this.times.flush();
   }
 }

@@ -18,6 +18,8 @@ export interface AppConfig {
   runnerRegistrationToken: string | null;
   /** Place sandboxes on runners that do not isolate them (development on hosts without bubblewrap only). */
   allowUnisolatedRunners: boolean;
+  /** The network of a sandbox whose create says nothing about it: only `lo`, or egress. */
+  sandboxNetworkDefault: 'blocked' | 'egress';
   seed: SeedConfig;
   reconciler: ReconcilerConfig;
   bulk: BulkConfig;
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultSnapshotImage,
     runnerRegistrationToken,
     allowUnisolatedRunners: read.boolean('ALLOW_UNISOLATED_RUNNERS', false),
+    sandboxNetworkDefault: read.oneOf('SANDBOX_NETWORK_DEFAULT', ['blocked', 'egress'] as const, 'blocked'),
     seed: {
       enabled: read.boolean('SEED_DEFAULTS', true),
       apiKey: seedApiKey,

@@ -11,6 +11,8 @@ import { SandboxStateEntered1764300000000 } from './migrations/1764300000000-san
 import { SnapshotImages1764400000000 } from './migrations/1764400000000-snapshot-images.js';
 import { RunnerEnrollment1764500000000 } from './migrations/1764500000000-runner-enrollment.js';
 import { RunningFleets1764600000000 } from './migrations/1764600000000-running-fleets.js';
+import { SandboxNetwork1764700000000 } from './migrations/1764700000000-sandbox-network.js';
+import { SandboxLifecycle1764800000000 } from './migrations/1764800000000-sandbox-lifecycle.js';
 
 export const ENTITIES = [Region, Organization, ApiKey, Snapshot, Runner, RunnerImage, Sandbox];
 export const MIGRATIONS = [
@@ -20,4 +22,6 @@ export const MIGRATIONS = [
   SnapshotImages1764400000000,
   RunnerEnrollment1764500000000,
   RunningFleets1764600000000,
+  SandboxNetwork1764700000000,
+  SandboxLifecycle1764800000000,
 ];

@@ -44,6 +44,11 @@ export class RunnerClient {
     return this.call(runner, 'POST', '/images', request(pullImageRequest, { ref }), runnerImageStatus, CONTROL_TIMEOUT_MS);
   }
 
+  /** Stops (or starts) one sandbox on its runner; answers the state it is in afterwards. */
+  async changeSandbox(runner: Runner, sandboxId: string, change: 'stop' | 'start') {
+    return this.call(runner, 'POST', `/sandboxes/${encodeURIComponent(sandboxId)}/${change}`, undefined, sandboxStateResponse, CONTROL_TIMEOUT_MS);
+  }
+
   async destroySandbox(runner: Runner, sandboxId: string): Promise<void> {
     await this.call(runner, 'DELETE', `/sandboxes/${encodeURIComponent(sandboxId)}`, undefined, sandboxStateResponse, CONTROL_TIMEOUT_MS);
   }

@@ -1,7 +1,8 @@
 import { SandboxDto } from './dto/sandbox.dto.js';
 import type { Sandbox } from './entities/sandbox.entity.js';
 
-export function toSandboxDto(sandbox: Sandbox): SandboxDto {
+/** The public record of a sandbox; `toolboxProxyUrl` is `<public API URL>/toolbox`. */
+export function toSandboxDto(sandbox: Sandbox, toolboxProxyUrl: string): SandboxDto {
   return {
     id: sandbox.id,
     organizationId: sandbox.organizationId,
@@ -16,7 +17,21 @@ export function toSandboxDto(sandbox: Sandbox): SandboxDto {
     disk: sandbox.disk,
     env: sandbox.env,
     labels: sandbox.labels,
+    networkBlockAll: sandbox.networkBlockAll,
+    networkAllowList: sandbox.networkAllowList,
     errorReason: sandbox.errorReason,
+    recoverable: sandbox.recoverable,
+    toolboxProxyUrl,
+    target: sandbox.region,
+    user: sandbox.osUser,
+    public: false,
+    gpu: 0,
+    kvm: false,
+    autoStopInterval: sandbox.autoStopInterval,
+    autoArchiveInterval: sandbox.autoArchiveInterval,
+    autoDeleteInterval: sandbox.autoDeleteInterval,
+    volumes: [],
+    lastActivityAt: sandbox.lastActivityAt,
     createdAt: sandbox.createdAt,
     updatedAt: sandbox.updatedAt,
   };

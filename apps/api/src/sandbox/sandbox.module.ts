@@ -3,6 +3,7 @@ import { RunnerModule } from '../runner/runner.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { RunnerSandboxesController } from './controllers/runner-sandboxes.controller.js';
 import { SandboxController } from './controllers/sandbox.controller.js';
+import { SandboxLifecycleController } from './controllers/sandbox-lifecycle.controller.js';
 import { SandboxEventEmitter } from './events/sandbox-events.js';
 import { RunnerAssignments } from './services/runner-assignments.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
@@ -11,14 +12,18 @@ import { SandboxDispatcher } from './services/sandbox-dispatcher.js';
 import { SandboxReconciler } from './services/sandbox-reconciler.js';
 import { RunnerSync } from './services/runner-sync.js';
 import { SandboxStateWaiters } from './services/sandbox-state-waiters.js';
+import { SandboxActivity } from './services/sandbox-activity.js';
+import { SandboxLifecycle } from './services/sandbox-lifecycle.js';
 import { SandboxService } from './services/sandbox.service.js';
 import { SandboxStateStore } from './state/sandbox-state-store.js';
 
 @Module({
   imports: [SnapshotModule, RunnerModule],
-  controllers: [SandboxController, RunnerSandboxesController],
+  controllers: [SandboxController, SandboxLifecycleController, RunnerSandboxesController],
   providers: [
     SandboxService,
+    SandboxLifecycle,
+    SandboxActivity,
     SandboxBulkDelete,
     IdempotencyStore,
     SandboxEventEmitter,
@@ -29,6 +34,6 @@ import { SandboxStateStore } from './state/sandbox-state-store.js';
     SandboxReconciler,
     RunnerAssignments,
   ],
-  exports: [SandboxService, SandboxStateWaiters],
+  exports: [SandboxService, SandboxStateWaiters, SandboxActivity],
 })
 export class SandboxModule {}

@@ -21,6 +21,9 @@ export class RunnerImage {
   @Column({ name: 'size_bytes', type: 'bigint', nullable: true })
   sizeBytes: string | null;
 
+  @Column({ name: 'image_user', type: 'text', nullable: true })
+  imageUser: string | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

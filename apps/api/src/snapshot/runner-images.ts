@@ -21,13 +21,13 @@ export class RunnerImages {
       [runnerId, images.map((image) => image.ref)],
     );
     const changed: Array<{ ref: string }> = await this.dataSource.query(
-      `INSERT INTO runner_image (runner_id, ref, state, digest, error_reason, size_bytes, updated_at)
-       SELECT $1, * , now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+      `INSERT INTO runner_image (runner_id, ref, state, digest, error_reason, size_bytes, image_user, updated_at)
+       SELECT $1, * , now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
        ON CONFLICT (runner_id, ref) DO UPDATE
           SET state = excluded.state, digest = excluded.digest, error_reason = excluded.error_reason,
-              size_bytes = excluded.size_bytes, updated_at = now()
-        WHERE (runner_image.state, runner_image.digest, runner_image.error_reason)
-              IS DISTINCT FROM (excluded.state, excluded.digest, excluded.error_reason)
+              size_bytes = excluded.size_bytes, image_user = excluded.image_user, updated_at = now()
+        WHERE (runner_image.state, runner_image.digest, runner_image.error_reason, runner_image.image_user)
+              IS DISTINCT FROM (excluded.state, excluded.digest, excluded.error_reason, excluded.image_user)
        RETURNING ref`,
       [
         runnerId,
@@ -36,6 +36,7 @@ export class RunnerImages {
         images.map((image) => image.digest),
         images.map((image) => image.errorReason),
         images.map((image) => image.sizeBytes),
+        images.map((image) => image.user ?? null),
       ],
     );
     const refs = [...new Set([...previous, ...changed].map((row) => row.ref))];
@@ -52,6 +53,7 @@ export class RunnerImages {
                 count(r.id) AS runners,
                 count(ri.runner_id) FILTER (WHERE ri.state = 'error') AS failed,
                 max(ri.size_bytes) FILTER (WHERE ri.state = 'ready') AS size_bytes,
+                max(ri.image_user) FILTER (WHERE ri.state = 'ready') AS image_user,
                 min(ri.error_reason) FILTER (WHERE ri.state = 'error') AS error_reason
            FROM snapshot sn
            JOIN runner r ON r.region = ANY(sn.regions) AND r.state = 'ready'
@@ -69,12 +71,13 @@ export class RunnerImages {
           SET state = next.state,
               error_reason = CASE WHEN next.state = 'error' THEN next.error_reason WHEN next.state = 'active' THEN NULL ELSE sn.error_reason END,
               size_bytes = coalesce(next.size_bytes, sn.size_bytes),
+              image_user = coalesce(next.image_user, sn.image_user),
               updated_at = now()
          FROM next
         WHERE sn.id = next.id
-          AND (sn.state, sn.error_reason, sn.size_bytes) IS DISTINCT FROM
+          AND (sn.state, sn.error_reason, sn.size_bytes, sn.image_user) IS DISTINCT FROM
               (next.state, CASE WHEN next.state = 'error' THEN next.error_reason WHEN next.state = 'active' THEN NULL ELSE sn.error_reason END,
-               coalesce(next.size_bytes, sn.size_bytes))`,
+               coalesce(next.size_bytes, sn.size_bytes), coalesce(next.image_user, sn.image_user))`,
       [refs],
     );
   }

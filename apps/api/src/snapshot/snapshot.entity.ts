@@ -52,6 +52,10 @@ export class Snapshot {
   @Column({ name: 'size_bytes', type: 'bigint', nullable: true, transformer: { to: (v) => v, from: (v) => (v === null ? null : Number(v)) } })
   sizeBytes: number | null;
 
+  /** The image's User, once a runner has it: what its sandboxes' commands run as. */
+  @Column({ name: 'image_user', type: 'text', nullable: true })
+  imageUser: string | null;
+
   /** When sandboxes were last created from it. */
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;

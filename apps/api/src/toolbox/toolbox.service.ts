@@ -5,6 +5,7 @@ import { ConflictError, UnavailableError } from '../common/errors/domain-error.j
 import { RunnerClient } from '../runner/runner-client.js';
 import { Runner } from '../runner/runner.entity.js';
 import { SandboxState } from '../sandbox/entities/sandbox-state.js';
+import { SandboxActivity } from '../sandbox/services/sandbox-activity.js';
 import { SandboxService } from '../sandbox/services/sandbox.service.js';
 import { ExecuteCommandDto, ExecuteCommandResponseDto } from './dto/execute-command.dto.js';
 
@@ -18,6 +19,7 @@ export class ToolboxService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sandboxes: SandboxService,
     private readonly runnerClient: RunnerClient,
+    private readonly activity: SandboxActivity,
   ) {}
 
   async executeCommand(organizationId: string, sandboxIdOrName: string, dto: ExecuteCommandDto): Promise<ExecuteCommandResponseDto> {
@@ -30,12 +32,18 @@ export class ToolboxService {
     const runner = sandbox.runnerId ? await this.dataSource.manager.findOneBy(Runner, { id: sandbox.runnerId }) : null;
     if (!runner) throw new UnavailableError('runner_unavailable', 'The sandbox has no runner');
     const timeout = dto.timeout ?? DEFAULT_TIMEOUT_SECONDS;
-    const { exitCode, result } = await this.runnerClient.executeCommand(
-      runner,
-      sandbox.id,
-      { command: dto.command, cwd: dto.cwd, env: dto.env, timeout },
-      timeout * 1000 + RESPONSE_MARGIN_MS,
-    );
-    return { exitCode, result };
+    // Toolbox calls are activity (auto-stop): when they begin, and when they end.
+    this.activity.record(sandbox.id);
+    try {
+      const { exitCode, result } = await this.runnerClient.executeCommand(
+        runner,
+        sandbox.id,
+        { command: dto.command, cwd: dto.cwd, env: dto.env, timeout },
+        timeout * 1000 + RESPONSE_MARGIN_MS,
+      );
+      return { exitCode, result };
+    } finally {
+      this.activity.record(sandbox.id);
+    }
   }
 }

@@ -59,6 +59,8 @@ export async function startTestApi(env: Record<string, string> = {}, databaseUrl
   const app = await createApp(config, dbUrl, { firstMiddleware: [recordResponses] });
   await app.listen(0, '127.0.0.1');
   const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api`;
+  // The port is known only now; the records' toolboxProxyUrl names it, as DAYTONA_API_URL would.
+  if (!env.DAYTONA_API_URL) config.publicUrl = url;
   return { url, app, dataSource: app.get(DataSource), databaseUrl: dbUrl, close: () => app.close() };
 }
 

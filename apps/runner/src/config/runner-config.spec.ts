@@ -37,7 +37,7 @@ describe('loadRunnerConfig', () => {
       execDefaultTimeoutSeconds: 300,
       sandboxUid: 65534,
       sandboxGid: 65534,
-      network: false,
+      sandboxDns: null,
       imageMaxBytes: 10 * 1024 ** 3,
       insecureRegistries: [],
       imagePullTimeoutSeconds: 600,
@@ -73,10 +73,10 @@ describe('loadRunnerConfig', () => {
 
   it('accepts port 0 and explicit values', () => {
     const config = loadRunnerConfig(
-      { ...required, RUNNER_NAME: 'r', RUNNER_PORT: '0', RUNNER_PROVIDER: 'process', RUNNER_NETWORK: 'true', RUNNER_DATA_DIR: '/var/lib/runner' },
+      { ...required, RUNNER_NAME: 'r', RUNNER_PORT: '0', RUNNER_PROVIDER: 'process', RUNNER_SANDBOX_DNS: '198.18.0.53', RUNNER_DATA_DIR: '/var/lib/runner' },
       '/srv',
     );
-    expect(config).toMatchObject({ port: 0, provider: 'process', network: true, dataDir: '/var/lib/runner' });
+    expect(config).toMatchObject({ port: 0, provider: 'process', sandboxDns: '198.18.0.53', dataDir: '/var/lib/runner' });
   });
 
   it('lists every missing required variable', () => {
@@ -95,13 +95,16 @@ describe('loadRunnerConfig', () => {
       RUNNER_PORT: '70000',
       RUNNER_PROVIDER: 'docker',
       RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS: '3601',
-      RUNNER_NETWORK: 'maybe',
+      RUNNER_NETWORK: 'false',
+      RUNNER_SANDBOX_DNS: 'dns.example',
       LOG_LEVEL: 'loud',
     });
     const text = problems.join('\n');
-    for (const name of ['RUNNER_NAME', 'DAYTONA_API_URL', 'RUNNER_PORT', 'RUNNER_PROVIDER', 'RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 'RUNNER_NETWORK', 'LOG_LEVEL']) {
+    for (const name of ['RUNNER_NAME', 'DAYTONA_API_URL', 'RUNNER_PORT', 'RUNNER_PROVIDER', 'RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 'RUNNER_NETWORK', 'RUNNER_SANDBOX_DNS', 'LOG_LEVEL']) {
       expect(text).toContain(name);
     }
-    expect(problems).toHaveLength(7);
+    // Even set to false: the host network is no sandbox's to share any more.
+    expect(text).toContain('RUNNER_NETWORK is no longer supported');
+    expect(problems).toHaveLength(8);
   });
 });

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, EnvReader, type Env } from '@daytona/env-config';
@@ -32,8 +33,11 @@ export interface RunnerConfig {
   /** Host uid/gid sandboxes run as when the runner is root. */
   sandboxUid: number;
   sandboxGid: number;
-  /** false: every sandbox gets its own empty network namespace. */
-  network: boolean;
+  /**
+   * Upstream resolver (IPv4) for the DNS of egress sandboxes; null: the host's (/etc/resolv.conf).
+   * Whether a sandbox has network at all is its own (networkBlockAll, networkAllowList).
+   */
+  sandboxDns: string | null;
   /** Most processes and threads one sandbox may have at once (cgroup pids limit). */
   sandboxPidsMax: number;
   /** Images whose layers (compressed) add up to more are refused. */
@@ -93,7 +97,7 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     execDefaultTimeoutSeconds: read.integer('RUNNER_EXEC_DEFAULT_TIMEOUT_SECONDS', 300, 1, MAX_EXEC_TIMEOUT_SECONDS),
     sandboxUid: read.integer('RUNNER_SANDBOX_UID', 65534, 1, 4_294_967_294),
     sandboxGid: read.integer('RUNNER_SANDBOX_GID', 65534, 1, 4_294_967_294),
-    network: read.boolean('RUNNER_NETWORK', false),
+    sandboxDns: read.optional('RUNNER_SANDBOX_DNS') ?? null,
     sandboxPidsMax: read.integer('RUNNER_SANDBOX_PIDS_MAX', 4096, 16, 4_194_304),
     imageMaxBytes: read.integer('RUNNER_IMAGE_MAX_BYTES', 10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     insecureRegistries: registryList(read, 'RUNNER_INSECURE_REGISTRIES'),
@@ -105,6 +109,11 @@ export function loadRunnerConfig(env: Env = process.env, cwd = process.cwd()): R
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };
+  if (config.sandboxDns !== null && !isIPv4(config.sandboxDns)) read.problems.push(`RUNNER_SANDBOX_DNS must be an IPv4 address (got "${config.sandboxDns}")`);
+  // It shared the host's network namespace with every sandbox; networks are per sandbox now.
+  if (env.RUNNER_NETWORK !== undefined) {
+    read.problems.push('RUNNER_NETWORK is no longer supported: a sandbox has network only if it asks (networkBlockAll: false, networkAllowList)');
+  }
   if (config.userNamespace.base + config.userNamespace.size - 1 > MAX_ID) {
     read.problems.push(`RUNNER_USERNS_BASE + RUNNER_USERNS_SIZE must stay below ${MAX_ID + 1} (the largest host uid is ${MAX_ID})`);
   }

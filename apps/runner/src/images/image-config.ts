@@ -10,6 +10,8 @@ export interface ImageRuntimeConfig {
   workingDir: string;
   uid: number;
   gid: number;
+  /** The image's User as written (a name, or uid[:gid]); `root` when it names none. */
+  user: string;
   /** Entrypoint followed by Cmd; empty when the image has neither. */
   command: string[];
 }
@@ -51,6 +53,7 @@ export async function readImageRuntimeConfig(layoutDir: string, runtimeSpecFile:
     workingDir,
     uid: runtime.process?.user?.uid ?? 0,
     gid: runtime.process?.user?.gid ?? 0,
+    user: config.User || 'root',
     command: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
   };
 }

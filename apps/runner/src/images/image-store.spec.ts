@@ -51,7 +51,8 @@ describe('ImageStore', () => {
     for (const image of rest) expect(image).toBe(first);
     expect(store.counts).toEqual({ downloads: 1, unpacks: 1 });
     const digest = await registryDigest(ref);
-    expect(store.statuses()).toEqual([{ ref, state: 'ready', digest, errorReason: null, sizeBytes: expect.any(Number) }]);
+    // The image's config names its user (`tester` here): the API learns it from this status.
+    expect(store.statuses()).toEqual([{ ref, state: 'ready', digest, errorReason: null, sizeBytes: expect.any(Number), user: 'tester' }]);
     expect(first.digest).toBe(digest);
     expect(store.ready(ref)).toBe(first);
 
@@ -91,7 +92,7 @@ describe('ImageStore', () => {
     const reopened = await open();
     expect(reopened.ready(registry.refs.beta)).toEqual(image);
     expect(await reopened.ensure(registry.refs.beta)).toEqual(image);
-    expect(reopened.statuses()).toEqual([{ ref: registry.refs.beta, state: 'ready', digest: image.digest, errorReason: null, sizeBytes: image.sizeBytes }]);
+    expect(reopened.statuses()).toEqual([{ ref: registry.refs.beta, state: 'ready', digest: image.digest, errorReason: null, sizeBytes: image.sizeBytes, user: 'root' }]);
     expect(reopened.counts).toEqual({ downloads: 0, unpacks: 0 });
     expect(registry.registry.requests().length).toBe(requests);
   });

@@ -94,7 +94,7 @@ export class ImageStore implements ImageSource, RunnerImages {
         continue;
       }
       store.entries.set(ref, {
-        status: { ref, state: 'ready', digest, errorReason: null, sizeBytes: image.sizeBytes },
+        status: { ref, state: 'ready', digest, errorReason: null, sizeBytes: image.sizeBytes, user: image.config.user ?? null },
         image,
         pulling: null,
         failedAt: 0,
@@ -148,7 +148,7 @@ export class ImageStore implements ImageSource, RunnerImages {
     const pulling = this.pull(ref, entry).then(
       async (image) => {
         entry.image = image;
-        entry.status = { ref, state: 'ready', digest: image.digest, errorReason: null, sizeBytes: image.sizeBytes };
+        entry.status = { ref, state: 'ready', digest: image.digest, errorReason: null, sizeBytes: image.sizeBytes, user: image.config.user };
         this.refs.set(ref, image.digest);
         await this.cache.writeRefs(this.refs).catch((error: Error) => this.options.logger.warn(`Could not record ${ref} in the image cache: ${error.message}`));
         this.options.logger.log(`Image ${ref} ready (${image.digest}, ${formatBytes(image.sizeBytes)}) after ${Date.now() - started} ms`);

@@ -7,14 +7,20 @@ export interface BwrapSandboxOptions {
   /** Host directory mounted at /home/daytona. */
   home: string;
   snapshotMounts: string[];
-  /** true shares the host's network; false gives the sandbox an empty network namespace (only lo). */
-  network: boolean;
+  /** Bound over /etc/resolv.conf (egress sandboxes); null leaves the snapshot's. */
+  resolvConf: string | null;
+  /** Descriptor of the compiled seccomp filter (seccomp/). */
+  seccompFd: number;
   /** Program run as the sandbox's main process. */
   command: string[];
 }
 
+/** A network namespace of the sandbox's own, never the host's: only `lo` until the runner connects it (network/). */
+const NETWORK = ['--unshare-net'];
+const resolvConfBind = (file: string | null) => (file ? ['--ro-bind', file, '/etc/resolv.conf'] : []);
+
 /**
- * bwrap argv for one sandbox: new user, pid, ipc, uts (and net) namespaces, the snapshot
+ * bwrap argv for one sandbox: new user, pid, ipc, uts and net namespaces, the seccomp filter, the snapshot
  * read-only, a private /tmp, /proc and /dev, and the home as the only writable host directory.
  * bwrap reports the namespaces' pid as JSON on fd 3 once they exist.
  */
@@ -26,11 +32,12 @@ export function bwrapArguments(options: BwrapSandboxOptions): string[] {
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    ...(options.network ? [] : ['--unshare-net']),
+    ...NETWORK,
     '--unshare-cgroup-try',
     '--die-with-parent',
     '--new-session',
     ...options.snapshotMounts,
+    ...resolvConfBind(options.resolvConf),
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
@@ -38,6 +45,7 @@ export function bwrapArguments(options: BwrapSandboxOptions): string[] {
     '--chdir', SANDBOX_HOME,
     '--hostname', options.hostname,
     '--setenv', 'HOME', SANDBOX_HOME,
+    '--seccomp', String(options.seccompFd),
     '--info-fd', '3',
     '--',
     ...options.command,
@@ -59,7 +67,8 @@ export interface ImageSandboxOptions {
   hostname: string;
   /** The merged overlay, bound as `/`. */
   rootfs: string;
-  network: boolean;
+  resolvConf: string | null;
+  seccompFd: number;
   /** Descriptor of the user namespace the sandbox's processes end up in (see user-namespaces.ts). */
   sandboxUserNamespaceFd: number;
   command: string[];
@@ -67,7 +76,8 @@ export interface ImageSandboxOptions {
 
 /**
  * bwrap argv for a sandbox of an image, for bwrap started as root of the setup user namespace:
- * it makes pid, ipc, uts (and net) namespaces there, binds the merged root filesystem as `/`,
+ * it makes pid, ipc, uts and net namespaces there (owned by setup: the sandbox's root has no
+ * capability over them, so none over its network), loads the seccomp filter, binds the merged root filesystem as `/`,
  * adds /proc, /dev and a private /tmp, and moves into the sandbox user namespace before running
  * `command` as root of it. `--assert-userns-disabled` checks that no user namespace can be made
  * from inside (the setup namespace already allows none).
@@ -79,7 +89,7 @@ export function imageBwrapArguments(options: ImageSandboxOptions): string[] {
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    ...(options.network ? [] : ['--unshare-net']),
+    ...NETWORK,
     '--unshare-cgroup-try',
     '--die-with-parent',
     '--new-session',
@@ -87,8 +97,10 @@ export function imageBwrapArguments(options: ImageSandboxOptions): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--perms', '1777', '--tmpfs', '/tmp',
+    ...resolvConfBind(options.resolvConf),
     '--chdir', '/',
     '--hostname', options.hostname,
+    '--seccomp', String(options.seccompFd),
     '--info-fd', '3',
     '--',
     ...options.command,

@@ -65,7 +65,7 @@ describe('BwrapProvider', () => {
     const { spec, run } = await startSandbox();
     expect((await run('echo kept > note.txt')).exitCode).toBe(0);
     expect((await run('cat /home/daytona/note.txt')).result).toBe('kept\n');
-    expect(await readFile(path.join(layout.paths(spec.id).home, 'note.txt'), 'utf8')).toBe('kept\n');
+    expect(await readFile(path.join(layout.paths(spec.id).diskHome, 'note.txt'), 'utf8')).toBe('kept\n');
   });
 
   it('keeps a background process alive between commands', async () => {
@@ -139,7 +139,7 @@ describe('BwrapProvider', () => {
     const a = await startSandbox({ name: 'alpha' });
     const b = await startSandbox({ name: 'beta' });
     await b.run('echo secret > private.txt; sleep 311 &');
-    const bHome = layout.paths(b.spec.id).home;
+    const bHome = layout.paths(b.spec.id).diskHome;
 
     expect((await a.run(`ls ${bHome}`)).result).toMatch(/No such file or directory/);
     expect((await a.run(`cat ${bHome}/private.txt`)).exitCode).not.toBe(0);
@@ -171,12 +171,6 @@ describe('BwrapProvider', () => {
       const result = await run(connect(), { timeoutSeconds: 5 });
       expect(result.exitCode).not.toBe(0);
       expect(result.result).not.toContain('reached');
-    });
-
-    it('shares the host network when RUNNER_NETWORK is on', async () => {
-      await useProvider({ network: true });
-      const { run } = await startSandbox();
-      expect((await run(connect(), { timeoutSeconds: 5 })).result).toBe('reached\n');
     });
   });
 
@@ -230,7 +224,7 @@ describe('BwrapProvider', () => {
     running = running.filter((entry) => entry.id !== spec.id);
 
     expect(await hostProcessesMatching('sleep 317')).toEqual([]);
-    expect(await hostProcessesMatching(layout.paths(spec.id).home)).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(spec.id).diskHome)).toEqual([]);
     for (const dir of cgroups.sandboxDirs(spec.id)) expect(existsSync(dir)).toBe(false);
     expect(existsSync(layout.paths(spec.id).dir)).toBe(false);
   });
@@ -267,7 +261,7 @@ describe('BwrapProvider', () => {
     let died: (reason: string) => void = () => undefined;
     const reason = new Promise<string>((resolve) => (died = resolve));
     running.push({ id: spec.id, sandbox: await provider.start(spec, died) });
-    const pids = await hostProcessesMatching(`--bind ${layout.paths(spec.id).home} `);
+    const pids = await hostProcessesMatching(`--bind ${layout.paths(spec.id).diskHome} `);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     expect(await reason).toMatch(/bwrap process died/);

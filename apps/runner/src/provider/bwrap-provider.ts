@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { ReadyImage } from '../images/image-cache.js';
 import type { Logger } from '../logging/logger.js';
-import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
+import { connectEgress, sandboxResolvConf, sandboxResolver } from '../network/sandbox-egress.js';
+import type { PreparedPaths, SandboxLayout } from '../sandbox/sandbox-layout.js';
 import type { LaunchGuard } from '../watchdog/sandbox-watchdog.js';
 import { bwrapArguments, imageBwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
@@ -13,6 +14,8 @@ import { runCommandProcess } from './command-process.js';
 import { HOST_SNAPSHOT_REF, hostSnapshotMounts } from './host-snapshot.js';
 import { MountHelper } from './mount-helper.js';
 import { allowSetuidAtRoot, mountOverlayThen, mountPointsUnder, unmountAll } from './overlay-mounts.js';
+import { mountDiskThen, type SandboxDisk } from './sandbox-disk.js';
+import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
 import { commandArgv, entrypointArgv, imageSandboxInit, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import { SandboxStartError, type RunningSandbox, type SandboxCommand, type SandboxProvider } from './sandbox-provider.js';
 import { SandboxUserNamespaces, type IdMap } from './user-namespaces.js';
@@ -22,7 +25,10 @@ export interface BwrapProviderOptions {
   cgroups: SandboxCgroups;
   /** Host uid/gid bwrap drops to; null when the runner is not root and runs sandboxes as itself. */
   sandboxUser: { uid: number; gid: number } | null;
-  network: boolean;
+  /** The resolver of egress sandboxes; null: the host's (sandbox-egress.ts). */
+  sandboxDns: string | null;
+  /** Where the compiled seccomp filter and its loader are cached (built once per version). */
+  seccompCacheDir: string;
   /** Most processes per sandbox, where the pids controller is available. */
   pidsMax: number;
   outputLimitBytes: number;
@@ -40,9 +46,13 @@ const HOST_IDENTITY: SandboxIdentity = {
   env: { HOME: SANDBOX_HOME, PATH: LAUNCH_ENV.PATH },
   workingDir: SANDBOX_HOME,
 };
-// Where a launch finds the user namespace descriptors (see user-namespaces.ts).
+// Where a launch finds the user namespace descriptors (see user-namespaces.ts), then the seccomp
+// filter for bwrap (always the last descriptor of a launch).
 const SETUP_USERNS_FD = 5;
 const SANDBOX_USERNS_FD = 6;
+const IMAGE_SECCOMP_FD = 7;
+const HOST_SECCOMP_FD = 5;
+const GIB = 1024 ** 3;
 
 // bwrap reports the namespace pid (fd 3) before it has mapped uids and switched to the new root, so
 // entering the sandbox then would land in a half-built one. Its main process therefore says "ready"
@@ -66,20 +76,27 @@ export class BwrapProvider implements SandboxProvider {
   private constructor(
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
+    private readonly seccomp: SandboxSeccomp,
+    /** The resolver egress sandboxes use, if any. */
+    private readonly dns: string | null,
     private readonly namespaces: SandboxUserNamespaces | null,
     /** Why this provider runs no images; null when it does. */
     readonly imagesUnavailable: string | null,
   ) {}
 
+  /** Throws when the seccomp filter cannot be built: no sandbox runs without one. */
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
     const hostMounts = await hostSnapshotMounts();
-    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, null, 'image sandboxes need a runner that runs as root');
+    const seccomp = await prepareSandboxSeccomp(options.seccompCacheDir);
+    const dns = await sandboxResolver(options.sandboxDns);
+    if (!dns) options.logger?.warn('No resolver for egress sandboxes (none in /etc/resolv.conf a sandbox can reach): set RUNNER_SANDBOX_DNS');
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, dns, null, 'image sandboxes need a runner that runs as root');
     try {
-      return new BwrapProvider(options, hostMounts, await SandboxUserNamespaces.create(options.userNamespace), null);
+      return new BwrapProvider(options, hostMounts, seccomp, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
     } catch (error) {
       const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
       options.logger?.warn(`Image sandboxes are not available: ${reason}`);
-      return new BwrapProvider(options, hostMounts, null, reason);
+      return new BwrapProvider(options, hostMounts, seccomp, dns, null, reason);
     }
   }
 
@@ -91,7 +108,7 @@ export class BwrapProvider implements SandboxProvider {
   async probe(): Promise<string | null> {
     const spec: RunnerSandboxSpec = { id: `probe-${process.pid}`, name: 'probe', snapshotRef: HOST_SNAPSHOT_REF, cpu: 1, memory: 1, disk: 1, env: {} };
     try {
-      const launched = await this.launch(spec, this.hostLaunch(spec, ['/bin/true'], (await this.options.layout.prepare(spec)).home));
+      const launched = await this.launch(spec, this.hostLaunch(spec, ['/bin/true'], await this.prepareHost(spec)));
       const how = await launched.exited;
       if (how === 'exit 0') return null;
       return `bwrap ended with ${how}: ${await launched.failureDetail()}`;
@@ -103,9 +120,11 @@ export class BwrapProvider implements SandboxProvider {
   }
 
   async start(spec: RunnerSandboxSpec, onUnexpectedExit: (reason: string) => void, image?: ReadyImage): Promise<RunningSandbox> {
+    const egress = spec.networkBlockAll === false ? { allowList: spec.networkAllowList ?? null } : null;
     if (spec.snapshotRef === HOST_SNAPSHOT_REF) {
-      const { home } = await this.options.layout.prepare(spec);
-      return this.run(spec, this.hostLaunch(spec, SANDBOX_MAIN, home), HOST_IDENTITY, null, onUnexpectedExit);
+      const host = await this.prepareHost(spec, egress !== null);
+      const sandbox = await this.run(spec, this.hostLaunch(spec, SANDBOX_MAIN, host), HOST_IDENTITY, null, egress, onUnexpectedExit);
+      return sandbox;
     }
     if (!this.namespaces) throw new SandboxStartError(`This runner cannot run images: ${this.imagesUnavailable}`);
     if (!image) throw new SandboxStartError(`Image ${spec.snapshotRef} is not pulled on this runner`);
@@ -113,27 +132,49 @@ export class BwrapProvider implements SandboxProvider {
     const identity: SandboxIdentity = { uid: config.uid, gid: config.gid, env: config.env, workingDir: config.workingDir };
     const entrypoint = spec.entrypoint ?? config.command;
     const paths = await this.options.layout.prepareImage(spec, image.rootfs);
-    // Mounting onto a mount point stacks a second mount: one a crash left goes first.
-    await unmountAll(paths.rootfs, this.mounts);
+    if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
+    // Mounting onto a mount point stacks a second mount: ones a crash left go first.
+    await this.unmountSandbox(paths);
     try {
       const bwrap = [
         'nsenter', `--user=/proc/self/fd/${SETUP_USERNS_FD}`, '--setuid=0', '--setgid=0', '--',
         'bwrap', ...imageBwrapArguments({
           hostname: sandboxHostname(spec.name),
           rootfs: paths.rootfs,
-          network: this.options.network,
+          resolvConf: egress ? paths.resolvConf : null,
+          seccompFd: IMAGE_SECCOMP_FD,
           sandboxUserNamespaceFd: SANDBOX_USERNS_FD,
           command: imageSandboxInit(entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
         }),
       ];
-      const argv = mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap);
-      const sandbox = await this.run(spec, { argv, fds: this.namespaces.fds }, identity, paths.rootfs, onUnexpectedExit);
+      const argv = mountDiskThen(this.diskOf(spec, paths), mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap));
+      const sandbox = await this.run(spec, { argv, fds: this.namespaces.fds }, identity, paths.rootfs, egress, onUnexpectedExit);
       if (entrypoint.length > 0) sandbox.startEntrypoint(entrypoint);
       return sandbox;
     } catch (error) {
-      await unmountAll(paths.rootfs, this.mounts).catch(() => undefined);
+      await this.unmountSandbox(paths).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The root filesystem first (it holds the disk busy), then the disk. */
+  private async unmountSandbox(paths: { rootfs: string; disk: string }): Promise<void> {
+    await unmountAll(paths.rootfs, this.mounts);
+    await unmountAll(paths.disk, this.mounts);
+  }
+
+  private diskOf(spec: RunnerSandboxSpec, paths: PreparedPaths): SandboxDisk {
+    return { image: paths.diskImage, mountPoint: paths.disk, sizeBytes: spec.disk * GIB, template: paths.diskTemplate };
+  }
+
+  /** A `host` sandbox's home: on a disk of its own when the runner is root (it mounts), else a plain directory. */
+  private async prepareHost(spec: RunnerSandboxSpec, egress = false): Promise<HostPaths> {
+    const user = this.options.sandboxUser;
+    if (!user) return { home: (await this.options.layout.prepare(spec)).home, disk: null, resolvConf: null };
+    const paths = await this.options.layout.prepareHostDisk(spec, user);
+    if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
+    await this.unmountSandbox(paths);
+    return { home: paths.diskHome, disk: this.diskOf(spec, paths), resolvConf: egress ? paths.resolvConf : null };
   }
 
   /** Launches, waits for the sandbox to be built, and hands it over; on failure nothing of it runs. */
@@ -142,39 +183,71 @@ export class BwrapProvider implements SandboxProvider {
     launch: Launch,
     identity: SandboxIdentity,
     rootfs: string | null,
+    egress: { allowList: string[] | null } | null,
     onUnexpectedExit: (reason: string) => void,
   ): Promise<BwrapSandbox> {
     const launched = await this.launch(spec, launch);
     const { exited } = launched;
+    const paths = this.options.layout.paths(spec.id);
     let namespaces: SandboxNamespaces;
     try {
-      namespaces = await waitForNamespaces(launched.child, exited);
+      namespaces = { ...(await waitForNamespaces(launched.child, exited)), seccomp: this.seccomp };
       // Only now does the sandbox's root exist; setuid programs (sudo) must work in it.
       if (rootfs) await allowSetuidAtRoot(namespaces.childPid, this.mounts);
     } catch (error) {
       launched.child.kill('SIGKILL');
       await exited;
       await this.options.cgroups.remove(spec.id);
+      await this.unmountSandbox(paths);
       throw new SandboxStartError(`bwrap did not start the sandbox (${(error as Error).message}): ${await launched.failureDetail()}`);
     }
-    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options, identity, rootfs === null ? null : { path: rootfs, mounts: this.mounts });
+    if (egress) {
+      try {
+        await connectEgress({
+          sandboxPid: namespaces.childPid,
+          allowList: egress.allowList,
+          procsFiles: launched.procsFiles,
+          rulesFile: paths.egressRules,
+          logFile: paths.networkLog,
+          dns: this.dns,
+        });
+      } catch (error) {
+        process.kill(namespaces.childPid, 'SIGKILL');
+        await exited;
+        await this.options.cgroups.remove(spec.id);
+        await this.unmountSandbox(paths);
+        throw new SandboxStartError((error as Error).message);
+      }
+    }
+    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options, identity, { paths, mounts: this.mounts });
     void exited.then(async (how) => {
       if (!sandbox.stopRequested) onUnexpectedExit(`the sandbox's bwrap process died (${how}): ${await launched.failureDetail()}`);
     });
     return sandbox;
   }
 
-  private hostLaunch(spec: RunnerSandboxSpec, command: string[], home: string): Launch {
+  private hostLaunch(spec: RunnerSandboxSpec, command: string[], host: HostPaths): Launch {
     const user = this.options.sandboxUser;
     const dropPrivileges = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
-    const bwrap = ['bwrap', ...bwrapArguments({ hostname: sandboxHostname(spec.name), home, snapshotMounts: this.hostMounts, network: this.options.network, command })];
-    return { argv: [...dropPrivileges, ...bwrap], fds: [] };
+    const bwrap = [
+      'bwrap',
+      ...bwrapArguments({
+        hostname: sandboxHostname(spec.name),
+        home: host.home,
+        snapshotMounts: this.hostMounts,
+        resolvConf: host.resolvConf,
+        seccompFd: HOST_SECCOMP_FD,
+        command,
+      }),
+    ];
+    const argv = [...dropPrivileges, ...bwrap];
+    return { argv: host.disk ? mountDiskThen(host.disk, argv) : argv, fds: [] };
   }
 
   async removeTraces(id: string): Promise<void> {
     await this.options.cgroups.remove(id);
-    // Never remove through a mounted root filesystem: unmountAll throws if it cannot unmount.
-    await unmountAll(this.options.layout.paths(id).rootfs, this.mounts);
+    // Never remove through a mounted filesystem: unmountAll throws if it cannot unmount.
+    await this.unmountSandbox(this.options.layout.paths(id));
     await this.options.layout.remove(id);
   }
 
@@ -205,10 +278,12 @@ export class BwrapProvider implements SandboxProvider {
     const { file, args } = launchInCgroups(procsFiles, launch.argv);
     // bwrap's stderr goes to a file, so no pipe stays open per sandbox and a failure can be explained.
     const log = await open(paths.logFile, 'w', 0o600);
+    // Its own descriptor per launch: bwrap reads it to the end.
+    const filter = await open(this.seccomp.filterFile, 'r');
     let child: ChildProcess;
     let exited: Promise<string>;
     try {
-      child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd, 'pipe', 'pipe', ...launch.fds], env: LAUNCH_ENV });
+      child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd, 'pipe', 'pipe', ...launch.fds, filter.fd], env: LAUNCH_ENV });
       // Listen before anything is awaited: a failing bwrap can exit within the next tick.
       exited = new Promise<string>((resolve) => {
         child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`));
@@ -216,19 +291,27 @@ export class BwrapProvider implements SandboxProvider {
       });
     } finally {
       await log.close();
+      await filter.close();
     }
     const failureDetail = async () => (await readFile(paths.logFile, 'utf8').catch(() => '')).trim().slice(-1000) || 'no output';
     return { child, exited, procsFiles, failureDetail };
   }
 }
 
-/** What runs after the launcher joined the cgroups, and descriptors it gets from fd 5 on. */
+/** What runs after the launcher joined the cgroups, and descriptors it gets from fd 5 on (then the seccomp filter's). */
 interface Launch {
   argv: string[];
   fds: number[];
 }
 
-async function waitForNamespaces(child: ChildProcess, exited: Promise<string>): Promise<SandboxNamespaces> {
+interface HostPaths {
+  home: string;
+  /** null when the runner is not root: no disk of its own, no limit. */
+  disk: SandboxDisk | null;
+  resolvConf: string | null;
+}
+
+async function waitForNamespaces(child: ChildProcess, exited: Promise<string>): Promise<Omit<SandboxNamespaces, 'seccomp'>> {
   const [info, ready] = [child.stdio[3], child.stdio[4]] as Array<Readable | null>;
   const failed = exited.then((how) => Promise.reject(new Error(how)));
   let timer: NodeJS.Timeout | undefined;
@@ -292,8 +375,8 @@ class BwrapSandbox implements RunningSandbox {
     private readonly procsFiles: string[],
     private readonly options: BwrapProviderOptions,
     private readonly identity: SandboxIdentity,
-    /** The mounted root filesystem of an image sandbox; null for `host`. */
-    private readonly rootfs: { path: string; mounts: MountHelper } | null,
+    /** Its mounts (root filesystem, disk), unmounted at stop. */
+    private readonly mounts: { paths: { rootfs: string; disk: string }; mounts: MountHelper },
   ) {}
 
   execute(command: SandboxCommand): Promise<ExecuteCommandResponse> {
@@ -333,7 +416,8 @@ class BwrapSandbox implements RunningSandbox {
       }
     }
     await this.options.cgroups.remove(this.spec.id);
-    // A stopped sandbox holds no mount; its writable layer stays for the next start.
-    if (this.rootfs) await unmountAll(this.rootfs.path, this.rootfs.mounts);
+    // A stopped sandbox holds no mount; its disk stays for the next start.
+    await unmountAll(this.mounts.paths.rootfs, this.mounts.mounts);
+    await unmountAll(this.mounts.paths.disk, this.mounts.mounts);
   }
 }

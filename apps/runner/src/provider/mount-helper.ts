@@ -3,17 +3,21 @@ import { createInterface } from 'node:readline';
 import { LAUNCH_ENV } from './cgroup-launcher.js';
 
 // One request a line, `OP<TAB>ID<TAB>ARGUMENT`; one answer a line, `ID ok` or `ID error WORDS`.
-// `exec` in the substitution: one fork per request, from this small shell.
+// Each request in a background subshell: unmounting a disk waits for its writes to reach the
+// device, and one slow unmount must not hold up the rest. Short lines are written atomically.
 const SCRIPT = `tab=$(printf '\\t')
 while IFS="$tab" read -r op id arg; do
-  case "$op" in
-    remount-suid) out=$(exec mount -N "$arg" -o remount,bind,nodev / 2>&1) ;;
-    umount) out=$(exec umount -- "$arg" 2>&1) ;;
-    umount-lazy) out=$(exec umount --lazy -- "$arg" 2>&1) ;;
-    *) out="unknown operation $op"; false ;;
-  esac
-  if [ $? -eq 0 ]; then echo "$id ok"; else echo "$id error $(echo "$out" | tr '\\n' ' ')"; fi
-done`;
+  (
+    case "$op" in
+      remount-suid) out=$(exec mount -N "$arg" -o remount,bind,nodev / 2>&1) ;;
+      umount) out=$(exec umount -- "$arg" 2>&1) ;;
+      umount-lazy) out=$(exec umount --lazy -- "$arg" 2>&1) ;;
+      *) out="unknown operation $op"; false ;;
+    esac
+    if [ $? -eq 0 ]; then echo "$id ok"; else echo "$id error $(echo "$out" | tr '\\n' ' ')"; fi
+  ) &
+done
+wait`;
 
 export type MountOperation = 'remount-suid' | 'umount' | 'umount-lazy';
 
@@ -21,7 +25,7 @@ export type MountOperation = 'remount-suid' | 'umount' | 'umount-lazy';
  * A root shell that runs mount and umount for the runner. Starting or stopping an image sandbox
  * needs one of each; forking them from the runner would block its event loop for milliseconds
  * each (fork copies the page tables of a large process), this shell forks in a blink. Requests
- * run one after another; a helper that died is replaced on the next request.
+ * run side by side; a helper that died is replaced on the next request.
  */
 export class MountHelper {
   private child: ChildProcess | null = null;

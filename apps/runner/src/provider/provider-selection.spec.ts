@@ -15,7 +15,7 @@ describe('selectSandboxProvider', () => {
     provider,
     sandboxUid: 65534,
     sandboxGid: 65534,
-    network: false,
+    sandboxDns: null,
     execOutputLimitBytes: 1024,
     sandboxPidsMax: 4096,
     userNamespace: { base: 100_000, size: 65_536 },

@@ -11,7 +11,7 @@ import type { SandboxProvider } from './sandbox-provider.js';
 
 type ProviderSettings = Pick<
   RunnerConfig,
-  'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'network' | 'sandboxPidsMax' | 'execOutputLimitBytes' | 'userNamespace'
+  'name' | 'dataDir' | 'provider' | 'sandboxUid' | 'sandboxGid' | 'sandboxDns' | 'sandboxPidsMax' | 'execOutputLimitBytes' | 'userNamespace'
 >;
 
 export interface SelectionOptions {
@@ -62,7 +62,8 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     layout,
     cgroups,
     sandboxUser,
-    network: settings.network,
+    sandboxDns: settings.sandboxDns,
+    seccompCacheDir: path.join(settings.dataDir, 'seccomp'),
     pidsMax: settings.sandboxPidsMax,
     outputLimitBytes: settings.execOutputLimitBytes,
     watchdog,
@@ -93,6 +94,6 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     logger.warn('The cgroup pids controller is not available: process counts in sandboxes are not limited.');
   }
   if (bwrap.imagesUnavailable !== null) logger.warn(`Image sandboxes are not available (only the "host" snapshot runs): ${bwrap.imagesUnavailable}`);
-  logger.log(`Sandbox provider: bwrap (cgroups ${cgroups.support}, network ${settings.network ? 'shared with the host' : 'none'})`);
+  logger.log(`Sandbox provider: bwrap (cgroups ${cgroups.support}; seccomp; a disk and a network namespace per sandbox)`);
   return bwrap;
 }

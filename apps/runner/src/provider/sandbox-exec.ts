@@ -13,6 +13,8 @@ export interface SandboxNamespaces {
   /** Host pid of the sandbox's init. */
   childPid: number;
   hasCgroupNamespace: boolean;
+  /** Every process entering the sandbox goes under its seccomp filter first (seccomp/seccomp-exec.c). */
+  seccomp: { loader: string; filterFile: string } | null;
 }
 
 /** Where an entrypoint's output goes, inside the sandbox (appended to, across starts). */
@@ -27,13 +29,14 @@ const RUN_COMMAND = `${PREAMBLE}; exec /bin/sh -c "$1"`;
 const RUN_ENTRYPOINT = `${PREAMBLE}; if ( : >>${ENTRYPOINT_LOG} ) 2>/dev/null; then exec "$@" >>${ENTRYPOINT_LOG} 2>&1 </dev/null; fi; exec "$@" >/dev/null 2>&1 </dev/null`;
 
 /**
- * argv that enters every namespace of the sandbox as its user (nsenter, run as root on the host,
+ * argv that enters every namespace of the sandbox as its user, under its seccomp filter (nsenter, run as root on the host,
  * so it can join them; the program then runs as `identity` inside) with the identity's env, then
  * `env`, and cwd resolved against the working directory.
  */
 function enter(namespaces: SandboxNamespaces, identity: SandboxIdentity, cwd: string | undefined, env: Record<string, string>, script: string, tail: string[]): string[] {
   const merged = { ...identity.env, ...env };
   return [
+    ...(namespaces.seccomp ? [namespaces.seccomp.loader, namespaces.seccomp.filterFile] : []),
     'nsenter', '-t', String(namespaces.childPid),
     '-U', '-m', '-u', '-i', '-n', '-p', ...(namespaces.hasCgroupNamespace ? ['-C'] : []), '-r', '-w',
     '-S', String(identity.uid), '-G', String(identity.gid),

@@ -1,12 +1,19 @@
 import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SANDBOX_ID, type RunnerSandboxSpec } from '@daytona/runner-contract';
+import { diskTemplate } from '../provider/sandbox-disk.js';
 
 export interface SandboxPaths {
   /** Root-owned, 0711: the sandbox user may pass through to its home but not list it. */
   dir: string;
-  /** `host` snapshot: owned by the sandbox user, 0700; mounted at /home/daytona. */
+  /** `host` snapshot under the process provider: owned by the sandbox user, 0700; mounted at /home/daytona. */
   home: string;
+  /** The sandbox's own filesystem (sandbox-disk.ts), sized to its `disk`… */
+  diskImage: string;
+  /** …mounted here while it runs; everything below is on it. */
+  disk: string;
+  /** `host` snapshot under bwrap: the home, mounted at /home/daytona. */
+  diskHome: string;
   /** Image sandboxes: the writable layer over the image (everything the sandbox changed)… */
   upper: string;
   /** …overlayfs' scratch directory… */
@@ -17,7 +24,14 @@ export interface SandboxPaths {
   specFile: string;
   /** stderr of the sandbox's bwrap, read when a start fails. */
   logFile: string;
+  /** Egress sandboxes: their nftables rules, pasta's output, and the resolv.conf they see. */
+  egressRules: string;
+  networkLog: string;
+  resolvConf: string;
 }
+
+/** What a sandbox's disk starts with: a directory made once per set of owners (sandbox-disk.ts). */
+export type PreparedPaths = SandboxPaths & { diskTemplate: string };
 
 /** Host uid/gid that owns sandbox homes; null when the runner is not root and cannot chown. */
 export type HomeOwner = { uid: number; gid: number } | null;
@@ -43,14 +57,21 @@ export class SandboxLayout {
   paths(id: string): SandboxPaths {
     if (!SANDBOX_ID.test(id)) throw new Error(`Refusing sandbox id ${JSON.stringify(id)} as a directory name`);
     const dir = path.join(this.sandboxesDir, id);
+    const disk = path.join(dir, 'disk');
     return {
       dir,
       home: path.join(dir, 'home'),
-      upper: path.join(dir, 'upper'),
-      work: path.join(dir, 'work'),
+      diskImage: path.join(dir, 'disk.img'),
+      disk,
+      diskHome: path.join(disk, 'home'),
+      upper: path.join(disk, 'upper'),
+      work: path.join(disk, 'work'),
       rootfs: path.join(dir, 'rootfs'),
       specFile: path.join(dir, 'sandbox.json'),
       logFile: path.join(dir, 'bwrap.log'),
+      egressRules: path.join(dir, 'egress.nft'),
+      networkLog: path.join(dir, 'network.log'),
+      resolvConf: path.join(dir, 'resolv.conf'),
     };
   }
 
@@ -65,19 +86,36 @@ export class SandboxLayout {
   }
 
   /**
-   * The same for a sandbox of an image whose rootfs is `lower`: the writable layer's top takes
-   * the owner and mode of the image's `/`, which is what `/` looks like through the overlay.
-   * Checked at every start, not only when created: a runner killed between the two leaves it
-   * root's, and the sandbox could then create nothing at its top.
+   * The same for a sandbox of an image whose rootfs is `lower`, on a disk of its own: the writable
+   * layer's top takes the owner and mode of the image's `/`, which is what `/` looks like through
+   * the overlay. The disk is made with it at the first start (so never without it).
    */
-  async prepareImage(spec: RunnerSandboxSpec, lower: string): Promise<SandboxPaths> {
+  async prepareImage(spec: RunnerSandboxSpec, lower: string): Promise<PreparedPaths> {
+    const paths = await this.prepareDisk(spec);
+    await mkdirIfMissing(paths.rootfs, 0o755);
+    const root = await stat(lower);
+    const template = await diskTemplate(this.templatesDir, [
+      { name: 'upper', uid: root.uid, gid: root.gid, mode: root.mode & 0o7777 },
+      { name: 'work', uid: 0, gid: 0, mode: 0o700 },
+    ]);
+    return { ...paths, diskTemplate: template };
+  }
+
+  /** The same for a `host` sandbox under bwrap: its home is on its disk. */
+  async prepareHostDisk(spec: RunnerSandboxSpec, owner: { uid: number; gid: number }): Promise<PreparedPaths> {
+    const paths = await this.prepareDisk(spec);
+    const template = await diskTemplate(this.templatesDir, [{ name: 'home', uid: owner.uid, gid: owner.gid, mode: 0o700 }]);
+    return { ...paths, diskTemplate: template };
+  }
+
+  private get templatesDir(): string {
+    return path.join(this.dataDir, 'disk-templates');
+  }
+
+  private async prepareDisk(spec: RunnerSandboxSpec): Promise<SandboxPaths> {
     const paths = this.paths(spec.id);
     await mkdir(paths.dir, { mode: 0o711, recursive: true });
-    await mkdirIfMissing(paths.upper, 0o700);
-    const root = await stat(lower);
-    await ensureOwner(paths.upper, { uid: root.uid, gid: root.gid, mode: root.mode & 0o7777 });
-    await mkdirIfMissing(paths.work, 0o700);
-    await mkdirIfMissing(paths.rootfs, 0o755);
+    await mkdirIfMissing(paths.disk, 0o711);
     await writeFile(paths.specFile, JSON.stringify(spec), { mode: 0o600 });
     return paths;
   }

@@ -80,7 +80,7 @@ describe('SandboxManager', () => {
     await Promise.all([...specs.slice(0, 3), after].map((spec) => states.waitFor(spec.id, 'started')));
     // Queued sandboxes are only reported once their start begins: this one never began.
     expect(states.statesOf(last.id)).toEqual(['stopped']);
-    expect(await hostProcessesMatching(layout.paths(last.id).home)).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(last.id).diskHome)).toEqual([]);
   });
 
   it('refuses to create a sandbox it destroyed, even one it never had (a dispatch that lost the race)', async () => {
@@ -93,7 +93,7 @@ describe('SandboxManager', () => {
     await manager.destroy(destroyedAfterStart.id);
     expect(manager.create([destroyedAfterStart, sandboxSpec({ id: late.id })])).toEqual([]);
     expect(manager.holdings()).toEqual([]);
-    expect(await hostProcessesMatching(layout.paths(destroyedAfterStart.id).home)).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(destroyedAfterStart.id).diskHome)).toEqual([]);
   });
 
   it('acts on a sync answer: destroys, adopts what it lacks, and reports again', async () => {
@@ -104,7 +104,7 @@ describe('SandboxManager', () => {
     const missing = assignment('started', 'started');
     const reportsBefore = states.statesOf(kept.id).length;
 
-    await manager.applySync({ destroy: [unwanted.id], assign: [missing], report: [kept.id], pull: [] });
+    await manager.applySync({ destroy: [unwanted.id], assign: [missing], report: [kept.id], pull: [], stop: [], start: [] });
 
     await states.waitFor(missing.id, 'started');
     expect(states.statesOf(kept.id).slice(reportsBefore)).toEqual(['started']);
@@ -117,7 +117,7 @@ describe('SandboxManager', () => {
     const spec = sandboxSpec();
     manager.create([spec]);
     await states.waitFor(spec.id, 'started');
-    for (const pid of await hostProcessesMatching(`--bind ${layout.paths(spec.id).home} `)) process.kill(pid, 'SIGKILL');
+    for (const pid of await hostProcessesMatching(`--bind ${layout.paths(spec.id).diskHome} `)) process.kill(pid, 'SIGKILL');
     const update = await states.waitFor(spec.id, 'error');
     expect(update.errorReason).toMatch(/bwrap process died/);
     await expect(manager.execute(spec.id, { command: 'true' })).rejects.toMatchObject({ code: 'sandbox_not_started' });
@@ -140,7 +140,7 @@ describe('SandboxManager', () => {
     await states.waitFor(spec.id, 'started');
     const reported = states.updates.length;
     await manager.shutdown();
-    expect(await hostProcessesMatching(layout.paths(spec.id).home)).toEqual([]);
+    expect(await hostProcessesMatching(layout.paths(spec.id).diskHome)).toEqual([]);
     expect(states.updates).toHaveLength(reported);
   });
 });

@@ -108,15 +108,22 @@ export class SandboxManager {
   }
 
   /**
-   * Acts on the API's answer to a sync: destroys what it no longer wants, takes over what it
-   * assigns here that this runner lacks, and reports again the states it has wrong.
+   * Acts on the API's answer to a sync: destroys what it no longer wants, stops or starts what
+   * it wants the other way, takes over what it assigns here that this runner lacks, and reports
+   * again the states it has wrong.
    */
-  async applySync({ destroy, assign, report }: SyncResponse): Promise<void> {
+  async applySync({ destroy, assign, report, stop, start }: SyncResponse): Promise<void> {
     for (const id of report) {
       const sandbox = this.sandboxes.get(id);
       if (sandbox && sandbox.state !== 'creating' && !this.closing) this.states.report({ id, state: sandbox.state, errorReason: sandbox.errorReason });
     }
-    await Promise.all([...destroy.map((id) => this.removals.run(() => this.destroy(id))), this.adopt(assign)]);
+    const known = (id: string) => this.sandboxes.has(id);
+    await Promise.all([
+      ...destroy.map((id) => this.removals.run(() => this.destroy(id))),
+      ...stop.filter(known).map((id) => this.removals.run(() => this.stop(id))),
+      ...start.filter(known).map((id) => this.starts.run(() => this.start(id))),
+      this.adopt(assign),
+    ]);
   }
 
   async start(id: string): Promise<RunnerHeldState> {

@@ -111,7 +111,7 @@ export class FakeControlPlane {
       reply(200, { applied: (body as ReportSandboxStatesRequest).updates.length, rejected: [] });
     } else if (route === 'POST /api/runners/sync') {
       this.syncs.push(body as SyncRequest);
-      reply(200, this.syncAnswers.shift() ?? { destroy: [], assign: [], report: [], pull: [] });
+      reply(200, this.syncAnswers.shift() ?? { destroy: [], assign: [], report: [], pull: [], stop: [], start: [] });
     } else if (route === 'GET /api/runners/sandboxes') {
       this.assignmentLists++;
       reply(200, { sandboxes: this.assignments });

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { detectSandboxCgroups } from '../../src/cgroups/sandbox-cgroups.js';
+import { runTool } from '../../src/images/run-tool.js';
 import { BwrapProvider } from '../../src/provider/bwrap-provider.js';
+import { mountPointsUnder } from '../../src/provider/overlay-mounts.js';
 import { SandboxLayout } from '../../src/sandbox/sandbox-layout.js';
 
 export function sandboxSpec(overrides: Partial<RunnerSandboxSpec> = {}): RunnerSandboxSpec {
@@ -15,17 +17,25 @@ export function sandboxSpec(overrides: Partial<RunnerSandboxSpec> = {}): RunnerS
 export async function tempDataDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'runner-test-'));
   await chmod(dir, 0o711);
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => removeDataDir(dir) };
+}
+
+/** Unmounts what a test left mounted under `dir` (sandbox disks, roots), then deletes it. */
+export async function removeDataDir(dir: string): Promise<void> {
+  for (const mountPoint of await mountPointsUnder(dir)) await runTool('umount', ['--lazy', mountPoint], { deadline: Date.now() + 10_000, deadlineReason: 'umount hung' });
+  await rm(dir, { recursive: true, force: true });
 }
 
 export const SANDBOX_UID = 65534;
+/** Shared by the tests' providers: the filter is built once per version, not once per test. */
+const SECCOMP_CACHE_DIR = path.join(os.tmpdir(), 'daytona-runner-test-seccomp');
 /** Host ids image sandboxes map to in the tests: the runner's defaults. */
 export const USERNS = { base: 100_000, size: 65_536 };
 
 /** A bwrap provider on real bubblewrap with its own cgroup parent, as the runner builds it. */
 export async function testBwrapProvider(
   dataDir: string,
-  options: { network?: boolean; outputLimitBytes?: number; pidsMax?: number } = {},
+  options: { sandboxDns?: string; outputLimitBytes?: number; pidsMax?: number } = {},
 ) {
   const sandboxUser = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_UID } : null;
   const layout = new SandboxLayout(dataDir, sandboxUser);
@@ -35,7 +45,8 @@ export async function testBwrapProvider(
     layout,
     cgroups,
     sandboxUser,
-    network: options.network ?? false,
+    sandboxDns: options.sandboxDns ?? null,
+    seccompCacheDir: SECCOMP_CACHE_DIR,
     pidsMax: options.pidsMax ?? 4096,
     outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
     userNamespace: process.getuid?.() === 0 ? USERNS : null,

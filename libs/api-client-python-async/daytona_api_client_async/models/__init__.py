@@ -33,7 +33,10 @@ from daytona_api_client_async.models.paginated_sandboxes import PaginatedSandbox
 from daytona_api_client_async.models.paginated_snapshots import PaginatedSnapshots
 from daytona_api_client_async.models.sandbox import Sandbox
 from daytona_api_client_async.models.sandbox_desired_state import SandboxDesiredState
+from daytona_api_client_async.models.sandbox_labels import SandboxLabels
+from daytona_api_client_async.models.sandbox_labels_result import SandboxLabelsResult
 from daytona_api_client_async.models.sandbox_state import SandboxState
 from daytona_api_client_async.models.snapshot import Snapshot
 from daytona_api_client_async.models.snapshot_state import SnapshotState
+from daytona_api_client_async.models.toolbox_proxy_url import ToolboxProxyUrl
 

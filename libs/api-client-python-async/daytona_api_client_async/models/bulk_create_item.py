@@ -28,13 +28,18 @@ class BulkCreateItem(BaseModel):
     """
     BulkCreateItem
     """ # noqa: E501
+    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=None, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out", alias="autoStopInterval")
+    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=None, description="Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once", alias="autoDeleteInterval")
+    auto_archive_interval: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted", alias="autoArchiveInterval")
     snapshot_id_or_name: Annotated[str, Field(min_length=1, strict=True, max_length=255)] = Field(description="Id or name of the snapshot to create the sandboxes from", alias="snapshotIdOrName", json_schema_extra={"examples": ["default"]})
     count: Annotated[int, Field(le=1000000, strict=True, ge=1)] = Field(description="How many sandboxes to create. The counts of all items together may not exceed the server's BULK_MAX_TOTAL_COUNT (10,000 by default; 400 bulk_total_exceeded), which is at most 1,000,000.", json_schema_extra={"examples": [100]})
     sandbox_name_prefix: Annotated[str, Field(min_length=1, strict=True, max_length=50)] = Field(description="Sandboxes are named {prefix}-{n}, n zero-padded to max(5, digits): batch-a-00001. 1-50 characters: a letter or digit, then letters, digits, \".\", \"_\" or \"-\"; unique within the request.", alias="sandboxNamePrefix", json_schema_extra={"examples": ["batch-a"]})
     allow_under: Optional[StrictBool] = Field(default=False, description="When quota or runner capacity cannot hold `count`, create as many as fit (possibly none) instead of failing", alias="allowUnder")
     env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every sandbox of the item (as in POST /sandbox). The env and labels of all items, each times its count, may take at most 16 MiB (400 bulk_data_too_large). Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"EVAL_RUN": "7"}]})
     labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"run": "eval-7"}]})
-    __properties: ClassVar[List[str]] = ["snapshotIdOrName", "count", "sandboxNamePrefix", "allowUnder", "env", "labels"]
+    network_block_all: Optional[StrictBool] = Field(default=None, description="Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).", alias="networkBlockAll")
+    network_allow_list: Optional[Annotated[str, Field(strict=True, max_length=1000)]] = Field(default=None, description="Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15,203.0.113.7/32"]})
+    __properties: ClassVar[List[str]] = ["autoStopInterval", "autoDeleteInterval", "autoArchiveInterval", "snapshotIdOrName", "count", "sandboxNamePrefix", "allowUnder", "env", "labels", "networkBlockAll", "networkAllowList"]
 
     @field_validator('sandbox_name_prefix', mode="before")
     def sandbox_name_prefix_validate_regular_expression(cls, value):
@@ -94,12 +99,17 @@ class BulkCreateItem(BaseModel):
             return cls.model_validate(obj)
 
         _obj = cls.model_validate({
+            "autoStopInterval": obj.get("autoStopInterval"),
+            "autoDeleteInterval": obj.get("autoDeleteInterval"),
+            "autoArchiveInterval": obj.get("autoArchiveInterval"),
             "snapshotIdOrName": obj.get("snapshotIdOrName"),
             "count": obj.get("count"),
             "sandboxNamePrefix": obj.get("sandboxNamePrefix"),
             "allowUnder": obj.get("allowUnder") if obj.get("allowUnder") is not None else False,
             "env": obj.get("env"),
-            "labels": obj.get("labels")
+            "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList")
         })
         return _obj
 

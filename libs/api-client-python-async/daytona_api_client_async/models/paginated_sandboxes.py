@@ -17,8 +17,8 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
-from typing import Any, ClassVar, Dict, List
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from typing import Any, ClassVar, Dict, List, Optional
 from daytona_api_client_async.models.sandbox import Sandbox
 from typing import Optional, Set
 from typing_extensions import Self
@@ -33,7 +33,8 @@ class PaginatedSandboxes(BaseModel):
     page: StrictInt
     limit: StrictInt
     total_pages: StrictInt = Field(alias="totalPages")
-    __properties: ClassVar[List[str]] = ["items", "total", "page", "limit", "totalPages"]
+    next_cursor: Optional[StrictStr] = Field(description="Pass as cursor for the next page; null on the last page", alias="nextCursor")
+    __properties: ClassVar[List[str]] = ["items", "total", "page", "limit", "totalPages", "nextCursor"]
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -80,6 +81,11 @@ class PaginatedSandboxes(BaseModel):
             for _item_items in self.items:
                 _items.append(_item_items.to_dict() if _item_items is not None else None)
             _dict['items'] = _items
+        # set to None if next_cursor (nullable) is None
+        # and model_fields_set contains the field
+        if self.next_cursor is None and "next_cursor" in self.model_fields_set:
+            _dict['nextCursor'] = None
+
         return _dict
 
     @classmethod
@@ -96,7 +102,8 @@ class PaginatedSandboxes(BaseModel):
             "total": obj.get("total"),
             "page": obj.get("page"),
             "limit": obj.get("limit"),
-            "totalPages": obj.get("totalPages")
+            "totalPages": obj.get("totalPages"),
+            "nextCursor": obj.get("nextCursor")
         })
         return _obj
 

@@ -33,7 +33,10 @@ from daytona_api_client.models.paginated_sandboxes import PaginatedSandboxes
 from daytona_api_client.models.paginated_snapshots import PaginatedSnapshots
 from daytona_api_client.models.sandbox import Sandbox
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
+from daytona_api_client.models.sandbox_labels import SandboxLabels
+from daytona_api_client.models.sandbox_labels_result import SandboxLabelsResult
 from daytona_api_client.models.sandbox_state import SandboxState
 from daytona_api_client.models.snapshot import Snapshot
 from daytona_api_client.models.snapshot_state import SnapshotState
+from daytona_api_client.models.toolbox_proxy_url import ToolboxProxyUrl
 

@@ -17,7 +17,7 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 from typing import Any, ClassVar, Dict, List, Optional
 from typing_extensions import Annotated
 from typing import Optional, Set
@@ -28,11 +28,35 @@ class CreateSandbox(BaseModel):
     """
     CreateSandbox
     """ # noqa: E501
+    auto_stop_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=0)]] = Field(default=None, description="Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out", alias="autoStopInterval")
+    auto_delete_interval: Optional[Annotated[int, Field(le=525600, strict=True, ge=-1)]] = Field(default=None, description="Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once", alias="autoDeleteInterval")
+    auto_archive_interval: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted", alias="autoArchiveInterval")
     snapshot: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=255)]] = Field(default='default', description="Snapshot id or name", json_schema_extra={"examples": ["default"]})
     name: Optional[Annotated[str, Field(min_length=1, strict=True, max_length=63)]] = Field(default=None, description="Unique among the organization's live sandboxes; defaults to the sandbox id", json_schema_extra={"examples": ["my-sandbox"]})
     env: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=32768)]]] = Field(default=None, description="Environment variables of every command run in the sandbox. Keys: environment variable names: a letter or \"_\", then letters, digits or \"_\", at most 256 characters, and not `__proto__`, `constructor` or `prototype`; at most 256 KiB in total (NAME=value, UTF-8).", json_schema_extra={"examples": [{"FOO": "bar"}]})
     labels: Optional[Dict[str, Annotated[str, Field(strict=True, max_length=255)]]] = Field(default=None, description="Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.", json_schema_extra={"examples": [{"team": "eval"}]})
-    __properties: ClassVar[List[str]] = ["snapshot", "name", "env", "labels"]
+    network_block_all: Optional[StrictBool] = Field(default=None, description="true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).", alias="networkBlockAll")
+    network_allow_list: Optional[Annotated[str, Field(strict=True, max_length=1000)]] = Field(default=None, description="Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15,203.0.113.7/32"]})
+    target: Optional[Annotated[str, Field(strict=True, max_length=63)]] = Field(default=None, description="Region to create the sandbox in; the organization's by default", json_schema_extra={"examples": ["local"]})
+    user: Optional[Annotated[str, Field(strict=True, max_length=256)]] = Field(default=None, description="The OS user commands run as: only the image's own user (the sandbox record's `user`) on this server")
+    cpu: Optional[Annotated[int, Field(le=1024, strict=True, ge=1)]] = Field(default=None, description="CPU cores; the snapshot's by default")
+    memory: Optional[Annotated[int, Field(le=65536, strict=True, ge=1)]] = Field(default=None, description="Memory, GiB; the snapshot's by default")
+    disk: Optional[Annotated[int, Field(le=1048576, strict=True, ge=1)]] = Field(default=None, description="Disk, GiB; the snapshot's by default")
+    gpu: Optional[Annotated[int, Field(le=0, strict=True, ge=0)]] = Field(default=None, description="GPUs: only 0 (this server has none)")
+    gpu_type: Optional[Annotated[List[StrictStr], Field(max_length=0)]] = Field(default=None, description="GPU types: none are available on this server", alias="gpuType")
+    public: Optional[StrictBool] = Field(default=False, description="Public preview links: not available on this server (only false)")
+    volumes: Optional[Annotated[List[Dict[str, Any]], Field(max_length=0)]] = Field(default=None, description="Volumes: not available on this server (only [])")
+    kvm: Optional[StrictBool] = Field(default=False, description="Nested virtualization: not available (only false)")
+    spot: Optional[StrictBool] = Field(default=False, description="Spot capacity: not available (only false)")
+    build_info: Optional[Dict[str, Any]] = Field(default=None, description="Image builds: not available on this server (use a snapshot)", alias="buildInfo")
+    ttl_minutes: Optional[StrictInt] = Field(default=None, description="Not available on this server", alias="ttlMinutes")
+    auto_pause_interval: Optional[StrictInt] = Field(default=None, description="Pausing: not available on this server (only 0)", alias="autoPauseInterval")
+    secrets: Optional[List[Dict[str, Any]]] = Field(default=None, description="Secrets: not available on this server")
+    domain_allow_list: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="domainAllowList")
+    outbound_proxy_url: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="outboundProxyUrl")
+    otel_endpoint_override: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="otelEndpointOverride")
+    linked_sandbox: Optional[StrictStr] = Field(default=None, description="Not available on this server", alias="linkedSandbox")
+    __properties: ClassVar[List[str]] = ["autoStopInterval", "autoDeleteInterval", "autoArchiveInterval", "snapshot", "name", "env", "labels", "networkBlockAll", "networkAllowList", "target", "user", "cpu", "memory", "disk", "gpu", "gpuType", "public", "volumes", "kvm", "spot", "buildInfo", "ttlMinutes", "autoPauseInterval", "secrets", "domainAllowList", "outboundProxyUrl", "otelEndpointOverride", "linkedSandbox"]
 
     @field_validator('name', mode="before")
     def name_validate_regular_expression(cls, value):
@@ -95,10 +119,34 @@ class CreateSandbox(BaseModel):
             return cls.model_validate(obj)
 
         _obj = cls.model_validate({
+            "autoStopInterval": obj.get("autoStopInterval"),
+            "autoDeleteInterval": obj.get("autoDeleteInterval"),
+            "autoArchiveInterval": obj.get("autoArchiveInterval"),
             "snapshot": obj.get("snapshot") if obj.get("snapshot") is not None else 'default',
             "name": obj.get("name"),
             "env": obj.get("env"),
-            "labels": obj.get("labels")
+            "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList"),
+            "target": obj.get("target"),
+            "user": obj.get("user"),
+            "cpu": obj.get("cpu"),
+            "memory": obj.get("memory"),
+            "disk": obj.get("disk"),
+            "gpu": obj.get("gpu"),
+            "gpuType": obj.get("gpuType"),
+            "public": obj.get("public") if obj.get("public") is not None else False,
+            "volumes": obj.get("volumes"),
+            "kvm": obj.get("kvm") if obj.get("kvm") is not None else False,
+            "spot": obj.get("spot") if obj.get("spot") is not None else False,
+            "buildInfo": obj.get("buildInfo"),
+            "ttlMinutes": obj.get("ttlMinutes"),
+            "autoPauseInterval": obj.get("autoPauseInterval"),
+            "secrets": obj.get("secrets"),
+            "domainAllowList": obj.get("domainAllowList"),
+            "outboundProxyUrl": obj.get("outboundProxyUrl"),
+            "otelEndpointOverride": obj.get("otelEndpointOverride"),
+            "linkedSandbox": obj.get("linkedSandbox")
         })
         return _obj
 

@@ -18,7 +18,7 @@ import re  # noqa: F401
 import json
 
 from datetime import datetime
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from typing import Any, ClassVar, Dict, List, Optional
 from uuid import UUID
 from daytona_api_client.models.sandbox_desired_state import SandboxDesiredState
@@ -44,10 +44,24 @@ class Sandbox(BaseModel):
     disk: StrictInt = Field(description="Disk, GiB")
     env: Dict[str, StrictStr]
     labels: Dict[str, StrictStr]
+    network_block_all: StrictBool = Field(description="true: only a loopback interface; false: egress (networkAllowList, if set, says where to)", alias="networkBlockAll")
+    network_allow_list: Optional[StrictStr] = Field(description="Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet", alias="networkAllowList", json_schema_extra={"examples": ["198.18.0.0/15"]})
     error_reason: Optional[StrictStr] = Field(default=None, description="Why the sandbox is in error", alias="errorReason")
+    recoverable: StrictBool = Field(description="In error only because the API gave up on it (its runner went silent, or its start was too slow): its runner may bring it back")
+    toolbox_proxy_url: StrictStr = Field(description="Base URL of the sandbox's toolbox: `{toolboxProxyUrl}/{id}/process/execute` and the rest", alias="toolboxProxyUrl", json_schema_extra={"examples": ["http://127.0.0.1:3000/api/toolbox"]})
+    target: StrictStr = Field(description="The region it runs in (the same as region)", json_schema_extra={"examples": ["local"]})
+    user: StrictStr = Field(description="The OS user its commands run as", json_schema_extra={"examples": ["daytona"]})
+    public: StrictBool = Field(description="Public preview links: never on this server")
+    gpu: StrictInt = Field(description="GPUs (always 0 here)")
+    kvm: StrictBool = Field(description="Nested virtualization (never on this server)")
+    auto_stop_interval: StrictInt = Field(description="Minutes without activity before it is stopped; 0 never", alias="autoStopInterval")
+    auto_archive_interval: StrictInt = Field(description="Always 0: stopped sandboxes are not archived on this server", alias="autoArchiveInterval")
+    auto_delete_interval: StrictInt = Field(description="Minutes after it stopped before it is destroyed; negative never, 0 at once", alias="autoDeleteInterval")
+    volumes: List[Dict[str, Any]] = Field(description="Volumes (none on this server)")
+    last_activity_at: datetime = Field(description="Last toolbox call or start", alias="lastActivityAt")
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
-    __properties: ClassVar[List[str]] = ["id", "organizationId", "name", "snapshot", "runnerId", "region", "state", "desiredState", "cpu", "memory", "disk", "env", "labels", "errorReason", "createdAt", "updatedAt"]
+    __properties: ClassVar[List[str]] = ["id", "organizationId", "name", "snapshot", "runnerId", "region", "state", "desiredState", "cpu", "memory", "disk", "env", "labels", "networkBlockAll", "networkAllowList", "errorReason", "recoverable", "toolboxProxyUrl", "target", "user", "public", "gpu", "kvm", "autoStopInterval", "autoArchiveInterval", "autoDeleteInterval", "volumes", "lastActivityAt", "createdAt", "updatedAt"]
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -93,6 +107,11 @@ class Sandbox(BaseModel):
         if self.runner_id is None and "runner_id" in self.model_fields_set:
             _dict['runnerId'] = None
 
+        # set to None if network_allow_list (nullable) is None
+        # and model_fields_set contains the field
+        if self.network_allow_list is None and "network_allow_list" in self.model_fields_set:
+            _dict['networkAllowList'] = None
+
         # set to None if error_reason (nullable) is None
         # and model_fields_set contains the field
         if self.error_reason is None and "error_reason" in self.model_fields_set:
@@ -123,7 +142,21 @@ class Sandbox(BaseModel):
             "disk": obj.get("disk"),
             "env": obj.get("env"),
             "labels": obj.get("labels"),
+            "networkBlockAll": obj.get("networkBlockAll"),
+            "networkAllowList": obj.get("networkAllowList"),
             "errorReason": obj.get("errorReason"),
+            "recoverable": obj.get("recoverable"),
+            "toolboxProxyUrl": obj.get("toolboxProxyUrl"),
+            "target": obj.get("target"),
+            "user": obj.get("user"),
+            "public": obj.get("public"),
+            "gpu": obj.get("gpu"),
+            "kvm": obj.get("kvm"),
+            "autoStopInterval": obj.get("autoStopInterval"),
+            "autoArchiveInterval": obj.get("autoArchiveInterval"),
+            "autoDeleteInterval": obj.get("autoDeleteInterval"),
+            "volumes": obj.get("volumes"),
+            "lastActivityAt": obj.get("lastActivityAt"),
             "createdAt": obj.get("createdAt"),
             "updatedAt": obj.get("updatedAt")
         })

@@ -100,7 +100,7 @@ func TestListSendsFiltersAndMapsThePage(t *testing.T) {
 	var query map[string][]string
 	client := stubAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		query = r.URL.Query()
-		writeJSON(w, 200, map[string]any{"items": []any{sandboxJSON("id-1", "a", "started")}, "total": 1, "page": 2, "limit": 10, "totalPages": 1})
+		writeJSON(w, 200, map[string]any{"items": []any{sandboxJSON("id-1", "a", "started")}, "total": 1, "page": 2, "limit": 10, "totalPages": 1, "nextCursor": nil})
 	})
 
 	page, err := client.List(context.Background(), types.ListParams{

@@ -100,6 +100,9 @@ func sandboxJSON(id, name, state string) map[string]any {
 		"id": id, "organizationId": "org-1", "name": name, "snapshot": "default", "runnerId": "runner-1",
 		"region": "local", "state": state, "desiredState": "started", "cpu": 1, "memory": 1, "disk": 1,
 		"env": map[string]string{}, "labels": map[string]string{"team": "eval"}, "createdAt": now, "updatedAt": now,
+		"recoverable": false, "toolboxProxyUrl": "http://127.0.0.1:3000/api/toolbox", "target": "local", "user": "daytona",
+		"public": false, "networkBlockAll": true, "gpu": 0, "kvm": false, "autoStopInterval": 15, "autoArchiveInterval": 0,
+		"autoDeleteInterval": -1, "volumes": []any{}, "lastActivityAt": now,
 	}
 }
 

@@ -180,7 +180,7 @@ RSpec.describe Daytona::Daytona do
     it 'gets by name, lists with filters and deletes by name or object' do
       dto = sandbox_json(name: 'found', state: 'started')
       api.on('GET', '/sandbox/found', body: dto)
-      api.on('GET', '/sandbox', body: { items: [dto], total: 1, page: 1, limit: 10, totalPages: 1 })
+      api.on('GET', '/sandbox', body: { items: [dto], total: 1, page: 1, limit: 10, totalPages: 1, nextCursor: nil })
       api.on('DELETE', '/sandbox/found', body: dto.merge(state: 'destroyed'))
       api.on('DELETE', "/sandbox/#{dto[:id]}", body: dto.merge(state: 'destroyed'))
 

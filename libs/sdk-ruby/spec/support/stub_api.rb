@@ -130,7 +130,10 @@ module ApiFactories
     {
       id: SecureRandom.uuid, organizationId: SecureRandom.uuid, name: name, snapshot: 'default',
       runnerId: SecureRandom.uuid, region: 'local', state: state, desiredState: 'started',
-      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, createdAt: now, updatedAt: now
+      cpu: 1, memory: 1, disk: 3, env: {}, labels: {}, createdAt: now, updatedAt: now,
+      recoverable: false, toolboxProxyUrl: 'http://127.0.0.1:3000/api/toolbox', target: 'local', user: 'daytona',
+      public: false, networkBlockAll: true, gpu: 0, kvm: false, autoStopInterval: 15, autoArchiveInterval: 0,
+      autoDeleteInterval: -1, volumes: [], lastActivityAt: now
     }.merge(overrides)
   end
 

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
       '`prototype` as a key',
   },
   invalid_json: { status: 400, description: 'the body is not valid JSON (or cannot be decoded), or is not an object' },
+  invalid_cursor: { status: 400, description: 'the cursor is not a nextCursor of this list with this sort and order' },
   invalid_labels: {
     status: 400,
     description: 'the labels filter is not a JSON object of string values following the label rules',
@@ -54,6 +55,7 @@ export const ERROR_CODES = {
   snapshot_in_use: { status: 409, description: 'live sandboxes use the snapshot (details.sandboxes counts them)' },
   general_snapshot_read_only: { status: 403, description: 'general snapshots belong to the platform; an organization cannot delete them' },
   sandbox_not_started: { status: 409, description: 'the sandbox is not started' },
+  sandbox_state_conflict: { status: 409, description: 'the sandbox is in a state from which it cannot be started or stopped (details.state)' },
   sandbox_parked: { status: 409, description: 'the sandbox is on a benchmark runner (RUNNER_PROVIDER=park) that runs no commands' },
   idempotency_key_in_progress: {
     status: 409,

@@ -38,7 +38,7 @@ export class SandboxController {
   @ApiOperation({ summary: 'Create a sandbox from a snapshot', operationId: 'createSandbox' })
   @ApiOkResponse({ type: SandboxDto })
   @ApiIdempotencyKeyHeader()
-  @ApiErrorResponses('reserved_label', ...SNAPSHOT_USE, ...ADMISSION, ...IDEMPOTENCY)
+  @ApiErrorResponses('reserved_label', 'unsupported_field', 'unknown_region', ...SNAPSHOT_USE, ...ADMISSION, ...IDEMPOTENCY)
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.WRITE_SANDBOXES])
   async createSandbox(
     @AuthContext() auth: OrganizationAuthContext,
@@ -117,7 +117,7 @@ export class SandboxController {
   @Get()
   @ApiOperation({ summary: 'List sandboxes', operationId: 'listSandboxes' })
   @ApiOkResponse({ type: PaginatedSandboxesDto })
-  @ApiErrorResponses('invalid_labels')
+  @ApiErrorResponses('invalid_labels', 'invalid_cursor')
   @RequiredOrganizationResourcePermissions([OrganizationResourcePermission.READ_SANDBOXES])
   async listSandboxes(
     @AuthContext() auth: OrganizationAuthContext,

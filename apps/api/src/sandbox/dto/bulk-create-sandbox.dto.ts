@@ -1,3 +1,4 @@
+import { SandboxLifecycleFieldsDto } from './sandbox-lifecycle-fields.dto.js';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -17,6 +18,7 @@ import {
 } from 'class-validator';
 import { MAX_BULK_TOTAL_COUNT_SETTING } from '../../config/app-config.js';
 import { IsStringRecord, stringRecordSchema } from '../../common/validators/is-string-record.js';
+import { IsNetworkAllowList, NETWORK_ALLOW_LIST_DESCRIPTION } from '../../common/validators/network-allow-list.js';
 import { BULK_REQUEST_LABEL, NoPlatformLabels } from '../services/platform-labels.js';
 import { MAX_BULK_DATA_BYTES } from '../services/bulk-request-rules.js';
 import { SANDBOX_NAME_PREFIX_PATTERN } from '../services/sandbox-naming.js';
@@ -25,7 +27,7 @@ import { ENV_RULES, LABEL_RULES, RESERVED_LABELS_NOTE } from './create-sandbox.d
 export const MAX_BULK_ITEMS = 100;
 
 @ApiSchema({ name: 'BulkCreateItem' })
-export class BulkCreateItemDto {
+export class BulkCreateItemDto extends SandboxLifecycleFieldsDto {
   @ApiProperty({
     description: 'Id or name of the snapshot to create the sandboxes from',
     example: 'default',
@@ -100,6 +102,21 @@ export class BulkCreateItemDto {
   @IsStringRecord(LABEL_RULES)
   @NoPlatformLabels()
   labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      'Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own ' +
+      '(never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the ' +
+      'server default (SANDBOX_NETWORK_DEFAULT, "blocked" unless configured).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  networkBlockAll?: boolean;
+
+  @ApiPropertyOptional({ description: NETWORK_ALLOW_LIST_DESCRIPTION, example: '198.18.0.0/15,203.0.113.7/32', maxLength: 1_000 })
+  @IsOptional()
+  @IsNetworkAllowList()
+  networkAllowList?: string;
 }
 
 @ApiSchema({ name: 'BulkCreateSandbox' })

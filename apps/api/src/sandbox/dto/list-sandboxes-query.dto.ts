@@ -1,9 +1,12 @@
 import { ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsEnum, IsInt, IsOptional, Max, Min, registerDecorator } from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator } from 'class-validator';
 import { isStringRecord } from '../../common/validators/is-string-record.js';
 import { SandboxState } from '../entities/sandbox-state.js';
 import { LABEL_RULES } from './create-sandbox.dto.js';
+
+export const SANDBOX_SORTS = ['createdAt', 'updatedAt', 'lastActivityAt', 'name', 'state'] as const;
+export type SandboxSort = (typeof SANDBOX_SORTS)[number];
 
 /** Far beyond what 64 labels take as JSON, and within what Node reads of a request line (16 KiB). */
 export const MAX_LABEL_FILTER_LENGTH = 8_192;
@@ -38,6 +41,7 @@ function IsLabelFilter() {
     });
 }
 
+/** The older parameters come first: the generated clients' positional signatures keep their order. */
 export class ListSandboxesQueryDto {
   @ApiPropertyOptional({
     type: 'array',
@@ -61,7 +65,7 @@ export class ListSandboxesQueryDto {
   @IsLabelFilter()
   labels?: string;
 
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: MAX_PAGE })
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1, maximum: MAX_PAGE, description: 'Page by offset; or use cursor' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -76,4 +80,41 @@ export class ListSandboxesQueryDto {
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
+
+  @ApiPropertyOptional({ description: "The previous page's nextCursor: the page after it (same sort and order)", maxLength: 1_024 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_024)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'Only sandboxes whose id starts with this', maxLength: 36 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  id?: string;
+
+  @ApiPropertyOptional({ description: 'Only sandboxes whose name starts with this', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  name?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Only sandboxes of these snapshots (names; repeat the parameter for several)', maxItems: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (Array.isArray(value) ? value : [value]))
+  @IsString({ each: true })
+  @MaxLength(255, { each: true })
+  @ArrayMaxSize(100)
+  snapshots?: string[];
+
+  @ApiPropertyOptional({ enum: SANDBOX_SORTS, default: 'createdAt' })
+  @IsOptional()
+  @IsIn(SANDBOX_SORTS)
+  sort?: SandboxSort;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
 }

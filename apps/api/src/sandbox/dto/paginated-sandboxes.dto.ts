@@ -17,4 +17,7 @@ export class PaginatedSandboxesDto {
 
   @ApiProperty({ type: 'integer' })
   totalPages: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' })
+  nextCursor: string | null;
 }

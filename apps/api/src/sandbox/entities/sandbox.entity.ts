@@ -51,8 +51,35 @@ export class Sandbox {
   @Column({ type: 'jsonb', default: {} })
   env: Record<string, string>;
 
+  /** The OS user commands run as: the one asked for at creation, else the image's. */
+  @Column({ name: 'os_user', type: 'text' })
+  osUser: string;
+
+  /** Minutes without activity (toolbox calls, starts) before it is stopped; 0 never. */
+  @Column({ name: 'auto_stop_interval', type: 'integer' })
+  autoStopInterval: number;
+
+  /** Kept as given (0): stopped sandboxes are never archived here. */
+  @Column({ name: 'auto_archive_interval', type: 'integer' })
+  autoArchiveInterval: number;
+
+  /** Minutes after it stopped before it is destroyed; negative never, 0 at once. */
+  @Column({ name: 'auto_delete_interval', type: 'integer' })
+  autoDeleteInterval: number;
+
+  @Column({ name: 'last_activity_at', type: 'timestamptz' })
+  lastActivityAt: Date;
+
   @Column({ type: 'jsonb', default: {} })
   labels: Record<string, string>;
+
+  /** Decided at create (request, else the server default); runners get it in the spec. */
+  @Column({ name: 'network_block_all', type: 'boolean', default: true })
+  networkBlockAll: boolean;
+
+  /** Canonical, comma-separated IPv4 CIDRs; null: the public internet (with networkBlockAll false). */
+  @Column({ name: 'network_allow_list', type: 'text', nullable: true })
+  networkAllowList: string | null;
 
   @Column({ name: 'error_reason', type: 'text', nullable: true })
   errorReason: string | null;

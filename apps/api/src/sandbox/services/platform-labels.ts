@@ -22,3 +22,8 @@ export function NoPlatformLabels() {
       },
     });
 }
+
+/** The platform's own labels among `labels` (they survive a user's replacement of labels). */
+export function platformLabelsOf(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith(PLATFORM_LABEL_PREFIX)));
+}

@@ -4,6 +4,7 @@ import type { RunnerSandboxAssignment, RunnerSandboxSpec } from '@daytona/runner
 import { DataSource } from 'typeorm';
 
 const ASSIGNMENT_COLUMNS = `s.id, s.name, s.image_ref AS "snapshotRef", sn.entrypoint, s.cpu, s.memory, s.disk, s.env,
+                            s.network_block_all AS "networkBlockAll", s.network_allow_list AS "networkAllowList",
                             s.desired_state AS "desiredState", s.state, s.recoverable, s.runner_id AS "runnerId"`;
 
 export type PlacedAssignment = RunnerSandboxAssignment & { runnerId: string };
@@ -15,7 +16,11 @@ export class RunnerAssignments {
 
   private async query(sql: string, parameters: unknown[]): Promise<PlacedAssignment[]> {
     const rows: Row[] = await this.dataSource.query(sql, parameters);
-    return rows.map(({ entrypoint, ...row }) => (entrypoint ? { ...row, entrypoint } : row));
+    return rows.map(({ entrypoint, networkAllowList, ...row }) => ({
+      ...row,
+      ...(entrypoint ? { entrypoint } : {}),
+      ...(networkAllowList ? { networkAllowList: networkAllowList.split(',') } : {}),
+    }));
   }
 
   /** Every sandbox placed on the runner that is not destroyed (what a starting runner adopts). */
@@ -41,8 +46,8 @@ export class RunnerAssignments {
   }
 }
 
-/** Rows as the contract has them: no entrypoint means the image's own. */
-type Row = Omit<PlacedAssignment, 'entrypoint'> & { entrypoint: string[] | null };
+/** Rows as the contract has them: no entrypoint means the image's own; no allow list, the internet. */
+type Row = Omit<PlacedAssignment, 'entrypoint' | 'networkAllowList'> & { entrypoint: string[] | null; networkAllowList: string | null };
 
 export function withoutRunner({ runnerId: _, ...assignment }: PlacedAssignment): RunnerSandboxAssignment {
   return assignment;

@@ -19,6 +19,9 @@ interface LiveRow {
   age: number;
 }
 
+/** What a runner holds that runs, or is on its way to (a stop applies to all of it). */
+const RUNNING: ReadonlySet<string> = new Set(['creating', 'pulling_snapshot', 'starting', 'started']);
+
 /** States in which a sandbox has nothing on a runner worth creating (unless it is a recoverable error). */
 const NOTHING_TO_RUN: ReadonlySet<SandboxState> = new Set([SandboxState.ERROR, SandboxState.BUILD_FAILED, SandboxState.DESTROYING]);
 
@@ -26,7 +29,8 @@ const NOTHING_TO_RUN: ReadonlySet<SandboxState> = new Set([SandboxState.ERROR, S
  * Makes a runner and the database agree, from what the runner says it holds: every few seconds,
  * not only when it restarts. Whatever the database no longer wants is destroyed on the runner
  * (destroyed rows stay as tombstones, so a late dispatch is refused there too); what the runner
- * lacks is sent again; a differing state is reported again through the ordered report channel;
+ * lacks is sent again; what runs but should be stopped (or the other way round) is stopped or
+ * started; a differing state is reported again through the ordered report channel;
  * a destroy the runner already finished is completed. Its images tell which snapshots are ready
  * where; it is asked to pull the images of its region it lacks.
  */
@@ -54,9 +58,13 @@ export class RunnerSync {
 
     const destroy: string[] = [];
     const report: string[] = [];
+    const stop: string[] = [];
+    const start: string[] = [];
     for (const { id, state } of held) {
       const row = live.get(id);
       if (!row || row.desiredState === SandboxDesiredState.DESTROYED) destroy.push(id);
+      else if (row.desiredState === SandboxDesiredState.STOPPED && RUNNING.has(state)) stop.push(id);
+      else if (row.desiredState === SandboxDesiredState.STARTED && state === 'stopped') start.push(id);
       else if (row.state !== state) report.push(id);
     }
 
@@ -75,6 +83,6 @@ export class RunnerSync {
     await this.store.applyTo('api.destroy_completed', finished);
     const assign = (await this.assignments.current(missing.map((row) => row.id))).filter((a) => a.runnerId === runnerId).map(withoutRunner);
     const pull = await this.distribution.missingOn(runnerId, images.map((image) => image.ref));
-    return { destroy, assign, report, pull };
+    return { destroy, assign, report, pull, stop, start };
   }
 }

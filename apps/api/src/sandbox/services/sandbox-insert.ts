@@ -5,7 +5,7 @@ import { Sandbox } from '../entities/sandbox.entity.js';
 import { STATES_RELEASING_NAME } from '../entities/sandbox-state.js';
 
 /**
- * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 17
+ * Rows per INSERT. Each column travels as one array parameter (unnest), so a statement has 24
  * bind parameters whatever its row count, far from Postgres' 65,535 limit; chunking only bounds
  * the size of one statement.
  */
@@ -19,10 +19,13 @@ export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandb
       const column = <K extends keyof Sandbox>(key: K) => chunk.map((s) => s[key]);
       await manager.query(
         `INSERT INTO sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state,
-                              desired_state, cpu, memory, disk, env, labels, created_at, updated_at)
+                              desired_state, cpu, memory, disk, env, labels, os_user, auto_stop_interval,
+                              auto_archive_interval, auto_delete_interval, last_activity_at, created_at, updated_at,
+                              network_block_all, network_allow_list)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[],
                               $9::text[], $10::text[], $11::int[], $12::int[], $13::int[], $14::jsonb[], $15::jsonb[],
-                              $16::timestamptz[], $17::timestamptz[])`,
+                              $16::text[], $17::int[], $18::int[], $19::int[], $20::timestamptz[], $21::timestamptz[],
+                              $22::timestamptz[], $23::boolean[], $24::text[])`,
         [
           column('id'),
           column('organizationId'),
@@ -39,8 +42,15 @@ export async function insertSandboxRows(manager: EntityManager, sandboxes: Sandb
           column('disk'),
           chunk.map((s) => JSON.stringify(s.env)),
           chunk.map((s) => JSON.stringify(s.labels)),
+          column('osUser'),
+          column('autoStopInterval'),
+          column('autoArchiveInterval'),
+          column('autoDeleteInterval'),
+          column('lastActivityAt'),
           column('createdAt'),
           column('updatedAt'),
+          column('networkBlockAll'),
+          column('networkAllowList'),
         ],
       );
     }

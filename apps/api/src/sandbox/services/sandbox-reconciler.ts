@@ -53,6 +53,8 @@ export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestro
         await this.markSilentRunnersUnresponsive(connection.manager);
         await this.failSandboxesOfLostRunners(connection.manager);
         await this.failStuckStarts(connection.manager);
+        await this.stopIdleSandboxes(connection.manager);
+        await this.deleteLongStoppedSandboxes(connection.manager);
         await deleteExpiredIdempotencyKeys(connection.manager, RECONCILE_BATCH);
       } finally {
         await connection.query('SELECT pg_advisory_unlock(hashtext($1))', [RECONCILE_LOCK]);
@@ -89,6 +91,35 @@ export class SandboxReconciler implements OnApplicationBootstrap, OnModuleDestro
       manager,
       reason: 'Its runner stopped responding',
     });
+  }
+
+  /**
+   * Started sandboxes without activity (toolbox calls, starts) for their auto-stop interval are
+   * stopped: their runners hear it from their next sync.
+   */
+  private async stopIdleSandboxes(manager: EntityManager): Promise<void> {
+    await this.store.apply(
+      'api.stop_requested',
+      {
+        where: `s.id IN (SELECT id FROM sandbox WHERE state = 'started' AND auto_stop_interval > 0
+                           AND last_activity_at < now() - make_interval(mins => auto_stop_interval) LIMIT ${RECONCILE_BATCH})`,
+        parameters: [],
+      },
+      { manager },
+    );
+  }
+
+  /** Sandboxes stopped for their auto-delete interval (0: at once) are destroyed. */
+  private async deleteLongStoppedSandboxes(manager: EntityManager): Promise<void> {
+    await this.store.apply(
+      'api.destroy_requested',
+      {
+        where: `s.id IN (SELECT id FROM sandbox WHERE state = 'stopped' AND auto_delete_interval >= 0
+                           AND state_entered_at <= now() - make_interval(mins => auto_delete_interval) LIMIT ${RECONCILE_BATCH})`,
+        parameters: [],
+      },
+      { manager },
+    );
   }
 
   /**

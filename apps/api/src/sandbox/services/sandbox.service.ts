@@ -15,7 +15,8 @@ import { SnapshotService } from '../../snapshot/snapshot.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { BulkCreateSandboxDto } from '../dto/bulk-create-sandbox.dto.js';
 import { CreateSandboxDto } from '../dto/create-sandbox.dto.js';
-import { ListSandboxesQueryDto } from '../dto/list-sandboxes-query.dto.js';
+import { ListSandboxesQueryDto, type SandboxSort } from '../dto/list-sandboxes-query.dto.js';
+import { decodeCursor, encodeCursor, SORT_COLUMNS } from './sandbox-list-cursor.js';
 import { PaginatedSandboxesDto } from '../dto/paginated-sandboxes.dto.js';
 import { SandboxDto } from '../dto/sandbox.dto.js';
 import { Sandbox } from '../entities/sandbox.entity.js';
@@ -30,11 +31,15 @@ import { BULK_REQUEST_LABEL } from './platform-labels.js';
 import { admitSandboxes } from './sandbox-admission.js';
 import { bulkSandboxNames } from './sandbox-naming.js';
 import { assertNamesFree, findTakenNames, insertSandboxRows } from './sandbox-insert.js';
-import { RESOURCES } from './quota.js';
+import { RESOURCES, type Resources } from './quota.js';
+import { sandboxNetwork, type SandboxNetwork } from './sandbox-network.js';
+import { Region } from '../../organization/region.entity.js';
+import { DEFAULT_AUTO_STOP_MINUTES, SandboxLifecycleFieldsDto } from '../dto/sandbox-lifecycle-fields.dto.js';
 
 @Injectable()
 export class SandboxService {
   private readonly logger = new Logger('SandboxService');
+  private readonly toDto = (sandbox: Sandbox) => toSandboxDto(sandbox, `${this.config.publicUrl}/toolbox`);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -53,9 +58,22 @@ export class SandboxService {
     const once = this.idempotency.request(organization.id, options.idempotencyKey, 'createSandbox', dto);
     const earlier = await once?.previous();
     if (earlier) return (await this.getSandboxesInOrder(earlier))[0];
-    const region = organization.defaultRegion;
+    const region = dto.target ?? organization.defaultRegion;
+    if (dto.target !== undefined && !(await this.dataSource.manager.existsBy(Region, { id: dto.target }))) {
+      throw new InvalidInputError('unknown_region', `Region "${dto.target}" does not exist`, { field: 'target', region: dto.target });
+    }
     const snapshot = await this.snapshots.getUsableSnapshot(organization.id, dto.snapshot ?? DEFAULT_SNAPSHOT_NAME, region);
-    assertWithinPerSandboxLimits(organization, snapshot);
+    const shape = { cpu: dto.cpu ?? snapshot.cpu, memory: dto.memory ?? snapshot.memory, disk: dto.disk ?? snapshot.disk };
+    assertWithinPerSandboxLimits(organization, shape, `Snapshot "${snapshot.name}"`);
+    const osUser = snapshot.imageUser ?? 'root';
+    if (dto.user !== undefined && dto.user !== osUser) {
+      throw new InvalidInputError(
+        'unsupported_field',
+        `user: commands run as the image's own user here (${osUser}); choose a snapshot whose image runs as "${dto.user}", or leave user out`,
+        { field: 'user', imageUser: osUser },
+      );
+    }
+    const network = sandboxNetwork(dto, this.config.sandboxNetworkDefault);
     const id = randomUUID();
     const creation = await this.admitAndInsert(
       organization,
@@ -63,16 +81,17 @@ export class SandboxService {
       [
         {
           snapshot,
+          shape,
           count: 1,
           allowUnder: false,
           names: () => [dto.name ?? id],
-          fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {} },
+          fields: { id: () => id, env: dto.env ?? {}, labels: dto.labels ?? {}, ...lifecycleOf(dto), osUser, ...network },
         },
       ],
       once,
     );
     if (!creation.replayed) this.dispatch(creation.rows);
-    return toSandboxDto(creation.rows[0]);
+    return this.toDto(creation.rows[0]);
   }
 
   /**
@@ -84,7 +103,7 @@ export class SandboxService {
   async bulkCreateFromSnapshot(dto: BulkCreateSandboxDto, organization: Organization, options: { idempotencyKey?: string } = {}): Promise<SandboxDto[]> {
     const creation = await this.createBulkRows(dto, organization, options.idempotencyKey);
     if (!creation.replayed) this.dispatch(creation.rows);
-    return creation.rows.map(toSandboxDto);
+    return creation.rows.map(this.toDto);
   }
 
   /**
@@ -127,20 +146,32 @@ export class SandboxService {
     const snapshots = new Map<string, Snapshot>();
     for (const name of new Set(dto.items.map((item) => item.snapshotIdOrName))) {
       const snapshot = await this.snapshots.getUsableSnapshot(organization.id, name, region);
-      assertWithinPerSandboxLimits(organization, snapshot);
+      assertWithinPerSandboxLimits(organization, snapshot, `Snapshot "${snapshot.name}"`);
       snapshots.set(name, snapshot);
     }
+    const networks = dto.items.map((item, index) => sandboxNetwork(item, this.config.sandboxNetworkDefault, `items.${index}.`));
     const requestLabel = { [BULK_REQUEST_LABEL]: randomUUID() };
     return this.admitAndInsert(
       organization,
       region,
-      dto.items.map((item) => ({
-        snapshot: snapshots.get(item.snapshotIdOrName)!,
-        count: item.count,
-        allowUnder: item.allowUnder ?? false,
-        names: (admitted: number) => bulkSandboxNames(item.sandboxNamePrefix, admitted),
-        fields: { id: randomUUID, env: item.env ?? {}, labels: { ...item.labels, ...requestLabel } },
-      })),
+      dto.items.map((item, index) => {
+        const snapshot = snapshots.get(item.snapshotIdOrName)!;
+        return {
+          snapshot,
+          shape: snapshot,
+          count: item.count,
+          allowUnder: item.allowUnder ?? false,
+          names: (admitted: number) => bulkSandboxNames(item.sandboxNamePrefix, admitted),
+          fields: {
+            id: randomUUID,
+            env: item.env ?? {},
+            labels: { ...item.labels, ...requestLabel },
+            ...lifecycleOf(item),
+            osUser: snapshot.imageUser ?? 'root',
+            ...networks[index],
+          },
+        };
+      }),
       once,
     );
   }
@@ -170,7 +201,7 @@ export class SandboxService {
         manager,
         organization.id,
         region,
-        requests.map(({ snapshot, count, allowUnder }) => ({ shape: snapshot, count, allowUnder, unusableRunnerIds: lacking.get(snapshot.id) })),
+        requests.map(({ snapshot, shape, count, allowUnder }) => ({ shape, count, allowUnder, unusableRunnerIds: lacking.get(snapshot.id) })),
         { allowUnisolatedRunners: this.config.allowUnisolatedRunners },
       );
       await this.snapshots.holdForCreate(manager, snapshots);
@@ -178,11 +209,11 @@ export class SandboxService {
         const { runnerIds } = admitted[index];
         return request.names(runnerIds.length).map((name, n) =>
           newSandboxRow(organization, request.snapshot, region, {
+            ...request.fields,
+            ...request.shape,
             id: request.fields.id(),
             name,
             runnerId: runnerIds[n],
-            env: request.fields.env,
-            labels: request.fields.labels,
           }),
         );
       });
@@ -195,7 +226,7 @@ export class SandboxService {
 
   /** Current rows of `ids`, in the order given (ids not found are left out). */
   async getSandboxesInOrder(ids: string[]): Promise<SandboxDto[]> {
-    return (await this.rowsInOrder(this.dataSource.manager, ids)).map(toSandboxDto);
+    return (await this.rowsInOrder(this.dataSource.manager, ids)).map(this.toDto);
   }
 
   private async rowsInOrder(manager: EntityManager, ids: string[]): Promise<Sandbox[]> {
@@ -205,9 +236,20 @@ export class SandboxService {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /**
+   * A page of the organization's sandboxes, filtered, sorted (ties by id) and paged by offset
+   * (`page`) or by keyset (`cursor`, the previous page's `nextCursor`: stable under inserts).
+   */
   async listSandboxes(organizationId: string, query: ListSandboxesQueryDto): Promise<PaginatedSandboxesDto> {
+    if (query.cursor !== undefined && query.page !== undefined) {
+      throw new InvalidInputError('validation_failed', 'page and cursor cannot be used together', { field: 'cursor' });
+    }
     const page = query.page ?? 1;
     const limit = query.limit ?? 100;
+    const sort = query.sort ?? 'createdAt';
+    const order = query.order ?? 'desc';
+    const column = SORT_COLUMNS[sort];
+    const direction = order === 'asc' ? 'ASC' : 'DESC';
     const builder = this.dataSource.manager
       .createQueryBuilder(Sandbox, 's')
       .where('s.organization_id = :organizationId', { organizationId });
@@ -219,17 +261,26 @@ export class SandboxService {
     if (query.labels !== undefined) {
       builder.andWhere('s.labels @> CAST(:labels AS jsonb)', { labels: JSON.stringify(parseLabelFilter(query.labels)) });
     }
-    const [rows, total] = await builder
-      .orderBy('s.created_at', 'DESC')
-      .addOrderBy('s.name', 'ASC')
-      .skip((page - 1) * limit)
-      .take(limit)
-      .getManyAndCount();
-    return { items: rows.map(toSandboxDto), total, page, limit, totalPages: Math.ceil(total / limit) };
+    if (query.id !== undefined) builder.andWhere(`s.id::text LIKE :idPrefix`, { idPrefix: `${likePrefix(query.id.toLowerCase())}%` });
+    if (query.name !== undefined) builder.andWhere(`s.name LIKE :namePrefix`, { namePrefix: `${likePrefix(query.name)}%` });
+    if (query.snapshots?.length) builder.andWhere('s.snapshot_name IN (:...snapshots)', { snapshots: query.snapshots });
+    const total = await builder.clone().getCount();
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor, sort, order);
+      builder.andWhere(`(${column}, s.id) ${order === 'asc' ? '>' : '<'} (:afterValue, :afterId)`, { afterValue: after.value, afterId: after.id });
+    } else {
+      builder.skip((page - 1) * limit);
+    }
+    const rows = await builder.orderBy(column, direction).addOrderBy('s.id', direction).take(limit + 1).getMany();
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor = more && last ? encodeCursor({ sort, order, value: cursorValue(last, sort), id: last.id }) : null;
+    return { items: items.map(this.toDto), total, page, limit, totalPages: Math.ceil(total / limit), nextCursor };
   }
 
   async getSandbox(organizationId: string, idOrName: string): Promise<SandboxDto> {
-    return toSandboxDto(await this.findSandbox(organizationId, idOrName));
+    return this.toDto(await this.findSandbox(organizationId, idOrName));
   }
 
   /**
@@ -238,7 +289,7 @@ export class SandboxService {
    */
   async deleteSandbox(organizationId: string, idOrName: string): Promise<SandboxDto> {
     const sandbox = await this.findSandbox(organizationId, idOrName);
-    if (sandbox.state === SandboxState.DESTROYED) return toSandboxDto(sandbox);
+    if (sandbox.state === SandboxState.DESTROYED) return this.toDto(sandbox);
     await this.store.applyTo('api.destroy_requested', [sandbox.id]);
     const runner = sandbox.runnerId ? await this.dataSource.manager.findOneBy(Runner, { id: sandbox.runnerId }) : null;
     if (runner && runner.state === RunnerState.READY) {
@@ -247,13 +298,13 @@ export class SandboxService {
       } catch (error) {
         if (!(error instanceof UnavailableError)) throw error;
         this.logger.warn(`Destroy of ${sandbox.id} deferred to its runner's next sync: ${error.message}`);
-        return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
+        return this.toDto(await this.findSandbox(organizationId, sandbox.id));
       }
     }
     // Done on the runner, or nothing to ask of it: a runner that is gone and comes back is told
     // by its first sync to destroy what is no longer wanted.
     await this.store.applyTo('api.destroy_completed', [sandbox.id]);
-    return toSandboxDto(await this.findSandbox(organizationId, sandbox.id));
+    return this.toDto(await this.findSandbox(organizationId, sandbox.id));
   }
 
   /** A sandbox of the organization, by id or name (see findSandbox). */
@@ -283,6 +334,16 @@ export class SandboxService {
   }
 }
 
+/** `text` as a LIKE pattern that matches it literally. */
+function likePrefix(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function cursorValue(sandbox: Sandbox, sort: SandboxSort): string {
+  const value = { createdAt: sandbox.createdAt, updatedAt: sandbox.updatedAt, lastActivityAt: sandbox.lastActivityAt, name: sandbox.name, state: sandbox.state }[sort];
+  return value instanceof Date ? value.toISOString() : value;
+}
+
 function parseLabelFilter(raw: string): Record<string, string> {
   let parsed: unknown;
   try {
@@ -303,21 +364,37 @@ function parseLabelFilter(raw: string): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-export function assertWithinPerSandboxLimits(organization: Organization, snapshot: Snapshot): void {
+/** `shape` (what `what` needs per sandbox) within the organization's per-sandbox maxima. */
+export function assertWithinPerSandboxLimits(organization: Organization, shape: Resources, what: string): void {
   const limits = {
     cpu: organization.maxCpuPerSandbox,
     memory: organization.maxMemoryPerSandbox,
     disk: organization.maxDiskPerSandbox,
   };
   for (const resource of RESOURCES) {
-    if (snapshot[resource] > limits[resource]) {
+    if (shape[resource] > limits[resource]) {
       throw new ForbiddenError(
         'sandbox_limit_exceeded',
-        `Snapshot "${snapshot.name}" needs ${snapshot[resource]} ${resource} per sandbox; the organization allows ${limits[resource]}`,
-        { resource, requested: snapshot[resource], limit: limits[resource] },
+        `${what} needs ${shape[resource]} ${resource} per sandbox; the organization allows ${limits[resource]}`,
+        { resource, requested: shape[resource], limit: limits[resource] },
       );
     }
   }
+}
+
+/** The intervals a create asked for, with Daytona's defaults. */
+function lifecycleOf(fields: SandboxLifecycleFieldsDto): SandboxLifecycle {
+  return {
+    autoStopInterval: fields.autoStopInterval ?? DEFAULT_AUTO_STOP_MINUTES,
+    autoArchiveInterval: fields.autoArchiveInterval ?? 0,
+    autoDeleteInterval: fields.autoDeleteInterval ?? -1,
+  };
+}
+
+interface SandboxLifecycle {
+  autoStopInterval: number;
+  autoArchiveInterval: number;
+  autoDeleteInterval: number;
 }
 
 export interface BulkCreateOptions {
@@ -337,19 +414,22 @@ interface Creation {
 
 interface CreateRequest {
   snapshot: Snapshot;
+  /** Resources of each sandbox: the snapshot's, or what a create asked for. */
+  shape: Resources;
   count: number;
   allowUnder: boolean;
   /** Names for the sandboxes admitted, which may be fewer than `count` with allowUnder. */
   names: (admitted: number) => string[];
-  fields: { id: () => string; env: Record<string, string>; labels: Record<string, string> };
+  fields: { id: () => string; env: Record<string, string>; labels: Record<string, string>; osUser: string } & SandboxLifecycle & SandboxNetwork;
 }
 
-export interface NewSandboxFields {
+export interface NewSandboxFields extends SandboxLifecycle, SandboxNetwork, Resources {
   id: string;
   name: string;
   runnerId: string;
   env: Record<string, string>;
   labels: Record<string, string>;
+  osUser: string;
 }
 
 export function newSandboxRow(
@@ -368,13 +448,11 @@ export function newSandboxRow(
     region,
     state: SandboxState.CREATING,
     desiredState: SandboxDesiredState.STARTED,
-    cpu: snapshot.cpu,
-    memory: snapshot.memory,
-    disk: snapshot.disk,
     errorReason: null,
     recoverable: false,
     acknowledgedAt: null,
     stateEnteredAt: now,
+    lastActivityAt: now,
     createdAt: now,
     updatedAt: now,
   });

@@ -37,6 +37,17 @@ describe('sandbox transitions', () => {
     expect(TRANSITIONS['runner.error'].recoverable).toBeFalsy();
   });
 
+  it('stops what runs or is on its way, and starts only what is stopped', () => {
+    expect(canApply('api.stop_requested', State.STARTED, Desired.STARTED)).toBe(true);
+    expect(canApply('api.stop_requested', State.STOPPED, Desired.STOPPED)).toBe(false);
+    expect(canApply('api.stop_requested', State.DESTROYING, Desired.DESTROYED)).toBe(false);
+    expect(canApply('api.start_requested', State.STOPPED, Desired.STOPPED)).toBe(true);
+    expect(canApply('api.start_requested', State.ERROR, Desired.STARTED)).toBe(false);
+    // A late started report does not undo a stop; the runner's stopped report completes it.
+    expect(canApply('runner.started', State.STOPPING, Desired.STOPPED)).toBe(false);
+    expect(canApply('runner.stopped', State.STOPPING, Desired.STOPPED)).toBe(true);
+  });
+
   it('times out only sandboxes that are still on their way to started', () => {
     expect(canApply('api.start_timed_out', State.STARTING, Desired.STARTED)).toBe(true);
     expect(canApply('api.start_timed_out', State.STARTED, Desired.STARTED)).toBe(false);

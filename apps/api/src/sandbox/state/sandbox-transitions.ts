@@ -16,6 +16,8 @@ export type SandboxEvent =
   | 'runner.destroying'
   | 'runner.destroyed'
   // What the API decides.
+  | 'api.stop_requested'
+  | 'api.start_requested'
   | 'api.destroy_requested'
   | 'api.destroy_completed'
   | 'api.runner_lost'
@@ -63,6 +65,15 @@ export const TRANSITIONS: Readonly<Record<SandboxEvent, Transition>> = {
   'runner.destroying': { to: State.DESTROYING, from: LIVE, desired: [Desired.DESTROYED] },
   'runner.destroyed': { to: State.DESTROYED, from: LIVE, desired: [Desired.DESTROYED] },
 
+  // A stop (asked for, or of an idle sandbox) and a start of a stopped one: its runner hears at
+  // once, or from its next sync, and reports what it did.
+  'api.stop_requested': {
+    to: State.STOPPING,
+    from: [State.CREATING, State.PULLING_SNAPSHOT, State.STARTING, State.STARTED],
+    desired: [Desired.STARTED, Desired.STOPPED],
+    setsDesired: Desired.STOPPED,
+  },
+  'api.start_requested': { to: State.STARTING, from: [State.STOPPED], desired: [Desired.STOPPED, Desired.STARTED], setsDesired: Desired.STARTED },
   'api.destroy_requested': { to: State.DESTROYING, from: LIVE, desired: ANY_DESIRED, setsDesired: Desired.DESTROYED },
   'api.destroy_completed': { to: State.DESTROYED, from: LIVE, desired: [Desired.DESTROYED] },
   'api.runner_lost': { to: State.ERROR, from: RUNNING, desired: [Desired.STARTED, Desired.STOPPED], recoverable: true },

@@ -14,6 +14,7 @@ import {
   MinLength,
   registerDecorator,
 } from 'class-validator';
+import { OnlyValue } from '../../common/validators/only-value.js';
 import { IsWellFormedText } from '../../common/validators/text.js';
 
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,254}$/;
@@ -32,21 +33,6 @@ function IsImageReference() {
         validate: (value: unknown) => parseContract(imageRef, value).ok,
         defaultMessage: () =>
           `${propertyName} must be an image reference such as python:3.12 or registry.example.com/team/image:tag (no transport, no spaces)`,
-      },
-    });
-}
-
-/** Accepted only with the one value this server honours: anything else is 400 `unsupported_field`. */
-function OnlyValue(allowed: (value: unknown) => boolean, what: string) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'onlyValue',
-      target: target.constructor,
-      propertyName,
-      options: { context: { code: 'unsupported_field' } },
-      validator: {
-        validate: (value: unknown) => value === undefined || value === null || allowed(value),
-        defaultMessage: () => `${propertyName}: ${what}`,
       },
     });
 }

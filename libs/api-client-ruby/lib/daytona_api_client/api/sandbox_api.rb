@@ -375,12 +375,79 @@ module DaytonaApiClient
       return data, status_code, headers
     end
 
+    # The base URL of the sandbox's toolbox
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [ToolboxProxyUrl]
+    def get_toolbox_proxy_url(sandbox_id_or_name, opts = {})
+      data, _status_code, _headers = get_toolbox_proxy_url_with_http_info(sandbox_id_or_name, opts)
+      data
+    end
+
+    # The base URL of the sandbox&#39;s toolbox
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(ToolboxProxyUrl, Integer, Hash)>] ToolboxProxyUrl data, response status code and response headers
+    def get_toolbox_proxy_url_with_http_info(sandbox_id_or_name, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.get_toolbox_proxy_url ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.get_toolbox_proxy_url"
+      end
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/toolbox-proxy-url'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'ToolboxProxyUrl'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.get_toolbox_proxy_url",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#get_toolbox_proxy_url\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
     # List sandboxes
     # @param [Hash] opts the optional parameters
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
     # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-    # @option opts [Integer] :page  (default to 1)
+    # @option opts [Integer] :page Page by offset; or use cursor (default to 1)
     # @option opts [Integer] :limit  (default to 100)
+    # @option opts [String] :cursor The previous page&#39;s nextCursor: the page after it (same sort and order)
+    # @option opts [String] :id Only sandboxes whose id starts with this
+    # @option opts [String] :name Only sandboxes whose name starts with this
+    # @option opts [Array<String>] :snapshots Only sandboxes of these snapshots (names; repeat the parameter for several)
+    # @option opts [String] :sort  (default to 'createdAt')
+    # @option opts [String] :order  (default to 'desc')
     # @return [PaginatedSandboxes]
     def list_sandboxes(opts = {})
       data, _status_code, _headers = list_sandboxes_with_http_info(opts)
@@ -391,8 +458,14 @@ module DaytonaApiClient
     # @param [Hash] opts the optional parameters
     # @option opts [Array<SandboxState>] :states Only sandboxes in these states (repeat the parameter for several). Destroyed ones are listed only when asked for.
     # @option opts [String] :labels JSON object of labels that must all match, e.g. {\&quot;team\&quot;:\&quot;eval\&quot;}; it follows the rules of labels (400 invalid_labels otherwise)
-    # @option opts [Integer] :page  (default to 1)
+    # @option opts [Integer] :page Page by offset; or use cursor (default to 1)
     # @option opts [Integer] :limit  (default to 100)
+    # @option opts [String] :cursor The previous page&#39;s nextCursor: the page after it (same sort and order)
+    # @option opts [String] :id Only sandboxes whose id starts with this
+    # @option opts [String] :name Only sandboxes whose name starts with this
+    # @option opts [Array<String>] :snapshots Only sandboxes of these snapshots (names; repeat the parameter for several)
+    # @option opts [String] :sort  (default to 'createdAt')
+    # @option opts [String] :order  (default to 'desc')
     # @return [Array<(PaginatedSandboxes, Integer, Hash)>] PaginatedSandboxes data, response status code and response headers
     def list_sandboxes_with_http_info(opts = {})
       if @api_client.config.debugging
@@ -422,6 +495,30 @@ module DaytonaApiClient
         fail ArgumentError, 'invalid value for "opts[:"limit"]" when calling SandboxApi.list_sandboxes, must be greater than or equal to 1.'
       end
 
+      if @api_client.config.client_side_validation && !opts[:'cursor'].nil? && opts[:'cursor'].to_s.length > 1024
+        fail ArgumentError, 'invalid value for "opts[:"cursor"]" when calling SandboxApi.list_sandboxes, the character length must be smaller than or equal to 1024.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'id'].nil? && opts[:'id'].to_s.length > 36
+        fail ArgumentError, 'invalid value for "opts[:"id"]" when calling SandboxApi.list_sandboxes, the character length must be smaller than or equal to 36.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'name'].nil? && opts[:'name'].to_s.length > 255
+        fail ArgumentError, 'invalid value for "opts[:"name"]" when calling SandboxApi.list_sandboxes, the character length must be smaller than or equal to 255.'
+      end
+
+      if @api_client.config.client_side_validation && !opts[:'snapshots'].nil? && opts[:'snapshots'].length > 100
+        fail ArgumentError, 'invalid value for "opts[:"snapshots"]" when calling SandboxApi.list_sandboxes, number of items must be less than or equal to 100.'
+      end
+
+      allowable_values = ["createdAt", "updatedAt", "lastActivityAt", "name", "state"]
+      if @api_client.config.client_side_validation && opts[:'sort'] && !allowable_values.include?(opts[:'sort'])
+        fail ArgumentError, "invalid value for \"sort\", must be one of #{allowable_values}"
+      end
+      allowable_values = ["asc", "desc"]
+      if @api_client.config.client_side_validation && opts[:'order'] && !allowable_values.include?(opts[:'order'])
+        fail ArgumentError, "invalid value for \"order\", must be one of #{allowable_values}"
+      end
       # resource path
       local_var_path = '/sandbox'
 
@@ -431,6 +528,12 @@ module DaytonaApiClient
       query_params[:'labels'] = opts[:'labels'] if !opts[:'labels'].nil?
       query_params[:'page'] = opts[:'page'] if !opts[:'page'].nil?
       query_params[:'limit'] = opts[:'limit'] if !opts[:'limit'].nil?
+      query_params[:'cursor'] = opts[:'cursor'] if !opts[:'cursor'].nil?
+      query_params[:'id'] = opts[:'id'] if !opts[:'id'].nil?
+      query_params[:'name'] = opts[:'name'] if !opts[:'name'].nil?
+      query_params[:'snapshots'] = @api_client.build_collection_param(opts[:'snapshots'], :multi) if !opts[:'snapshots'].nil?
+      query_params[:'sort'] = opts[:'sort'] if !opts[:'sort'].nil?
+      query_params[:'order'] = opts[:'order'] if !opts[:'order'].nil?
 
       # header parameters
       header_params = opts[:header_params] || {}
@@ -462,6 +565,428 @@ module DaytonaApiClient
       data, status_code, headers = @api_client.call_api(:GET, local_var_path, new_options)
       if @api_client.config.debugging
         @api_client.config.logger.debug "API called: SandboxApi#list_sandboxes\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Replace a sandbox's labels
+    # @param sandbox_id_or_name [String] 
+    # @param sandbox_labels [SandboxLabels] 
+    # @param [Hash] opts the optional parameters
+    # @return [SandboxLabelsResult]
+    def replace_labels(sandbox_id_or_name, sandbox_labels, opts = {})
+      data, _status_code, _headers = replace_labels_with_http_info(sandbox_id_or_name, sandbox_labels, opts)
+      data
+    end
+
+    # Replace a sandbox&#39;s labels
+    # @param sandbox_id_or_name [String] 
+    # @param sandbox_labels [SandboxLabels] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(SandboxLabelsResult, Integer, Hash)>] SandboxLabelsResult data, response status code and response headers
+    def replace_labels_with_http_info(sandbox_id_or_name, sandbox_labels, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.replace_labels ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.replace_labels"
+      end
+      # verify the required parameter 'sandbox_labels' is set
+      if @api_client.config.client_side_validation && sandbox_labels.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_labels' when calling SandboxApi.replace_labels"
+      end
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/labels'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+      # HTTP header 'Content-Type'
+      content_type = @api_client.select_header_content_type(['application/json'])
+      if !content_type.nil?
+          header_params['Content-Type'] = content_type
+      end
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body] || @api_client.object_to_http_body(sandbox_labels)
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'SandboxLabelsResult'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.replace_labels",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:PUT, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#replace_labels\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Archiving is not available here: only 0 is accepted
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Only 0: stopped sandboxes are not archived on this server
+    # @param [Hash] opts the optional parameters
+    # @return [Sandbox]
+    def set_auto_archive_interval(sandbox_id_or_name, interval, opts = {})
+      data, _status_code, _headers = set_auto_archive_interval_with_http_info(sandbox_id_or_name, interval, opts)
+      data
+    end
+
+    # Archiving is not available here: only 0 is accepted
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Only 0: stopped sandboxes are not archived on this server
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
+    def set_auto_archive_interval_with_http_info(sandbox_id_or_name, interval, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.set_auto_archive_interval ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.set_auto_archive_interval"
+      end
+      # verify the required parameter 'interval' is set
+      if @api_client.config.client_side_validation && interval.nil?
+        fail ArgumentError, "Missing the required parameter 'interval' when calling SandboxApi.set_auto_archive_interval"
+      end
+      if @api_client.config.client_side_validation && interval > 0
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_auto_archive_interval, must be smaller than or equal to 0.'
+      end
+
+      if @api_client.config.client_side_validation && interval < 0
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_auto_archive_interval, must be greater than or equal to 0.'
+      end
+
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/autoarchive/{interval}'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s)).sub('{interval}', CGI.escape(interval.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Sandbox'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.set_auto_archive_interval",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#set_auto_archive_interval\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Minutes after it stopped before it is destroyed; negative never, 0 at once
+    # @param [Hash] opts the optional parameters
+    # @return [Sandbox]
+    def set_auto_delete_interval(sandbox_id_or_name, interval, opts = {})
+      data, _status_code, _headers = set_auto_delete_interval_with_http_info(sandbox_id_or_name, interval, opts)
+      data
+    end
+
+    # Set the minutes after a stop before the sandbox is destroyed (negative never, 0 at once)
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Minutes after it stopped before it is destroyed; negative never, 0 at once
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
+    def set_auto_delete_interval_with_http_info(sandbox_id_or_name, interval, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.set_auto_delete_interval ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.set_auto_delete_interval"
+      end
+      # verify the required parameter 'interval' is set
+      if @api_client.config.client_side_validation && interval.nil?
+        fail ArgumentError, "Missing the required parameter 'interval' when calling SandboxApi.set_auto_delete_interval"
+      end
+      if @api_client.config.client_side_validation && interval > 525600
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_auto_delete_interval, must be smaller than or equal to 525600.'
+      end
+
+      if @api_client.config.client_side_validation && interval < -1
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_auto_delete_interval, must be greater than or equal to -1.'
+      end
+
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/autodelete/{interval}'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s)).sub('{interval}', CGI.escape(interval.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Sandbox'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.set_auto_delete_interval",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#set_auto_delete_interval\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Set the minutes without activity before the sandbox is stopped (0 never)
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Minutes without activity before it is stopped; 0 never
+    # @param [Hash] opts the optional parameters
+    # @return [Sandbox]
+    def set_autostop_interval(sandbox_id_or_name, interval, opts = {})
+      data, _status_code, _headers = set_autostop_interval_with_http_info(sandbox_id_or_name, interval, opts)
+      data
+    end
+
+    # Set the minutes without activity before the sandbox is stopped (0 never)
+    # @param sandbox_id_or_name [String] 
+    # @param interval [Integer] Minutes without activity before it is stopped; 0 never
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
+    def set_autostop_interval_with_http_info(sandbox_id_or_name, interval, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.set_autostop_interval ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.set_autostop_interval"
+      end
+      # verify the required parameter 'interval' is set
+      if @api_client.config.client_side_validation && interval.nil?
+        fail ArgumentError, "Missing the required parameter 'interval' when calling SandboxApi.set_autostop_interval"
+      end
+      if @api_client.config.client_side_validation && interval > 525600
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_autostop_interval, must be smaller than or equal to 525600.'
+      end
+
+      if @api_client.config.client_side_validation && interval < 0
+        fail ArgumentError, 'invalid value for "interval" when calling SandboxApi.set_autostop_interval, must be greater than or equal to 0.'
+      end
+
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/autostop/{interval}'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s)).sub('{interval}', CGI.escape(interval.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Sandbox'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.set_autostop_interval",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#set_autostop_interval\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Start a stopped sandbox (same files, new processes)
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Sandbox]
+    def start_sandbox(sandbox_id_or_name, opts = {})
+      data, _status_code, _headers = start_sandbox_with_http_info(sandbox_id_or_name, opts)
+      data
+    end
+
+    # Start a stopped sandbox (same files, new processes)
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
+    def start_sandbox_with_http_info(sandbox_id_or_name, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.start_sandbox ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.start_sandbox"
+      end
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/start'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Sandbox'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.start_sandbox",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#start_sandbox\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
+      end
+      return data, status_code, headers
+    end
+
+    # Stop a sandbox: its processes end, its files and its quota stay
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @option opts [Boolean] :force Accepted for compatibility: a stop here always kills the processes at once (default to false)
+    # @return [Sandbox]
+    def stop_sandbox(sandbox_id_or_name, opts = {})
+      data, _status_code, _headers = stop_sandbox_with_http_info(sandbox_id_or_name, opts)
+      data
+    end
+
+    # Stop a sandbox: its processes end, its files and its quota stay
+    # @param sandbox_id_or_name [String] 
+    # @param [Hash] opts the optional parameters
+    # @option opts [Boolean] :force Accepted for compatibility: a stop here always kills the processes at once (default to false)
+    # @return [Array<(Sandbox, Integer, Hash)>] Sandbox data, response status code and response headers
+    def stop_sandbox_with_http_info(sandbox_id_or_name, opts = {})
+      if @api_client.config.debugging
+        @api_client.config.logger.debug 'Calling API: SandboxApi.stop_sandbox ...'
+      end
+      # verify the required parameter 'sandbox_id_or_name' is set
+      if @api_client.config.client_side_validation && sandbox_id_or_name.nil?
+        fail ArgumentError, "Missing the required parameter 'sandbox_id_or_name' when calling SandboxApi.stop_sandbox"
+      end
+      # resource path
+      local_var_path = '/sandbox/{sandboxIdOrName}/stop'.sub('{sandboxIdOrName}', CGI.escape(sandbox_id_or_name.to_s))
+
+      # query parameters
+      query_params = opts[:query_params] || {}
+      query_params[:'force'] = opts[:'force'] if !opts[:'force'].nil?
+
+      # header parameters
+      header_params = opts[:header_params] || {}
+      # HTTP header 'Accept' (if needed)
+      header_params['Accept'] = @api_client.select_header_accept(['application/json']) unless header_params['Accept']
+
+      # form parameters
+      form_params = opts[:form_params] || {}
+
+      # http body (model)
+      post_body = opts[:debug_body]
+
+      # return_type
+      return_type = opts[:debug_return_type] || 'Sandbox'
+
+      # auth_names
+      auth_names = opts[:debug_auth_names] || ['bearer']
+
+      new_options = opts.merge(
+        :operation => :"SandboxApi.stop_sandbox",
+        :header_params => header_params,
+        :query_params => query_params,
+        :form_params => form_params,
+        :body => post_body,
+        :auth_names => auth_names,
+        :return_type => return_type
+      )
+
+      data, status_code, headers = @api_client.call_api(:POST, local_var_path, new_options)
+      if @api_client.config.debugging
+        @api_client.config.logger.debug "API called: SandboxApi#stop_sandbox\nData: #{data.inspect}\nStatus code: #{status_code}\nHeaders: #{headers}"
       end
       return data, status_code, headers
     end

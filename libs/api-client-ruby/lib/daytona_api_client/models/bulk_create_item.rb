@@ -15,6 +15,15 @@ require 'time'
 
 module DaytonaApiClient
   class BulkCreateItem < ApiModelBase
+    # Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+    attr_accessor :auto_stop_interval
+
+    # Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+    attr_accessor :auto_delete_interval
+
+    # Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+    attr_accessor :auto_archive_interval
+
     # Id or name of the snapshot to create the sandboxes from
     attr_accessor :snapshot_id_or_name
 
@@ -33,15 +42,26 @@ module DaytonaApiClient
     # Labels of every sandbox of the item (as in POST /sandbox). Each sandbox also gets daytona.io/bulk-request: the request's id, the same for every sandbox of the request. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
     attr_accessor :labels
 
+    # Of every sandbox of the item. true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+    attr_accessor :network_allow_list
+
     # Attribute mapping from ruby-style variable name to JSON key.
     def self.attribute_map
       {
+        :'auto_stop_interval' => :'autoStopInterval',
+        :'auto_delete_interval' => :'autoDeleteInterval',
+        :'auto_archive_interval' => :'autoArchiveInterval',
         :'snapshot_id_or_name' => :'snapshotIdOrName',
         :'count' => :'count',
         :'sandbox_name_prefix' => :'sandboxNamePrefix',
         :'allow_under' => :'allowUnder',
         :'env' => :'env',
-        :'labels' => :'labels'
+        :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList'
       }
     end
 
@@ -58,12 +78,17 @@ module DaytonaApiClient
     # Attribute type mapping.
     def self.openapi_types
       {
+        :'auto_stop_interval' => :'Integer',
+        :'auto_delete_interval' => :'Integer',
+        :'auto_archive_interval' => :'Integer',
         :'snapshot_id_or_name' => :'String',
         :'count' => :'Integer',
         :'sandbox_name_prefix' => :'String',
         :'allow_under' => :'Boolean',
         :'env' => :'Hash<String, String>',
-        :'labels' => :'Hash<String, String>'
+        :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String'
       }
     end
 
@@ -88,6 +113,18 @@ module DaytonaApiClient
         end
         h[k.to_sym] = v
       }
+
+      if attributes.key?(:'auto_stop_interval')
+        self.auto_stop_interval = attributes[:'auto_stop_interval']
+      end
+
+      if attributes.key?(:'auto_delete_interval')
+        self.auto_delete_interval = attributes[:'auto_delete_interval']
+      end
+
+      if attributes.key?(:'auto_archive_interval')
+        self.auto_archive_interval = attributes[:'auto_archive_interval']
+      end
 
       if attributes.key?(:'snapshot_id_or_name')
         self.snapshot_id_or_name = attributes[:'snapshot_id_or_name']
@@ -124,6 +161,14 @@ module DaytonaApiClient
           self.labels = value
         end
       end
+
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      end
     end
 
     # Show invalid properties with the reasons. Usually used together with valid?
@@ -131,6 +176,30 @@ module DaytonaApiClient
     def list_invalid_properties
       warn '[DEPRECATED] the `list_invalid_properties` method is obsolete'
       invalid_properties = Array.new
+      if !@auto_stop_interval.nil? && @auto_stop_interval > 525600
+        invalid_properties.push('invalid value for "auto_stop_interval", must be smaller than or equal to 525600.')
+      end
+
+      if !@auto_stop_interval.nil? && @auto_stop_interval < 0
+        invalid_properties.push('invalid value for "auto_stop_interval", must be greater than or equal to 0.')
+      end
+
+      if !@auto_delete_interval.nil? && @auto_delete_interval > 525600
+        invalid_properties.push('invalid value for "auto_delete_interval", must be smaller than or equal to 525600.')
+      end
+
+      if !@auto_delete_interval.nil? && @auto_delete_interval < -1
+        invalid_properties.push('invalid value for "auto_delete_interval", must be greater than or equal to -1.')
+      end
+
+      if !@auto_archive_interval.nil? && @auto_archive_interval > 0
+        invalid_properties.push('invalid value for "auto_archive_interval", must be smaller than or equal to 0.')
+      end
+
+      if !@auto_archive_interval.nil? && @auto_archive_interval < 0
+        invalid_properties.push('invalid value for "auto_archive_interval", must be greater than or equal to 0.')
+      end
+
       if @snapshot_id_or_name.nil?
         invalid_properties.push('invalid value for "snapshot_id_or_name", snapshot_id_or_name cannot be nil.')
       end
@@ -180,6 +249,10 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
       end
 
+      if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
+        invalid_properties.push('invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.')
+      end
+
       invalid_properties
     end
 
@@ -187,6 +260,12 @@ module DaytonaApiClient
     # @return true if the model is valid
     def valid?
       warn '[DEPRECATED] the `valid?` method is obsolete'
+      return false if !@auto_stop_interval.nil? && @auto_stop_interval > 525600
+      return false if !@auto_stop_interval.nil? && @auto_stop_interval < 0
+      return false if !@auto_delete_interval.nil? && @auto_delete_interval > 525600
+      return false if !@auto_delete_interval.nil? && @auto_delete_interval < -1
+      return false if !@auto_archive_interval.nil? && @auto_archive_interval > 0
+      return false if !@auto_archive_interval.nil? && @auto_archive_interval < 0
       return false if @snapshot_id_or_name.nil?
       return false if @snapshot_id_or_name.to_s.length > 255
       return false if @snapshot_id_or_name.to_s.length < 1
@@ -199,7 +278,62 @@ module DaytonaApiClient
       return false if @sandbox_name_prefix !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/)
       return false if !@env.nil? && @env.length > 256
       return false if !@labels.nil? && @labels.length > 64
+      return false if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
       true
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_stop_interval Value to be assigned
+    def auto_stop_interval=(auto_stop_interval)
+      if auto_stop_interval.nil?
+        fail ArgumentError, 'auto_stop_interval cannot be nil'
+      end
+
+      if auto_stop_interval > 525600
+        fail ArgumentError, 'invalid value for "auto_stop_interval", must be smaller than or equal to 525600.'
+      end
+
+      if auto_stop_interval < 0
+        fail ArgumentError, 'invalid value for "auto_stop_interval", must be greater than or equal to 0.'
+      end
+
+      @auto_stop_interval = auto_stop_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_delete_interval Value to be assigned
+    def auto_delete_interval=(auto_delete_interval)
+      if auto_delete_interval.nil?
+        fail ArgumentError, 'auto_delete_interval cannot be nil'
+      end
+
+      if auto_delete_interval > 525600
+        fail ArgumentError, 'invalid value for "auto_delete_interval", must be smaller than or equal to 525600.'
+      end
+
+      if auto_delete_interval < -1
+        fail ArgumentError, 'invalid value for "auto_delete_interval", must be greater than or equal to -1.'
+      end
+
+      @auto_delete_interval = auto_delete_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_archive_interval Value to be assigned
+    def auto_archive_interval=(auto_archive_interval)
+      if auto_archive_interval.nil?
+        fail ArgumentError, 'auto_archive_interval cannot be nil'
+      end
+
+      if auto_archive_interval > 0
+        fail ArgumentError, 'invalid value for "auto_archive_interval", must be smaller than or equal to 0.'
+      end
+
+      if auto_archive_interval < 0
+        fail ArgumentError, 'invalid value for "auto_archive_interval", must be greater than or equal to 0.'
+      end
+
+      @auto_archive_interval = auto_archive_interval
     end
 
     # Custom attribute writer method with validation
@@ -289,17 +423,36 @@ module DaytonaApiClient
       @labels = labels
     end
 
+    # Custom attribute writer method with validation
+    # @param [Object] network_allow_list Value to be assigned
+    def network_allow_list=(network_allow_list)
+      if network_allow_list.nil?
+        fail ArgumentError, 'network_allow_list cannot be nil'
+      end
+
+      if network_allow_list.to_s.length > 1000
+        fail ArgumentError, 'invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.'
+      end
+
+      @network_allow_list = network_allow_list
+    end
+
     # Checks equality by comparing each attribute.
     # @param [Object] Object to be compared
     def ==(o)
       return true if self.equal?(o)
       self.class == o.class &&
+          auto_stop_interval == o.auto_stop_interval &&
+          auto_delete_interval == o.auto_delete_interval &&
+          auto_archive_interval == o.auto_archive_interval &&
           snapshot_id_or_name == o.snapshot_id_or_name &&
           count == o.count &&
           sandbox_name_prefix == o.sandbox_name_prefix &&
           allow_under == o.allow_under &&
           env == o.env &&
-          labels == o.labels
+          labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list
     end
 
     # @see the `==` method
@@ -311,7 +464,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [snapshot_id_or_name, count, sandbox_name_prefix, allow_under, env, labels].hash
+      [auto_stop_interval, auto_delete_interval, auto_archive_interval, snapshot_id_or_name, count, sandbox_name_prefix, allow_under, env, labels, network_block_all, network_allow_list].hash
     end
 
     # Builds the object from hash

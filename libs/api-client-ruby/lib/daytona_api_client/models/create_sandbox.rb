@@ -15,6 +15,15 @@ require 'time'
 
 module DaytonaApiClient
   class CreateSandbox < ApiModelBase
+    # Minutes without activity (toolbox calls, starts) before the sandbox is stopped; 0 never; 15 when left out
+    attr_accessor :auto_stop_interval
+
+    # Minutes after the sandbox stopped before it is destroyed; negative never (when left out), 0 at once
+    attr_accessor :auto_delete_interval
+
+    # Archiving is not available on this server: only 0 (the maximum interval, that is never) is accepted
+    attr_accessor :auto_archive_interval
+
     # Snapshot id or name
     attr_accessor :snapshot
 
@@ -27,13 +36,100 @@ module DaytonaApiClient
     # Labels, for filtering lists (GET /sandbox?labels=...) and bulk deletes. Keys starting with \"daytona.io/\" are the platform's (400 reserved_label). Keys: 1-63 characters: a letter or digit, then letters, digits, \".\", \"_\", \"/\" or \"-\", and not `__proto__`, `constructor` or `prototype`.
     attr_accessor :labels
 
+    # true: the sandbox has only a loopback interface. false: egress through a network namespace of its own (never to the host, link-local or private addresses). Absent: networkAllowList decides if given, else the server default (SANDBOX_NETWORK_DEFAULT, \"blocked\" unless configured).
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs (at most 10), the only destinations the sandbox may reach (and port 53 of its resolver); private ranges only when listed, loopback and link-local (169.254.0.0/16) never. Implies networkBlockAll false; refused with networkBlockAll true.
+    attr_accessor :network_allow_list
+
+    # Region to create the sandbox in; the organization's by default
+    attr_accessor :target
+
+    # The OS user commands run as: only the image's own user (the sandbox record's `user`) on this server
+    attr_accessor :user
+
+    # CPU cores; the snapshot's by default
+    attr_accessor :cpu
+
+    # Memory, GiB; the snapshot's by default
+    attr_accessor :memory
+
+    # Disk, GiB; the snapshot's by default
+    attr_accessor :disk
+
+    # GPUs: only 0 (this server has none)
+    attr_accessor :gpu
+
+    # GPU types: none are available on this server
+    attr_accessor :gpu_type
+
+    # Public preview links: not available on this server (only false)
+    attr_accessor :public
+
+    # Volumes: not available on this server (only [])
+    attr_accessor :volumes
+
+    # Nested virtualization: not available (only false)
+    attr_accessor :kvm
+
+    # Spot capacity: not available (only false)
+    attr_accessor :spot
+
+    # Image builds: not available on this server (use a snapshot)
+    attr_accessor :build_info
+
+    # Not available on this server
+    attr_accessor :ttl_minutes
+
+    # Pausing: not available on this server (only 0)
+    attr_accessor :auto_pause_interval
+
+    # Secrets: not available on this server
+    attr_accessor :secrets
+
+    # Not available on this server
+    attr_accessor :domain_allow_list
+
+    # Not available on this server
+    attr_accessor :outbound_proxy_url
+
+    # Not available on this server
+    attr_accessor :otel_endpoint_override
+
+    # Not available on this server
+    attr_accessor :linked_sandbox
+
     # Attribute mapping from ruby-style variable name to JSON key.
     def self.attribute_map
       {
+        :'auto_stop_interval' => :'autoStopInterval',
+        :'auto_delete_interval' => :'autoDeleteInterval',
+        :'auto_archive_interval' => :'autoArchiveInterval',
         :'snapshot' => :'snapshot',
         :'name' => :'name',
         :'env' => :'env',
-        :'labels' => :'labels'
+        :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList',
+        :'target' => :'target',
+        :'user' => :'user',
+        :'cpu' => :'cpu',
+        :'memory' => :'memory',
+        :'disk' => :'disk',
+        :'gpu' => :'gpu',
+        :'gpu_type' => :'gpuType',
+        :'public' => :'public',
+        :'volumes' => :'volumes',
+        :'kvm' => :'kvm',
+        :'spot' => :'spot',
+        :'build_info' => :'buildInfo',
+        :'ttl_minutes' => :'ttlMinutes',
+        :'auto_pause_interval' => :'autoPauseInterval',
+        :'secrets' => :'secrets',
+        :'domain_allow_list' => :'domainAllowList',
+        :'outbound_proxy_url' => :'outboundProxyUrl',
+        :'otel_endpoint_override' => :'otelEndpointOverride',
+        :'linked_sandbox' => :'linkedSandbox'
       }
     end
 
@@ -50,10 +146,34 @@ module DaytonaApiClient
     # Attribute type mapping.
     def self.openapi_types
       {
+        :'auto_stop_interval' => :'Integer',
+        :'auto_delete_interval' => :'Integer',
+        :'auto_archive_interval' => :'Integer',
         :'snapshot' => :'String',
         :'name' => :'String',
         :'env' => :'Hash<String, String>',
-        :'labels' => :'Hash<String, String>'
+        :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String',
+        :'target' => :'String',
+        :'user' => :'String',
+        :'cpu' => :'Integer',
+        :'memory' => :'Integer',
+        :'disk' => :'Integer',
+        :'gpu' => :'Integer',
+        :'gpu_type' => :'Array<String>',
+        :'public' => :'Boolean',
+        :'volumes' => :'Array<Object>',
+        :'kvm' => :'Boolean',
+        :'spot' => :'Boolean',
+        :'build_info' => :'Hash<String, Object>',
+        :'ttl_minutes' => :'Integer',
+        :'auto_pause_interval' => :'Integer',
+        :'secrets' => :'Array<Object>',
+        :'domain_allow_list' => :'String',
+        :'outbound_proxy_url' => :'String',
+        :'otel_endpoint_override' => :'String',
+        :'linked_sandbox' => :'String'
       }
     end
 
@@ -79,6 +199,18 @@ module DaytonaApiClient
         h[k.to_sym] = v
       }
 
+      if attributes.key?(:'auto_stop_interval')
+        self.auto_stop_interval = attributes[:'auto_stop_interval']
+      end
+
+      if attributes.key?(:'auto_delete_interval')
+        self.auto_delete_interval = attributes[:'auto_delete_interval']
+      end
+
+      if attributes.key?(:'auto_archive_interval')
+        self.auto_archive_interval = attributes[:'auto_archive_interval']
+      end
+
       if attributes.key?(:'snapshot')
         self.snapshot = attributes[:'snapshot']
       else
@@ -100,6 +232,104 @@ module DaytonaApiClient
           self.labels = value
         end
       end
+
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      end
+
+      if attributes.key?(:'target')
+        self.target = attributes[:'target']
+      end
+
+      if attributes.key?(:'user')
+        self.user = attributes[:'user']
+      end
+
+      if attributes.key?(:'cpu')
+        self.cpu = attributes[:'cpu']
+      end
+
+      if attributes.key?(:'memory')
+        self.memory = attributes[:'memory']
+      end
+
+      if attributes.key?(:'disk')
+        self.disk = attributes[:'disk']
+      end
+
+      if attributes.key?(:'gpu')
+        self.gpu = attributes[:'gpu']
+      end
+
+      if attributes.key?(:'gpu_type')
+        if (value = attributes[:'gpu_type']).is_a?(Array)
+          self.gpu_type = value
+        end
+      end
+
+      if attributes.key?(:'public')
+        self.public = attributes[:'public']
+      else
+        self.public = false
+      end
+
+      if attributes.key?(:'volumes')
+        if (value = attributes[:'volumes']).is_a?(Array)
+          self.volumes = value
+        end
+      end
+
+      if attributes.key?(:'kvm')
+        self.kvm = attributes[:'kvm']
+      else
+        self.kvm = false
+      end
+
+      if attributes.key?(:'spot')
+        self.spot = attributes[:'spot']
+      else
+        self.spot = false
+      end
+
+      if attributes.key?(:'build_info')
+        if (value = attributes[:'build_info']).is_a?(Hash)
+          self.build_info = value
+        end
+      end
+
+      if attributes.key?(:'ttl_minutes')
+        self.ttl_minutes = attributes[:'ttl_minutes']
+      end
+
+      if attributes.key?(:'auto_pause_interval')
+        self.auto_pause_interval = attributes[:'auto_pause_interval']
+      end
+
+      if attributes.key?(:'secrets')
+        if (value = attributes[:'secrets']).is_a?(Array)
+          self.secrets = value
+        end
+      end
+
+      if attributes.key?(:'domain_allow_list')
+        self.domain_allow_list = attributes[:'domain_allow_list']
+      end
+
+      if attributes.key?(:'outbound_proxy_url')
+        self.outbound_proxy_url = attributes[:'outbound_proxy_url']
+      end
+
+      if attributes.key?(:'otel_endpoint_override')
+        self.otel_endpoint_override = attributes[:'otel_endpoint_override']
+      end
+
+      if attributes.key?(:'linked_sandbox')
+        self.linked_sandbox = attributes[:'linked_sandbox']
+      end
     end
 
     # Show invalid properties with the reasons. Usually used together with valid?
@@ -107,6 +337,30 @@ module DaytonaApiClient
     def list_invalid_properties
       warn '[DEPRECATED] the `list_invalid_properties` method is obsolete'
       invalid_properties = Array.new
+      if !@auto_stop_interval.nil? && @auto_stop_interval > 525600
+        invalid_properties.push('invalid value for "auto_stop_interval", must be smaller than or equal to 525600.')
+      end
+
+      if !@auto_stop_interval.nil? && @auto_stop_interval < 0
+        invalid_properties.push('invalid value for "auto_stop_interval", must be greater than or equal to 0.')
+      end
+
+      if !@auto_delete_interval.nil? && @auto_delete_interval > 525600
+        invalid_properties.push('invalid value for "auto_delete_interval", must be smaller than or equal to 525600.')
+      end
+
+      if !@auto_delete_interval.nil? && @auto_delete_interval < -1
+        invalid_properties.push('invalid value for "auto_delete_interval", must be greater than or equal to -1.')
+      end
+
+      if !@auto_archive_interval.nil? && @auto_archive_interval > 0
+        invalid_properties.push('invalid value for "auto_archive_interval", must be smaller than or equal to 0.')
+      end
+
+      if !@auto_archive_interval.nil? && @auto_archive_interval < 0
+        invalid_properties.push('invalid value for "auto_archive_interval", must be greater than or equal to 0.')
+      end
+
       if !@snapshot.nil? && @snapshot.to_s.length > 255
         invalid_properties.push('invalid value for "snapshot", the character length must be smaller than or equal to 255.')
       end
@@ -136,6 +390,58 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", number of items must be less than or equal to 64.')
       end
 
+      if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
+        invalid_properties.push('invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.')
+      end
+
+      if !@target.nil? && @target.to_s.length > 63
+        invalid_properties.push('invalid value for "target", the character length must be smaller than or equal to 63.')
+      end
+
+      if !@user.nil? && @user.to_s.length > 256
+        invalid_properties.push('invalid value for "user", the character length must be smaller than or equal to 256.')
+      end
+
+      if !@cpu.nil? && @cpu > 1024
+        invalid_properties.push('invalid value for "cpu", must be smaller than or equal to 1024.')
+      end
+
+      if !@cpu.nil? && @cpu < 1
+        invalid_properties.push('invalid value for "cpu", must be greater than or equal to 1.')
+      end
+
+      if !@memory.nil? && @memory > 65536
+        invalid_properties.push('invalid value for "memory", must be smaller than or equal to 65536.')
+      end
+
+      if !@memory.nil? && @memory < 1
+        invalid_properties.push('invalid value for "memory", must be greater than or equal to 1.')
+      end
+
+      if !@disk.nil? && @disk > 1048576
+        invalid_properties.push('invalid value for "disk", must be smaller than or equal to 1048576.')
+      end
+
+      if !@disk.nil? && @disk < 1
+        invalid_properties.push('invalid value for "disk", must be greater than or equal to 1.')
+      end
+
+      if !@gpu.nil? && @gpu > 0
+        invalid_properties.push('invalid value for "gpu", must be smaller than or equal to 0.')
+      end
+
+      if !@gpu.nil? && @gpu < 0
+        invalid_properties.push('invalid value for "gpu", must be greater than or equal to 0.')
+      end
+
+      if !@gpu_type.nil? && @gpu_type.length > 0
+        invalid_properties.push('invalid value for "gpu_type", number of items must be less than or equal to 0.')
+      end
+
+      if !@volumes.nil? && @volumes.length > 0
+        invalid_properties.push('invalid value for "volumes", number of items must be less than or equal to 0.')
+      end
+
       invalid_properties
     end
 
@@ -143,6 +449,12 @@ module DaytonaApiClient
     # @return true if the model is valid
     def valid?
       warn '[DEPRECATED] the `valid?` method is obsolete'
+      return false if !@auto_stop_interval.nil? && @auto_stop_interval > 525600
+      return false if !@auto_stop_interval.nil? && @auto_stop_interval < 0
+      return false if !@auto_delete_interval.nil? && @auto_delete_interval > 525600
+      return false if !@auto_delete_interval.nil? && @auto_delete_interval < -1
+      return false if !@auto_archive_interval.nil? && @auto_archive_interval > 0
+      return false if !@auto_archive_interval.nil? && @auto_archive_interval < 0
       return false if !@snapshot.nil? && @snapshot.to_s.length > 255
       return false if !@snapshot.nil? && @snapshot.to_s.length < 1
       return false if !@name.nil? && @name.to_s.length > 63
@@ -150,7 +462,74 @@ module DaytonaApiClient
       return false if !@name.nil? && @name !~ Regexp.new(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
       return false if !@env.nil? && @env.length > 256
       return false if !@labels.nil? && @labels.length > 64
+      return false if !@network_allow_list.nil? && @network_allow_list.to_s.length > 1000
+      return false if !@target.nil? && @target.to_s.length > 63
+      return false if !@user.nil? && @user.to_s.length > 256
+      return false if !@cpu.nil? && @cpu > 1024
+      return false if !@cpu.nil? && @cpu < 1
+      return false if !@memory.nil? && @memory > 65536
+      return false if !@memory.nil? && @memory < 1
+      return false if !@disk.nil? && @disk > 1048576
+      return false if !@disk.nil? && @disk < 1
+      return false if !@gpu.nil? && @gpu > 0
+      return false if !@gpu.nil? && @gpu < 0
+      return false if !@gpu_type.nil? && @gpu_type.length > 0
+      return false if !@volumes.nil? && @volumes.length > 0
       true
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_stop_interval Value to be assigned
+    def auto_stop_interval=(auto_stop_interval)
+      if auto_stop_interval.nil?
+        fail ArgumentError, 'auto_stop_interval cannot be nil'
+      end
+
+      if auto_stop_interval > 525600
+        fail ArgumentError, 'invalid value for "auto_stop_interval", must be smaller than or equal to 525600.'
+      end
+
+      if auto_stop_interval < 0
+        fail ArgumentError, 'invalid value for "auto_stop_interval", must be greater than or equal to 0.'
+      end
+
+      @auto_stop_interval = auto_stop_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_delete_interval Value to be assigned
+    def auto_delete_interval=(auto_delete_interval)
+      if auto_delete_interval.nil?
+        fail ArgumentError, 'auto_delete_interval cannot be nil'
+      end
+
+      if auto_delete_interval > 525600
+        fail ArgumentError, 'invalid value for "auto_delete_interval", must be smaller than or equal to 525600.'
+      end
+
+      if auto_delete_interval < -1
+        fail ArgumentError, 'invalid value for "auto_delete_interval", must be greater than or equal to -1.'
+      end
+
+      @auto_delete_interval = auto_delete_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_archive_interval Value to be assigned
+    def auto_archive_interval=(auto_archive_interval)
+      if auto_archive_interval.nil?
+        fail ArgumentError, 'auto_archive_interval cannot be nil'
+      end
+
+      if auto_archive_interval > 0
+        fail ArgumentError, 'invalid value for "auto_archive_interval", must be smaller than or equal to 0.'
+      end
+
+      if auto_archive_interval < 0
+        fail ArgumentError, 'invalid value for "auto_archive_interval", must be greater than or equal to 0.'
+      end
+
+      @auto_archive_interval = auto_archive_interval
     end
 
     # Custom attribute writer method with validation
@@ -222,15 +601,181 @@ module DaytonaApiClient
       @labels = labels
     end
 
+    # Custom attribute writer method with validation
+    # @param [Object] network_allow_list Value to be assigned
+    def network_allow_list=(network_allow_list)
+      if network_allow_list.nil?
+        fail ArgumentError, 'network_allow_list cannot be nil'
+      end
+
+      if network_allow_list.to_s.length > 1000
+        fail ArgumentError, 'invalid value for "network_allow_list", the character length must be smaller than or equal to 1000.'
+      end
+
+      @network_allow_list = network_allow_list
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] target Value to be assigned
+    def target=(target)
+      if target.nil?
+        fail ArgumentError, 'target cannot be nil'
+      end
+
+      if target.to_s.length > 63
+        fail ArgumentError, 'invalid value for "target", the character length must be smaller than or equal to 63.'
+      end
+
+      @target = target
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] user Value to be assigned
+    def user=(user)
+      if user.nil?
+        fail ArgumentError, 'user cannot be nil'
+      end
+
+      if user.to_s.length > 256
+        fail ArgumentError, 'invalid value for "user", the character length must be smaller than or equal to 256.'
+      end
+
+      @user = user
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] cpu Value to be assigned
+    def cpu=(cpu)
+      if cpu.nil?
+        fail ArgumentError, 'cpu cannot be nil'
+      end
+
+      if cpu > 1024
+        fail ArgumentError, 'invalid value for "cpu", must be smaller than or equal to 1024.'
+      end
+
+      if cpu < 1
+        fail ArgumentError, 'invalid value for "cpu", must be greater than or equal to 1.'
+      end
+
+      @cpu = cpu
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] memory Value to be assigned
+    def memory=(memory)
+      if memory.nil?
+        fail ArgumentError, 'memory cannot be nil'
+      end
+
+      if memory > 65536
+        fail ArgumentError, 'invalid value for "memory", must be smaller than or equal to 65536.'
+      end
+
+      if memory < 1
+        fail ArgumentError, 'invalid value for "memory", must be greater than or equal to 1.'
+      end
+
+      @memory = memory
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] disk Value to be assigned
+    def disk=(disk)
+      if disk.nil?
+        fail ArgumentError, 'disk cannot be nil'
+      end
+
+      if disk > 1048576
+        fail ArgumentError, 'invalid value for "disk", must be smaller than or equal to 1048576.'
+      end
+
+      if disk < 1
+        fail ArgumentError, 'invalid value for "disk", must be greater than or equal to 1.'
+      end
+
+      @disk = disk
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] gpu Value to be assigned
+    def gpu=(gpu)
+      if gpu.nil?
+        fail ArgumentError, 'gpu cannot be nil'
+      end
+
+      if gpu > 0
+        fail ArgumentError, 'invalid value for "gpu", must be smaller than or equal to 0.'
+      end
+
+      if gpu < 0
+        fail ArgumentError, 'invalid value for "gpu", must be greater than or equal to 0.'
+      end
+
+      @gpu = gpu
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] gpu_type Value to be assigned
+    def gpu_type=(gpu_type)
+      if gpu_type.nil?
+        fail ArgumentError, 'gpu_type cannot be nil'
+      end
+
+      if gpu_type.length > 0
+        fail ArgumentError, 'invalid value for "gpu_type", number of items must be less than or equal to 0.'
+      end
+
+      @gpu_type = gpu_type
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] volumes Value to be assigned
+    def volumes=(volumes)
+      if volumes.nil?
+        fail ArgumentError, 'volumes cannot be nil'
+      end
+
+      if volumes.length > 0
+        fail ArgumentError, 'invalid value for "volumes", number of items must be less than or equal to 0.'
+      end
+
+      @volumes = volumes
+    end
+
     # Checks equality by comparing each attribute.
     # @param [Object] Object to be compared
     def ==(o)
       return true if self.equal?(o)
       self.class == o.class &&
+          auto_stop_interval == o.auto_stop_interval &&
+          auto_delete_interval == o.auto_delete_interval &&
+          auto_archive_interval == o.auto_archive_interval &&
           snapshot == o.snapshot &&
           name == o.name &&
           env == o.env &&
-          labels == o.labels
+          labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list &&
+          target == o.target &&
+          user == o.user &&
+          cpu == o.cpu &&
+          memory == o.memory &&
+          disk == o.disk &&
+          gpu == o.gpu &&
+          gpu_type == o.gpu_type &&
+          public == o.public &&
+          volumes == o.volumes &&
+          kvm == o.kvm &&
+          spot == o.spot &&
+          build_info == o.build_info &&
+          ttl_minutes == o.ttl_minutes &&
+          auto_pause_interval == o.auto_pause_interval &&
+          secrets == o.secrets &&
+          domain_allow_list == o.domain_allow_list &&
+          outbound_proxy_url == o.outbound_proxy_url &&
+          otel_endpoint_override == o.otel_endpoint_override &&
+          linked_sandbox == o.linked_sandbox
     end
 
     # @see the `==` method
@@ -242,7 +787,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [snapshot, name, env, labels].hash
+      [auto_stop_interval, auto_delete_interval, auto_archive_interval, snapshot, name, env, labels, network_block_all, network_allow_list, target, user, cpu, memory, disk, gpu, gpu_type, public, volumes, kvm, spot, build_info, ttl_minutes, auto_pause_interval, secrets, domain_allow_list, outbound_proxy_url, otel_endpoint_override, linked_sandbox].hash
     end
 
     # Builds the object from hash

@@ -25,6 +25,9 @@ module DaytonaApiClient
 
     attr_accessor :total_pages
 
+    # Pass as cursor for the next page; null on the last page
+    attr_accessor :next_cursor
+
     # Attribute mapping from ruby-style variable name to JSON key.
     def self.attribute_map
       {
@@ -32,7 +35,8 @@ module DaytonaApiClient
         :'total' => :'total',
         :'page' => :'page',
         :'limit' => :'limit',
-        :'total_pages' => :'totalPages'
+        :'total_pages' => :'totalPages',
+        :'next_cursor' => :'nextCursor'
       }
     end
 
@@ -53,13 +57,15 @@ module DaytonaApiClient
         :'total' => :'Integer',
         :'page' => :'Integer',
         :'limit' => :'Integer',
-        :'total_pages' => :'Integer'
+        :'total_pages' => :'Integer',
+        :'next_cursor' => :'String'
       }
     end
 
     # List of attributes with nullable: true
     def self.openapi_nullable
       Set.new([
+        :'next_cursor'
       ])
     end
 
@@ -109,6 +115,12 @@ module DaytonaApiClient
         self.total_pages = attributes[:'total_pages']
       else
         self.total_pages = nil
+      end
+
+      if attributes.key?(:'next_cursor')
+        self.next_cursor = attributes[:'next_cursor']
+      else
+        self.next_cursor = nil
       end
     end
 
@@ -211,7 +223,8 @@ module DaytonaApiClient
           total == o.total &&
           page == o.page &&
           limit == o.limit &&
-          total_pages == o.total_pages
+          total_pages == o.total_pages &&
+          next_cursor == o.next_cursor
     end
 
     # @see the `==` method
@@ -223,7 +236,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [items, total, page, limit, total_pages].hash
+      [items, total, page, limit, total_pages, next_cursor].hash
     end
 
     # Builds the object from hash

@@ -45,8 +45,50 @@ module DaytonaApiClient
 
     attr_accessor :labels
 
+    # true: only a loopback interface; false: egress (networkAllowList, if set, says where to)
+    attr_accessor :network_block_all
+
+    # Comma-separated IPv4 CIDRs the sandbox may reach; null: the public internet
+    attr_accessor :network_allow_list
+
     # Why the sandbox is in error
     attr_accessor :error_reason
+
+    # In error only because the API gave up on it (its runner went silent, or its start was too slow): its runner may bring it back
+    attr_accessor :recoverable
+
+    # Base URL of the sandbox's toolbox: `{toolboxProxyUrl}/{id}/process/execute` and the rest
+    attr_accessor :toolbox_proxy_url
+
+    # The region it runs in (the same as region)
+    attr_accessor :target
+
+    # The OS user its commands run as
+    attr_accessor :user
+
+    # Public preview links: never on this server
+    attr_accessor :public
+
+    # GPUs (always 0 here)
+    attr_accessor :gpu
+
+    # Nested virtualization (never on this server)
+    attr_accessor :kvm
+
+    # Minutes without activity before it is stopped; 0 never
+    attr_accessor :auto_stop_interval
+
+    # Always 0: stopped sandboxes are not archived on this server
+    attr_accessor :auto_archive_interval
+
+    # Minutes after it stopped before it is destroyed; negative never, 0 at once
+    attr_accessor :auto_delete_interval
+
+    # Volumes (none on this server)
+    attr_accessor :volumes
+
+    # Last toolbox call or start
+    attr_accessor :last_activity_at
 
     attr_accessor :created_at
 
@@ -90,7 +132,21 @@ module DaytonaApiClient
         :'disk' => :'disk',
         :'env' => :'env',
         :'labels' => :'labels',
+        :'network_block_all' => :'networkBlockAll',
+        :'network_allow_list' => :'networkAllowList',
         :'error_reason' => :'errorReason',
+        :'recoverable' => :'recoverable',
+        :'toolbox_proxy_url' => :'toolboxProxyUrl',
+        :'target' => :'target',
+        :'user' => :'user',
+        :'public' => :'public',
+        :'gpu' => :'gpu',
+        :'kvm' => :'kvm',
+        :'auto_stop_interval' => :'autoStopInterval',
+        :'auto_archive_interval' => :'autoArchiveInterval',
+        :'auto_delete_interval' => :'autoDeleteInterval',
+        :'volumes' => :'volumes',
+        :'last_activity_at' => :'lastActivityAt',
         :'created_at' => :'createdAt',
         :'updated_at' => :'updatedAt'
       }
@@ -122,7 +178,21 @@ module DaytonaApiClient
         :'disk' => :'Integer',
         :'env' => :'Hash<String, String>',
         :'labels' => :'Hash<String, String>',
+        :'network_block_all' => :'Boolean',
+        :'network_allow_list' => :'String',
         :'error_reason' => :'String',
+        :'recoverable' => :'Boolean',
+        :'toolbox_proxy_url' => :'String',
+        :'target' => :'String',
+        :'user' => :'String',
+        :'public' => :'Boolean',
+        :'gpu' => :'Integer',
+        :'kvm' => :'Boolean',
+        :'auto_stop_interval' => :'Integer',
+        :'auto_archive_interval' => :'Integer',
+        :'auto_delete_interval' => :'Integer',
+        :'volumes' => :'Array<Object>',
+        :'last_activity_at' => :'Time',
         :'created_at' => :'Time',
         :'updated_at' => :'Time'
       }
@@ -132,6 +202,7 @@ module DaytonaApiClient
     def self.openapi_nullable
       Set.new([
         :'runner_id',
+        :'network_allow_list',
         :'error_reason',
       ])
     end
@@ -234,8 +305,94 @@ module DaytonaApiClient
         self.labels = nil
       end
 
+      if attributes.key?(:'network_block_all')
+        self.network_block_all = attributes[:'network_block_all']
+      else
+        self.network_block_all = nil
+      end
+
+      if attributes.key?(:'network_allow_list')
+        self.network_allow_list = attributes[:'network_allow_list']
+      else
+        self.network_allow_list = nil
+      end
+
       if attributes.key?(:'error_reason')
         self.error_reason = attributes[:'error_reason']
+      end
+
+      if attributes.key?(:'recoverable')
+        self.recoverable = attributes[:'recoverable']
+      else
+        self.recoverable = nil
+      end
+
+      if attributes.key?(:'toolbox_proxy_url')
+        self.toolbox_proxy_url = attributes[:'toolbox_proxy_url']
+      else
+        self.toolbox_proxy_url = nil
+      end
+
+      if attributes.key?(:'target')
+        self.target = attributes[:'target']
+      else
+        self.target = nil
+      end
+
+      if attributes.key?(:'user')
+        self.user = attributes[:'user']
+      else
+        self.user = nil
+      end
+
+      if attributes.key?(:'public')
+        self.public = attributes[:'public']
+      else
+        self.public = nil
+      end
+
+      if attributes.key?(:'gpu')
+        self.gpu = attributes[:'gpu']
+      else
+        self.gpu = nil
+      end
+
+      if attributes.key?(:'kvm')
+        self.kvm = attributes[:'kvm']
+      else
+        self.kvm = nil
+      end
+
+      if attributes.key?(:'auto_stop_interval')
+        self.auto_stop_interval = attributes[:'auto_stop_interval']
+      else
+        self.auto_stop_interval = nil
+      end
+
+      if attributes.key?(:'auto_archive_interval')
+        self.auto_archive_interval = attributes[:'auto_archive_interval']
+      else
+        self.auto_archive_interval = nil
+      end
+
+      if attributes.key?(:'auto_delete_interval')
+        self.auto_delete_interval = attributes[:'auto_delete_interval']
+      else
+        self.auto_delete_interval = nil
+      end
+
+      if attributes.key?(:'volumes')
+        if (value = attributes[:'volumes']).is_a?(Array)
+          self.volumes = value
+        end
+      else
+        self.volumes = nil
+      end
+
+      if attributes.key?(:'last_activity_at')
+        self.last_activity_at = attributes[:'last_activity_at']
+      else
+        self.last_activity_at = nil
       end
 
       if attributes.key?(:'created_at')
@@ -304,6 +461,58 @@ module DaytonaApiClient
         invalid_properties.push('invalid value for "labels", labels cannot be nil.')
       end
 
+      if @network_block_all.nil?
+        invalid_properties.push('invalid value for "network_block_all", network_block_all cannot be nil.')
+      end
+
+      if @recoverable.nil?
+        invalid_properties.push('invalid value for "recoverable", recoverable cannot be nil.')
+      end
+
+      if @toolbox_proxy_url.nil?
+        invalid_properties.push('invalid value for "toolbox_proxy_url", toolbox_proxy_url cannot be nil.')
+      end
+
+      if @target.nil?
+        invalid_properties.push('invalid value for "target", target cannot be nil.')
+      end
+
+      if @user.nil?
+        invalid_properties.push('invalid value for "user", user cannot be nil.')
+      end
+
+      if @public.nil?
+        invalid_properties.push('invalid value for "public", public cannot be nil.')
+      end
+
+      if @gpu.nil?
+        invalid_properties.push('invalid value for "gpu", gpu cannot be nil.')
+      end
+
+      if @kvm.nil?
+        invalid_properties.push('invalid value for "kvm", kvm cannot be nil.')
+      end
+
+      if @auto_stop_interval.nil?
+        invalid_properties.push('invalid value for "auto_stop_interval", auto_stop_interval cannot be nil.')
+      end
+
+      if @auto_archive_interval.nil?
+        invalid_properties.push('invalid value for "auto_archive_interval", auto_archive_interval cannot be nil.')
+      end
+
+      if @auto_delete_interval.nil?
+        invalid_properties.push('invalid value for "auto_delete_interval", auto_delete_interval cannot be nil.')
+      end
+
+      if @volumes.nil?
+        invalid_properties.push('invalid value for "volumes", volumes cannot be nil.')
+      end
+
+      if @last_activity_at.nil?
+        invalid_properties.push('invalid value for "last_activity_at", last_activity_at cannot be nil.')
+      end
+
       if @created_at.nil?
         invalid_properties.push('invalid value for "created_at", created_at cannot be nil.')
       end
@@ -331,6 +540,19 @@ module DaytonaApiClient
       return false if @disk.nil?
       return false if @env.nil?
       return false if @labels.nil?
+      return false if @network_block_all.nil?
+      return false if @recoverable.nil?
+      return false if @toolbox_proxy_url.nil?
+      return false if @target.nil?
+      return false if @user.nil?
+      return false if @public.nil?
+      return false if @gpu.nil?
+      return false if @kvm.nil?
+      return false if @auto_stop_interval.nil?
+      return false if @auto_archive_interval.nil?
+      return false if @auto_delete_interval.nil?
+      return false if @volumes.nil?
+      return false if @last_activity_at.nil?
       return false if @created_at.nil?
       return false if @updated_at.nil?
       true
@@ -457,6 +679,136 @@ module DaytonaApiClient
     end
 
     # Custom attribute writer method with validation
+    # @param [Object] network_block_all Value to be assigned
+    def network_block_all=(network_block_all)
+      if network_block_all.nil?
+        fail ArgumentError, 'network_block_all cannot be nil'
+      end
+
+      @network_block_all = network_block_all
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] recoverable Value to be assigned
+    def recoverable=(recoverable)
+      if recoverable.nil?
+        fail ArgumentError, 'recoverable cannot be nil'
+      end
+
+      @recoverable = recoverable
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] toolbox_proxy_url Value to be assigned
+    def toolbox_proxy_url=(toolbox_proxy_url)
+      if toolbox_proxy_url.nil?
+        fail ArgumentError, 'toolbox_proxy_url cannot be nil'
+      end
+
+      @toolbox_proxy_url = toolbox_proxy_url
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] target Value to be assigned
+    def target=(target)
+      if target.nil?
+        fail ArgumentError, 'target cannot be nil'
+      end
+
+      @target = target
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] user Value to be assigned
+    def user=(user)
+      if user.nil?
+        fail ArgumentError, 'user cannot be nil'
+      end
+
+      @user = user
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] public Value to be assigned
+    def public=(public)
+      if public.nil?
+        fail ArgumentError, 'public cannot be nil'
+      end
+
+      @public = public
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] gpu Value to be assigned
+    def gpu=(gpu)
+      if gpu.nil?
+        fail ArgumentError, 'gpu cannot be nil'
+      end
+
+      @gpu = gpu
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] kvm Value to be assigned
+    def kvm=(kvm)
+      if kvm.nil?
+        fail ArgumentError, 'kvm cannot be nil'
+      end
+
+      @kvm = kvm
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_stop_interval Value to be assigned
+    def auto_stop_interval=(auto_stop_interval)
+      if auto_stop_interval.nil?
+        fail ArgumentError, 'auto_stop_interval cannot be nil'
+      end
+
+      @auto_stop_interval = auto_stop_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_archive_interval Value to be assigned
+    def auto_archive_interval=(auto_archive_interval)
+      if auto_archive_interval.nil?
+        fail ArgumentError, 'auto_archive_interval cannot be nil'
+      end
+
+      @auto_archive_interval = auto_archive_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] auto_delete_interval Value to be assigned
+    def auto_delete_interval=(auto_delete_interval)
+      if auto_delete_interval.nil?
+        fail ArgumentError, 'auto_delete_interval cannot be nil'
+      end
+
+      @auto_delete_interval = auto_delete_interval
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] volumes Value to be assigned
+    def volumes=(volumes)
+      if volumes.nil?
+        fail ArgumentError, 'volumes cannot be nil'
+      end
+
+      @volumes = volumes
+    end
+
+    # Custom attribute writer method with validation
+    # @param [Object] last_activity_at Value to be assigned
+    def last_activity_at=(last_activity_at)
+      if last_activity_at.nil?
+        fail ArgumentError, 'last_activity_at cannot be nil'
+      end
+
+      @last_activity_at = last_activity_at
+    end
+
+    # Custom attribute writer method with validation
     # @param [Object] created_at Value to be assigned
     def created_at=(created_at)
       if created_at.nil?
@@ -494,7 +846,21 @@ module DaytonaApiClient
           disk == o.disk &&
           env == o.env &&
           labels == o.labels &&
+          network_block_all == o.network_block_all &&
+          network_allow_list == o.network_allow_list &&
           error_reason == o.error_reason &&
+          recoverable == o.recoverable &&
+          toolbox_proxy_url == o.toolbox_proxy_url &&
+          target == o.target &&
+          user == o.user &&
+          public == o.public &&
+          gpu == o.gpu &&
+          kvm == o.kvm &&
+          auto_stop_interval == o.auto_stop_interval &&
+          auto_archive_interval == o.auto_archive_interval &&
+          auto_delete_interval == o.auto_delete_interval &&
+          volumes == o.volumes &&
+          last_activity_at == o.last_activity_at &&
           created_at == o.created_at &&
           updated_at == o.updated_at
     end
@@ -508,7 +874,7 @@ module DaytonaApiClient
     # Calculates hash code according to all attributes.
     # @return [Integer] Hash code
     def hash
-      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, error_reason, created_at, updated_at].hash
+      [id, organization_id, name, snapshot, runner_id, region, state, desired_state, cpu, memory, disk, env, labels, network_block_all, network_allow_list, error_reason, recoverable, toolbox_proxy_url, target, user, public, gpu, kvm, auto_stop_interval, auto_archive_interval, auto_delete_interval, volumes, last_activity_at, created_at, updated_at].hash
     end
 
     # Builds the object from hash
