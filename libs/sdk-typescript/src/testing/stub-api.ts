@@ -129,7 +129,6 @@ export function sandboxDto(overrides: Partial<SandboxDto> = {}): SandboxDto {
     target: 'local',
     user: 'daytona',
     public: false,
-    networkBlockAll: true,
     gpu: 0,
     kvm: false,
     autoStopInterval: 15,
