@@ -44,10 +44,6 @@ describe('usage errors are refused before any request is made', () => {
   it('bulk-delete refuses an empty selector', async () => {
     await expect(run('sandbox', 'bulk-delete').result).rejects.toThrow(/name at least one selector/);
   });
-
-  it('list refuses --name with --page', async () => {
-    await expect(run('sandbox', 'list', '--name', 'x', '--page', '2').result).rejects.toThrow(UsageError);
-  });
 });
 
 it('--await-started and --wait are one option', () => {

@@ -1,13 +1,12 @@
 import { BULK_REQUEST_LABEL, SandboxState, type Sandbox } from '@daytonaio/sdk';
 import { Command, Option } from 'commander';
 import { daytonaFor } from '../client.js';
-import { UsageError } from '../cli-errors.js';
 import { collectKeyValue, parsePositiveInteger, parsePositiveNumber } from '../options.js';
 import { formatPairs, formatTable, printJson, printLine, printNote } from '../output.js';
 import { shellCommand } from '../shell-command.js';
 
-/** Sandboxes per list request (the server's default page). */
-const PAGE_SIZE = 100;
+/** Sandboxes per list request, at most (the server allows 1000). */
+const PAGE_SIZE = 1000;
 
 export function sandboxCreateCommand(): Command {
   return new Command('create')
@@ -75,7 +74,7 @@ export function sandboxListCommand(): Command {
   return new Command('list')
     .description('List live sandboxes, newest first')
     .option('--label <key=value>', 'only those with this label (repeat: all must match)', collectKeyValue)
-    .option('--name <prefix>', 'only those whose name starts with this (filtered here, page by page)')
+    .option('--name <prefix>', 'only those whose name starts with this')
     .addOption(
       // Variadic, so commander both checks each value against the choices and collects them.
       new Option('--state <state...>', 'only those in these states (several: --state started error)').choices(Object.values(SandboxState)),
@@ -85,9 +84,6 @@ export function sandboxListCommand(): Command {
     .option('--json', 'print them as JSON')
     .addHelpText('after', '\nExamples:\n  daytona sandbox list --label run=eval-7\n  daytona sandbox list --limit 50 --page 3 --json')
     .action(async (options: ListOptions, command: Command) => {
-      if (options.page !== undefined && options.name !== undefined) {
-        throw new UsageError('--name filters here, across pages: it does not go with --page');
-      }
       const { sandboxes, note } = options.page === undefined ? await listMatching(command, options) : await listPage(command, options, options.page);
       if (options.json) printJson(sandboxes.map((sandbox) => sandbox.toJSON()));
       else printLine(formatTable(['NAME', 'STATE', 'SNAPSHOT', 'LABELS', 'CREATED', 'ID'], sandboxes.map(tableRow)).trimEnd());
@@ -110,17 +106,21 @@ interface Listing {
   note?: string;
 }
 
-/** Pages through the list endpoint until `limit` sandboxes match or the pages run out. */
+/**
+ * The first `limit` matching sandboxes, following the server's cursor from page to page (stable
+ * while sandboxes come and go, unlike page numbers).
+ */
 async function listMatching(command: Command, options: ListOptions): Promise<Listing> {
   const daytona = daytonaFor(command);
-  const prefix = options.name;
   const sandboxes: Sandbox[] = [];
-  for (let page = 1; ; page++) {
-    const result = await daytona.list({ labels: options.label, states: options.state, page, limit: PAGE_SIZE });
-    sandboxes.push(...result.items.filter((sandbox) => prefix === undefined || sandbox.name.startsWith(prefix)));
-    const lastPage = page >= result.totalPages;
-    if (sandboxes.length >= options.limit || lastPage) {
-      const more = sandboxes.length > options.limit || !lastPage;
+  let cursor: string | undefined;
+  for (;;) {
+    const limit = Math.min(PAGE_SIZE, options.limit - sandboxes.length + 1);
+    const result = await daytona.list({ labels: options.label, states: options.state, name: options.name, limit, cursor });
+    sandboxes.push(...result.items);
+    cursor = result.nextCursor ?? undefined;
+    if (sandboxes.length > options.limit || cursor === undefined) {
+      const more = sandboxes.length > options.limit;
       return { sandboxes: sandboxes.slice(0, options.limit), note: more ? `(more match: showing the first ${options.limit}; raise --limit or use --page to see more)` : undefined };
     }
   }
@@ -128,7 +128,7 @@ async function listMatching(command: Command, options: ListOptions): Promise<Lis
 
 /** One page of the server's list, as it pages (newest first). */
 async function listPage(command: Command, options: ListOptions, page: number): Promise<Listing> {
-  const result = await daytonaFor(command).list({ labels: options.label, states: options.state, page, limit: options.limit });
+  const result = await daytonaFor(command).list({ labels: options.label, states: options.state, name: options.name, page, limit: options.limit });
   return { sandboxes: result.items, note: `(page ${result.page} of ${Math.max(result.totalPages, 1)}, ${result.total} ${result.total === 1 ? 'sandbox' : 'sandboxes'} in all)` };
 }
 
