@@ -57,6 +57,11 @@ step "examples/typescript: bulk-create and snapshots against a live stack" node 
 step "official SDKs: typecheck of their tests" npx tsc -p tests/official-sdks/typescript/tsconfig.json
 step "official SDKs (npm @daytonaio/sdk 0.218.0, PyPI daytona 0.226.1) against a live stack" \
   node tools/e2e/with-stack.mjs -- bash tools/official-sdk-tests.sh
+# The CLI's e2e tests run the built bin, with and without a pseudo-terminal (util-linux `script`).
+step "cli: unit, then e2e against a live stack" bash -c "\
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-unit.json -c apps/cli/jest.config.js && \
+  npx nx run cli:build --outputStyle=stream && \
+  node tools/e2e/with-stack.mjs -- node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-e2e.json -c apps/cli/jest.e2e.config.js --runInBand"
 
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream

@@ -34,6 +34,7 @@ const EXPECTED_EXPORTS = [
   'SandboxState',
   'SnapshotService',
   'SnapshotState',
+  'resolveConfig',
 ];
 
 // A consumer project outside the workspace with the package linked in, as npm would.

@@ -158,6 +158,16 @@ describe('Daytona', () => {
       expect(api.stub.requestsTo('GET', `/sandbox/${dto.id}`)).toHaveLength(2);
     });
 
+    it('with waitUntilStarted: false answers the new sandbox at once, without polling', async () => {
+      const dto = sandboxDto({ name: 'later', state: 'creating' });
+      api.stub.on('POST', '/sandbox', { body: dto });
+
+      const sandbox = await api.daytona.create({ name: 'later' }, { waitUntilStarted: false });
+
+      expect([sandbox.id, sandbox.state]).toEqual([dto.id, SandboxState.CREATING]);
+      expect(api.stub.requestsTo('GET', `/sandbox/${dto.id}`)).toHaveLength(0);
+    });
+
     it('throws DaytonaSandboxStateError with the reason when the sandbox fails to start', async () => {
       const dto = sandboxDto({ name: 'doomed' });
       api.stub.on('POST', '/sandbox', { body: dto });

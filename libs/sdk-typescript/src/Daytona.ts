@@ -1,6 +1,7 @@
 import type { SandboxState } from '@daytonaio/api-client';
 import { randomUUID } from 'node:crypto';
 import { callApi, createApiClients, type ApiClients } from './api-calls.js';
+import { bulkCreateWithProgress, ProgressCallbackFailed, type BulkCreateProgress } from './bulk-create-stream.js';
 import { resolveConfig, type DaytonaConfig } from './config.js';
 import { DaytonaConnectionError, DaytonaTimeoutError } from './errors.js';
 import type { RetryClock } from './retry-policy.js';
@@ -36,6 +37,14 @@ export interface BulkCreateOptions {
    * (the same on each of the SDK's own retries); pass your own to repeat a call yourself.
    */
   idempotencyKey?: string;
+  /**
+   * With `awaitStarted`: called with each sandbox's state as the server reports it, while the call
+   * waits (the server's NDJSON progress stream): first every sandbox's state when the wait begins,
+   * then one call per state change. A retry after a dropped connection reports every sandbox again,
+   * so keep the latest state per `id` rather than counting calls. An error thrown here ends the
+   * call with that error (the sandboxes exist). Ignored without `awaitStarted`.
+   */
+  onProgress?: (progress: BulkCreateProgress) => void;
 }
 
 export interface CreateSandboxParams {
@@ -50,6 +59,8 @@ export interface CreateSandboxParams {
 export interface CreateSandboxOptions {
   /** Seconds to wait until the sandbox is started; default 60. */
   timeout?: number;
+  /** `false` answers as soon as the sandbox exists (state `creating`), without waiting; default true. */
+  waitUntilStarted?: boolean;
   /** As for bulkCreate: a fresh UUID per call when left out, the same on each retry. */
   idempotencyKey?: string;
 }
@@ -115,6 +126,8 @@ export class Daytona {
   /** The organization's snapshots: create (from an image reference), get, list, delete. */
   readonly snapshot: SnapshotService;
   private readonly api: ApiClients;
+  /** Snapshots: register an image, list, get, delete. */
+  readonly snapshot: SnapshotService;
 
   /**
    * Settings come from `config`, then the environment (`DAYTONA_API_KEY`, `DAYTONA_API_URL`),
@@ -131,11 +144,13 @@ export class Daytona {
   /**
    * Creates one sandbox and waits until it is started. Throws DaytonaSandboxStateError if it
    * ends in error, DaytonaTimeoutError after `options.timeout` seconds (default 60); in both
-   * cases the sandbox exists until you delete it. The request carries an Idempotency-Key, so the
-   * SDK's retries after a dropped connection never create a second sandbox.
+   * cases the sandbox exists until you delete it. With `waitUntilStarted: false` it answers as
+   * soon as the sandbox exists. The request carries an Idempotency-Key, so the SDK's retries
+   * after a dropped connection never create a second sandbox.
    *
    * @example
    * const sandbox = await daytona.create({ name: 'scratch', labels: { team: 'eval' } }, { timeout: 30 })
+   * const later = await daytona.create({ name: 'later' }, { waitUntilStarted: false }) // state 'creating'
    */
   async create(params: CreateSandboxParams = {}, options: CreateSandboxOptions = {}): Promise<Sandbox> {
     const timeout = options.timeout ?? DEFAULT_START_TIMEOUT_SECONDS;
@@ -148,6 +163,7 @@ export class Daytona {
       this.api.retry,
     );
     const sandbox = new Sandbox(dto, this.api);
+    if (options.waitUntilStarted === false) return sandbox;
     await sandbox.waitUntilStarted(Math.max((deadline - Date.now()) / 1000, 0));
     return sandbox;
   }
@@ -261,7 +277,8 @@ export class Daytona {
    * With `allowUnder`, an item may create fewer than `count`: compare the sandboxes returned.
    * An item's `labels` and `env` go to each of its sandboxes, and every sandbox of the request
    * carries its id as `bulkRequestId`. The request has an Idempotency-Key, so the SDK's retries
-   * after a dropped connection never create twice.
+   * after a dropped connection never create twice. With `awaitStarted` and `onProgress`, the
+   * server streams each state change as it happens and `onProgress` hears every one.
    *
    * @example
    * const sandboxes = await daytona.bulkCreate(
@@ -269,6 +286,12 @@ export class Daytona {
    *   { awaitStarted: true, timeout: 300 },
    * )
    * console.log(`${sandboxes.length} of 100 created`)
+   *
+   * const states = new Map<string, SandboxState>()
+   * await daytona.bulkCreate([{ snapshotIdOrName: 'default', count: 1000, sandboxNamePrefix: 'eval-run-8' }], {
+   *   awaitStarted: true,
+   *   onProgress: ({ id, state }) => states.set(id, state),
+   * })
    */
   async bulkCreate(items: BulkCreateItem[], options: BulkCreateOptions = {}): Promise<Sandbox[]> {
     const awaitStarted = options.awaitStarted ?? false;
@@ -276,14 +299,20 @@ export class Daytona {
       ? (options.timeout ?? BULK_AWAIT_DEFAULT_TIMEOUT_SECONDS) + BULK_AWAIT_MARGIN_SECONDS
       : (options.timeout ?? BULK_DEFAULT_TIMEOUT_SECONDS);
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    const body = { items, awaitStarted };
+    const onProgress = awaitStarted ? options.onProgress : undefined;
     try {
       const dtos = await callApi(
-        (request) => this.api.sandbox.bulkCreateSandbox({ items, awaitStarted }, idempotencyKey, request),
+        (request) =>
+          onProgress
+            ? bulkCreateWithProgress(this.api.sandbox, body, idempotencyKey, request, onProgress)
+            : this.api.sandbox.bulkCreateSandbox(body, idempotencyKey, request),
         timeout,
         this.api.retry,
       );
       return dtos.map((dto) => new Sandbox(dto, this.api));
     } catch (error) {
+      if (error instanceof ProgressCallbackFailed) throw error.callbackError;
       if (!(error instanceof DaytonaTimeoutError || error instanceof DaytonaConnectionError)) throw error;
       const names = items.map((item) => `${item.sandboxNamePrefix}-00001...`).join(', ');
       const ErrorClass = error instanceof DaytonaTimeoutError ? DaytonaTimeoutError : DaytonaConnectionError;

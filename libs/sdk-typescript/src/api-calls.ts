@@ -8,6 +8,7 @@ import { RetryPolicy, systemClock, type RetryClock } from './retry-policy.js';
 /** The generated clients the SDK calls, sharing one configuration. */
 export interface ApiClients {
   sandbox: SandboxApi;
+  snapshots: SnapshotsApi;
   toolbox: ToolboxApi;
   snapshots: SnapshotsApi;
   /** Seconds allowed for an ordinary call. */
@@ -23,6 +24,7 @@ export function createApiClients(config: ResolvedConfig, clock: RetryClock = sys
   const http = axios.create();
   return {
     sandbox: new SandboxApi(configuration, config.apiUrl, http),
+    snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
     snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,

@@ -8,7 +8,9 @@ export type {
   ListSandboxesParams,
   PaginatedSandboxes,
 } from './Daytona.js';
-export type { DaytonaConfig } from './config.js';
+export type { BulkCreateProgress } from './bulk-create-stream.js';
+export { resolveConfig } from './config.js';
+export type { DaytonaConfig, ResolvedConfig } from './config.js';
 export { BULK_REQUEST_LABEL, Sandbox } from './Sandbox.js';
 export { SnapshotService } from './SnapshotService.js';
 export type { CreateSnapshotOptions, CreateSnapshotParams, PaginatedSnapshots, Resources, Snapshot } from './SnapshotService.js';

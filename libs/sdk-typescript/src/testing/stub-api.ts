@@ -28,6 +28,11 @@ export interface CannedAnswer {
   cut?: boolean;
   /** Reset the connection (TCP RST) without answering. */
   reset?: boolean;
+  /**
+   * Answer NDJSON (chunked): each piece of text is written as it comes, so a generator can hold
+   * the rest back. With `cut`, the connection drops after the last piece instead of ending.
+   */
+  stream?: Iterable<string> | AsyncIterable<string>;
 }
 
 type Route = (request: RecordedRequest) => CannedAnswer;
@@ -77,6 +82,14 @@ export class StubApi {
       const answer = route ? route(request) : { status: 404, body: { statusCode: 404, code: 'route_not_found', message: 'no stub' } };
       if (answer.hang) return;
       if (answer.reset) return incoming.socket.resetAndDestroy();
+      if (answer.stream) {
+        response.writeHead(answer.status ?? 200, { 'content-type': 'application/x-ndjson; charset=utf-8', ...answer.headers });
+        for await (const piece of answer.stream) {
+          if (response.destroyed) return;
+          await new Promise((resolve) => response.write(piece, resolve));
+        }
+        return answer.cut ? incoming.socket.destroy() : response.end();
+      }
       const body = Buffer.isBuffer(answer.body)
         ? answer.body
         : Buffer.from(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
@@ -161,6 +174,12 @@ export function snapshotDto(overrides: Partial<SnapshotDto> = {}): SnapshotDto {
     lastUsedAt: null,
     ...overrides,
   };
+}
+
+/** The NDJSON lines of a bulk create's progress: `state` lines, then the `result`. */
+export function progressLines(states: Array<Pick<SandboxDto, 'id' | 'name' | 'state' | 'errorReason'>>, result?: SandboxDto[]): string[] {
+  const lines = states.map((s) => JSON.stringify({ type: 'state', id: s.id, name: s.name, state: s.state, errorReason: s.errorReason ?? null }) + '\n');
+  return result ? [...lines, JSON.stringify({ type: 'result', sandboxes: result }) + '\n'] : lines;
 }
 
 /** The API's error body. */
