@@ -126,8 +126,6 @@ export class Daytona {
   /** The organization's snapshots: create (from an image reference), get, list, delete. */
   readonly snapshot: SnapshotService;
   private readonly api: ApiClients;
-  /** Snapshots: register an image, list, get, delete. */
-  readonly snapshot: SnapshotService;
 
   /**
    * Settings come from `config`, then the environment (`DAYTONA_API_KEY`, `DAYTONA_API_URL`),

@@ -10,7 +10,6 @@ export interface ApiClients {
   sandbox: SandboxApi;
   snapshots: SnapshotsApi;
   toolbox: ToolboxApi;
-  snapshots: SnapshotsApi;
   /** Seconds allowed for an ordinary call. */
   requestTimeout: number;
   /** When idempotent calls are tried again. */
@@ -26,7 +25,6 @@ export function createApiClients(config: ResolvedConfig, clock: RetryClock = sys
     sandbox: new SandboxApi(configuration, config.apiUrl, http),
     snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     toolbox: new ToolboxApi(configuration, config.apiUrl, http),
-    snapshots: new SnapshotsApi(configuration, config.apiUrl, http),
     requestTimeout: config.requestTimeout,
     retry: new RetryPolicy(config.maxRetries, clock),
   };
