@@ -25,7 +25,8 @@ type FileInfo struct {
 	// Absolute, inside the sandbox
 	Path  string `json:"path"`
 	IsDir bool   `json:"isDir"`
-	Size  int32  `json:"size"`
+	// Bytes
+	Size int64 `json:"size"`
 	// Type and permissions as `ls -l` shows them
 	Mode string `json:"mode"`
 	// Permission bits in octal
@@ -46,7 +47,7 @@ type _FileInfo FileInfo
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewFileInfo(name string, path string, isDir bool, size int32, mode string, permissions string, owner string, group string, modTime string, modifiedAt string) *FileInfo {
+func NewFileInfo(name string, path string, isDir bool, size int64, mode string, permissions string, owner string, group string, modTime string, modifiedAt string) *FileInfo {
 	this := FileInfo{}
 	this.Name = name
 	this.Path = path
@@ -142,9 +143,9 @@ func (o *FileInfo) SetIsDir(v bool) {
 }
 
 // GetSize returns the Size field value
-func (o *FileInfo) GetSize() int32 {
+func (o *FileInfo) GetSize() int64 {
 	if o == nil {
-		var ret int32
+		var ret int64
 		return ret
 	}
 
@@ -153,7 +154,7 @@ func (o *FileInfo) GetSize() int32 {
 
 // GetSizeOk returns a tuple with the Size field value
 // and a boolean to check if the value has been set.
-func (o *FileInfo) GetSizeOk() (*int32, bool) {
+func (o *FileInfo) GetSizeOk() (*int64, bool) {
 	if o == nil {
 		return nil, false
 	}
@@ -161,7 +162,7 @@ func (o *FileInfo) GetSizeOk() (*int32, bool) {
 }
 
 // SetSize sets field value
-func (o *FileInfo) SetSize(v int32) {
+func (o *FileInfo) SetSize(v int64) {
 	o.Size = v
 }
 

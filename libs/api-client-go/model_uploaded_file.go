@@ -24,7 +24,7 @@ type UploadedFile struct {
 	// As given
 	Path string `json:"path"`
 	// Bytes written
-	Size int32 `json:"size"`
+	Size int64 `json:"size"`
 }
 
 type _UploadedFile UploadedFile
@@ -33,7 +33,7 @@ type _UploadedFile UploadedFile
 // This constructor will assign default values to properties that have it defined,
 // and makes sure properties required by API are set, but the set of arguments
 // will change when the set of required properties is changed
-func NewUploadedFile(path string, size int32) *UploadedFile {
+func NewUploadedFile(path string, size int64) *UploadedFile {
 	this := UploadedFile{}
 	this.Path = path
 	this.Size = size
@@ -73,9 +73,9 @@ func (o *UploadedFile) SetPath(v string) {
 }
 
 // GetSize returns the Size field value
-func (o *UploadedFile) GetSize() int32 {
+func (o *UploadedFile) GetSize() int64 {
 	if o == nil {
-		var ret int32
+		var ret int64
 		return ret
 	}
 
@@ -84,7 +84,7 @@ func (o *UploadedFile) GetSize() int32 {
 
 // GetSizeOk returns a tuple with the Size field value
 // and a boolean to check if the value has been set.
-func (o *UploadedFile) GetSizeOk() (*int32, bool) {
+func (o *UploadedFile) GetSizeOk() (*int64, bool) {
 	if o == nil {
 		return nil, false
 	}
@@ -92,7 +92,7 @@ func (o *UploadedFile) GetSizeOk() (*int32, bool) {
 }
 
 // SetSize sets field value
-func (o *UploadedFile) SetSize(v int32) {
+func (o *UploadedFile) SetSize(v int64) {
 	o.Size = v
 }
 

@@ -481,6 +481,9 @@ export interface FileInfo {
      */
     'path': string;
     'isDir': boolean;
+    /**
+     * Bytes
+     */
     'size': number;
     /**
      * Type and permissions as `ls -l` shows them

@@ -30,7 +30,7 @@ class FileInfo(BaseModel):
     name: StrictStr = Field(json_schema_extra={"examples": ["todo.txt"]})
     path: StrictStr = Field(description="Absolute, inside the sandbox", json_schema_extra={"examples": ["/home/daytona/notes/todo.txt"]})
     is_dir: StrictBool = Field(alias="isDir")
-    size: StrictInt = Field(json_schema_extra={"examples": [12]})
+    size: StrictInt = Field(description="Bytes", json_schema_extra={"examples": [12]})
     mode: StrictStr = Field(description="Type and permissions as `ls -l` shows them", json_schema_extra={"examples": ["-rw-r--r--"]})
     permissions: StrictStr = Field(description="Permission bits in octal", json_schema_extra={"examples": ["0644"]})
     owner: StrictStr = Field(description="From the sandbox's own /etc/passwd; the uid when it has none", json_schema_extra={"examples": ["daytona"]})

@@ -17,7 +17,7 @@ export class FileInfoDto {
   @ApiProperty()
   isDir: boolean;
 
-  @ApiProperty({ type: 'integer', example: 12 })
+  @ApiProperty({ type: 'integer', format: 'int64', example: 12, description: 'Bytes' })
   size: number;
 
   @ApiProperty({ example: '-rw-r--r--', description: 'Type and permissions as `ls -l` shows them' })
@@ -44,7 +44,7 @@ export class UploadedFileDto {
   @ApiProperty({ example: 'notes/todo.txt', description: 'As given' })
   path: string;
 
-  @ApiProperty({ type: 'integer', example: 12, description: 'Bytes written' })
+  @ApiProperty({ type: 'integer', format: 'int64', example: 12, description: 'Bytes written' })
   size: number;
 }
 

@@ -22,6 +22,7 @@ module DaytonaApiClient
 
     attr_accessor :is_dir
 
+    # Bytes
     attr_accessor :size
 
     # Type and permissions as `ls -l` shows them
