@@ -48,34 +48,37 @@ step "sdk-typescript: typecheck" npx nx run sdk-typescript:typecheck --outputSty
 step "sdk-typescript: unit" jest sdk-typescript-unit -c libs/sdk-typescript/jest.config.js
 step "sdk-typescript: built package loads by import, require and tsc" npx nx run sdk-typescript:check-package --outputStyle=stream
 # A small runner capacity, so that allowUnder shortfalls are cheap to provoke for real.
-step "sdk-typescript: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
-  node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/sdk-typescript-e2e.json" \
-  -c libs/sdk-typescript/jest.e2e.config.js --runInBand
-step "examples/typescript: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-typescript:check --outputStyle=stream
+# Each language's e2e suite, then its examples, against one stack (the e2e suite first, on a stack
+# nothing else has used: its capacity tests count on that).
+step "sdk-typescript: e2e, then examples/typescript (bulk-create, snapshots), against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  bash tools/e2e/each.sh \
+  "node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/sdk-typescript-e2e.json -c libs/sdk-typescript/jest.e2e.config.js --runInBand" \
+  "npx nx run examples-typescript:check --outputStyle=stream"
 
 # The published @daytonaio/sdk and daytona packages, as users run them, against this server.
 step "official SDKs: typecheck of their tests" npx tsc -p tests/official-sdks/typescript/tsconfig.json
-step "official SDKs (npm @daytonaio/sdk 0.218.0, PyPI daytona 0.226.1) against a live stack" \
-  node tools/e2e/with-stack.mjs -- bash tools/official-sdk-tests.sh
 # The CLI's e2e tests run the built bin, with and without a pseudo-terminal (util-linux `script`).
-step "cli: unit, then e2e against a live stack" bash -c "\
+step "cli: unit and build" bash -c "\
   node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-unit.json -c apps/cli/jest.config.js && \
-  npx nx run cli:build --outputStyle=stream && \
-  node tools/e2e/with-stack.mjs -- node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-e2e.json -c apps/cli/jest.e2e.config.js --runInBand"
+  npx nx run cli:build --outputStyle=stream"
+step "official SDKs (npm @daytonaio/sdk 0.218.0, PyPI daytona 0.226.1), then the cli's e2e, against a live stack" \
+  node tools/e2e/with-stack.mjs -- bash tools/e2e/each.sh \
+  "bash tools/official-sdk-tests.sh" \
+  "node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/cli-e2e.json -c apps/cli/jest.e2e.config.js --runInBand"
 
 step "sdk-go: build, vet, gofmt" npx nx run sdk-go:build --outputStyle=stream
 step "sdk-go: unit" npx nx run sdk-go:test --outputStyle=stream
-step "sdk-go: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-go:e2e --outputStyle=stream
-step "examples/go: bulk_create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-go:check --outputStyle=stream
+step "sdk-go: e2e, then examples/go (bulk_create, snapshots), against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  bash tools/e2e/each.sh "npx nx run sdk-go:e2e --outputStyle=stream" "npx nx run examples-go:check --outputStyle=stream"
 
 step "sdk-python: unit (sync and async)" .venv/bin/python -m pytest libs/sdk-python/tests --junitxml="$results/sdk-python-unit.junit.xml"
-step "sdk-python: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
-  .venv/bin/python -m pytest libs/sdk-python/e2e --junitxml="$results/sdk-python-e2e.junit.xml"
-step "examples/python: bulk-create and snapshots (sync and async) against a live stack" node tools/e2e/with-stack.mjs -- \
-  .venv/bin/python -m pytest examples/python/bulk-create examples/python/snapshots --junitxml="$results/examples-python.junit.xml"
+step "sdk-python: e2e, then examples/python (bulk-create, snapshots; sync and async), against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  bash tools/e2e/each.sh \
+  ".venv/bin/python -m pytest libs/sdk-python/e2e --junitxml=$results/sdk-python-e2e.junit.xml" \
+  ".venv/bin/python -m pytest examples/python/bulk-create examples/python/snapshots --junitxml=$results/examples-python.junit.xml"
 
 step "sdk-ruby: unit" rspec libs/sdk-ruby/spec --format progress --format json --out "$results/sdk-ruby-unit.rspec.json"
-step "sdk-ruby: e2e against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- npx nx run sdk-ruby:e2e --outputStyle=stream
-step "examples/ruby: bulk-create and snapshots against a live stack" node tools/e2e/with-stack.mjs -- npx nx run examples-ruby:check --outputStyle=stream
+step "sdk-ruby: e2e, then examples/ruby (bulk-create, snapshots), against a live stack" env RUNNER_CAPACITY_CPU=10 node tools/e2e/with-stack.mjs -- \
+  bash tools/e2e/each.sh "npx nx run sdk-ruby:e2e --outputStyle=stream" "npx nx run examples-ruby:check --outputStyle=stream"
 
 node tools/test-summary.mjs "$results" "${failed[@]}"
