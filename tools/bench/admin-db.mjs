@@ -31,9 +31,16 @@ export async function createOrganizationWithKey(db, sandboxes) {
 
 /** Frees runner capacity between measurements without going through N deletes. */
 export async function retireSandboxes(db, organizationId) {
-  await db.query(`UPDATE sandbox SET state = 'destroyed', desired_state = 'destroyed' WHERE organization_id = $1`, [
-    organizationId,
-  ]);
+  // The API may be updating the same rows (dispatch acknowledgements): a deadlock is tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.query(`UPDATE sandbox SET state = 'destroyed', desired_state = 'destroyed' WHERE organization_id = $1`, [organizationId]);
+      return;
+    } catch (error) {
+      if (error.code !== '40P01' || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** Waits until a runner holds the default snapshot's image (the stack serves it from its registry). */
