@@ -33,6 +33,8 @@ export async function measureInsertAgainstCopy(databaseUrl, organizationId, n, r
           autoStopInterval: 15,
           autoArchiveInterval: 0,
           autoDeleteInterval: -1,
+          networkBlockAll: true,
+          networkAllowList: null,
         }),
       );
     const insertTimes = [];
@@ -66,7 +68,7 @@ async function copyRowsIn(queryRunner, rows) {
     copyStreams.from(
       `COPY sandbox (id, organization_id, name, snapshot_id, snapshot_name, image_ref, runner_id, region, state, desired_state,
                      cpu, memory, disk, env, labels, os_user, auto_stop_interval, auto_archive_interval, auto_delete_interval,
-                     last_activity_at, created_at, updated_at) FROM STDIN`,
+                     last_activity_at, created_at, updated_at, network_block_all, network_allow_list) FROM STDIN`,
     ),
   );
   const lines = rows.map(
@@ -74,7 +76,7 @@ async function copyRowsIn(queryRunner, rows) {
       [r.id, r.organizationId, r.name, r.snapshotId, r.snapshotName, r.imageRef, r.runnerId, r.region, r.state, r.desiredState,
         r.cpu, r.memory, r.disk, JSON.stringify(r.env), JSON.stringify(r.labels), r.osUser, r.autoStopInterval,
         r.autoArchiveInterval, r.autoDeleteInterval, r.lastActivityAt.toISOString(), r.createdAt.toISOString(),
-        r.updatedAt.toISOString()].join('\t') + '\n',
+        r.updatedAt.toISOString(), r.networkBlockAll ? 't' : 'f', r.networkAllowList ?? '\\N'].join('\t') + '\n',
   );
   await pipeline(Readable.from(lines), stream);
 }
