@@ -164,7 +164,7 @@ export class SnapshotService {
   /**
    * Inside a create's transaction, just before its rows go in: share-locks the snapshots (a
    * delete waits for the create, then sees its sandboxes) and fails if one was deleted
-   * meanwhile; records that they were used.
+   * meanwhile.
    */
   async holdForCreate(manager: EntityManager, snapshots: Snapshot[]): Promise<void> {
     const ids = snapshots.map((snapshot) => snapshot.id);
@@ -174,7 +174,20 @@ export class SnapshotService {
     );
     const gone = snapshots.find((snapshot) => !rows.some((row) => row.id === snapshot.id));
     if (gone) throw new NotFoundError('snapshot_not_found', `Snapshot "${gone.name}" not found`, { snapshot: gone.name });
-    await manager.query('UPDATE snapshot SET last_used_at = now() WHERE id = ANY($1::uuid[])', [ids]);
+  }
+
+  /**
+   * After a create has committed: records that its snapshots were used, to the minute. Not in
+   * the create's transaction, where every create of every organization would queue on the one
+   * row of a general snapshot (and two share locks upgraded at once deadlock); at most one write
+   * per snapshot a minute.
+   */
+  async noteUsed(snapshots: Snapshot[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE snapshot SET last_used_at = now()
+        WHERE id = ANY($1::uuid[]) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [snapshots.map((snapshot) => snapshot.id)],
+    );
   }
 
   private visibleTo(manager: EntityManager, organizationId: string) {

@@ -194,7 +194,7 @@ export class SandboxService {
   ): Promise<Creation> {
     const snapshots = [...new Map(requests.map(({ snapshot }) => [snapshot.id, snapshot])).values()];
     const lacking = new Map(await Promise.all(snapshots.map(async (s) => [s.id, await this.runnerImages.runnersLacking(s.ref)] as const)));
-    return this.dataSource.transaction(async (manager) => {
+    const creation = await this.dataSource.transaction(async (manager): Promise<Creation> => {
       const earlier = await once?.claim(manager);
       if (earlier) return { rows: await this.rowsInOrder(manager, earlier), replayed: true };
       const admitted = await admitSandboxes(
@@ -222,6 +222,11 @@ export class SandboxService {
       await once?.record(manager, rows.map((row) => row.id));
       return { rows, replayed: false };
     });
+    if (!creation.replayed) {
+      // Committed already: a failure here only leaves lastUsedAt behind.
+      await this.snapshots.noteUsed(snapshots).catch((error: Error) => this.logger.warn(`Snapshot lastUsedAt not recorded: ${error.message}`));
+    }
+    return creation;
   }
 
   /** Current rows of `ids`, in the order given (ids not found are left out). */
