@@ -4,7 +4,8 @@
 // awaitStarted. Ratios measured side by side in one run; absolute times depend on the machine.
 // Not a test: it prints a table and asserts nothing. `npm run bench -- --fleet` runs only the
 // bulk delete and idempotency rows, `-- --toolbox` only the file transfer rows, `-- --tti` only the
-// time-to-interactive rows.
+// time-to-interactive rows, `-- --control-plane` only the park-runner rows, `-- --sandboxes` only
+// the real-sandbox rows.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -31,6 +32,8 @@ const TRANSFER_BYTES = 100 * 1024 * 1024;
 const fleetOnly = process.argv.includes('--fleet');
 // Only the rows of real bubblewrap sandboxes (no park runner, no control-plane rows).
 const sandboxesOnly = process.argv.includes('--sandboxes');
+// Only the park-runner rows (control plane, insert floor, fleets): no real sandbox.
+const controlPlaneOnly = process.argv.includes('--control-plane');
 const toolboxOnly = process.argv.includes('--toolbox');
 const ttiOnly = process.argv.includes('--tti');
 const TTI_BURST = 100;
@@ -162,6 +165,15 @@ try {
 
   const report = sandboxesOnly ? [] : await measureControlPlane();
   if (fleetOnly) {
+    await teardown();
+    process.exit(0);
+  }
+  if (controlPlaneOnly) {
+    const table = report.join('\n');
+    console.log(`\n${table}\n`);
+    writeFileSync(join(results, 'bench.md'), table + '\n');
+    await db.end();
+    say('table written to .test-results/bench.md');
     await teardown();
     process.exit(0);
   }
