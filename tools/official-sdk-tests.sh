@@ -6,9 +6,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 results=.test-results
 mkdir -p "$results"
-status=0
-node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile="$results/official-sdk-typescript.json" \
-  -c tests/official-sdks/typescript/jest.config.js --runInBand || status=1
-.venv-official/bin/python -m pytest tests/official-sdks/python -p no:cacheprovider \
-  --junitxml="$results/official-sdk-python.junit.xml" || status=1
-exit $status
+exec bash tools/e2e/each.sh \
+  "node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=$results/official-sdk-typescript.json -c tests/official-sdks/typescript/jest.config.js --runInBand" \
+  ".venv-official/bin/python -m pytest tests/official-sdks/python -p no:cacheprovider --junitxml=$results/official-sdk-python.junit.xml"
