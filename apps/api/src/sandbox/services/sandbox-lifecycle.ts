@@ -1,16 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { runnerReportedState } from '@daytona/runner-contract';
 import { DataSource } from 'typeorm';
 import { ConflictError, UnavailableError } from '../../common/errors/domain-error.js';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { RunnerClient } from '../../runner/runner-client.js';
 import { RunnerState } from '../../runner/runner-state.js';
 import { Runner } from '../../runner/runner.entity.js';
 import { SandboxDto } from '../dto/sandbox.dto.js';
 import type { Sandbox } from '../entities/sandbox.entity.js';
 import { SandboxState } from '../entities/sandbox-state.js';
-import { toSandboxDto } from '../sandbox.mapper.js';
 import { SandboxStateStore } from '../state/sandbox-state-store.js';
 import { platformLabelsOf } from './platform-labels.js';
 import { SandboxActivity } from './sandbox-activity.js';
@@ -39,7 +37,6 @@ export class SandboxLifecycle {
     private readonly store: SandboxStateStore,
     private readonly runnerClient: RunnerClient,
     private readonly activity: SandboxActivity,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async stop(organizationId: string, idOrName: string): Promise<SandboxDto> {
@@ -82,7 +79,7 @@ export class SandboxLifecycle {
   }
 
   toolboxProxyUrl(): { url: string } {
-    return { url: `${this.config.publicUrl}/toolbox` };
+    return { url: this.sandboxes.toolboxProxyUrl() };
   }
 
   /** Tells the runner now; if it cannot hear, its next sync tells it (the change is recorded). */
@@ -104,7 +101,7 @@ export class SandboxLifecycle {
   }
 
   private dto(sandbox: Sandbox): SandboxDto {
-    return toSandboxDto(sandbox, this.toolboxProxyUrl().url);
+    return this.sandboxes.toDto(sandbox);
   }
 }
 

@@ -39,7 +39,8 @@ import { DEFAULT_AUTO_STOP_MINUTES, SandboxLifecycleFieldsDto } from '../dto/san
 @Injectable()
 export class SandboxService {
   private readonly logger = new Logger('SandboxService');
-  private readonly toDto = (sandbox: Sandbox) => toSandboxDto(sandbox, `${this.config.publicUrl}/toolbox`);
+  /** The record as the API answers it, with the toolbox's public base URL. */
+  readonly toDto = (sandbox: Sandbox): SandboxDto => toSandboxDto(sandbox, this.toolboxProxyUrl());
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,6 +53,11 @@ export class SandboxService {
     private readonly idempotency: IdempotencyStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** `{toolboxProxyUrl}/{sandboxId}/…` is where a sandbox's toolbox answers. */
+  toolboxProxyUrl(): string {
+    return `${this.config.publicUrl}/toolbox`;
+  }
 
   /** POST /sandbox; with an Idempotency-Key, a repeat answers the sandbox the first one created. */
   async createFromSnapshot(dto: CreateSandboxDto, organization: Organization, options: { idempotencyKey?: string } = {}): Promise<SandboxDto> {
