@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { ImageStore } from '../src/images/image-store.js';
 import type { BwrapProvider } from '../src/provider/bwrap-provider.js';
@@ -9,11 +11,14 @@ import type { SandboxLayout } from '../src/sandbox/sandbox-layout.js';
 import { SandboxManager } from '../src/sandbox/sandbox-manager.js';
 import { hostProcessesMatching } from './support/host-processes.js';
 import { loopDevicesOf } from './support/loop-devices.js';
+import { mountPointsOf, sandboxLauncherPid, seenBy } from './support/sandbox-mounts.js';
 import { pollUntil } from './support/leftovers.js';
 import { RecordingStateSink } from './support/recording-state-sink.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider, USERNS } from './support/sandbox-fixtures.js';
 import { silentLogger } from './support/silent-logger.js';
 import { startTestRegistry, type TestRegistry } from './support/test-registry.js';
+
+const execFileAsync = promisify(execFile);
 
 // Sandboxes of OCI images: a real registry, skopeo, umoci, overlayfs, user namespaces and bubblewrap.
 describe('image sandboxes', () => {
@@ -86,6 +91,27 @@ describe('image sandboxes', () => {
     expect(await sandbox.run('echo kept > /new-file && cat /new-file')).toBe('kept\n');
   });
 
+  it('binds its disk to a loop device that frees itself with its last user, and waits for it before the next start', async () => {
+    const sandbox = await started({ snapshotRef: registry.refs.alpha });
+    await sandbox.run('echo kept > /kept');
+    const paths = layout.paths(sandbox.spec.id);
+    const [device] = await loopDevicesOf(paths.diskImage);
+    // autoclear, set in the call that bound it: a launch killed at any point leaves no device bound
+    expect((await readFile(`/sys/block/${device}/loop/autoclear`, 'utf8')).trim()).toBe('1');
+    expect((await readFile(paths.diskDevice, 'utf8')).trim()).toBe(`/dev/${device}`);
+    expect(await manager.stop(sandbox.spec.id)).toBe('stopped');
+    expect(await loopDevicesOf(paths.diskImage)).toEqual([]);
+
+    // A device something else holds bound to the disk: no second mount of it through another one.
+    const { stdout } = await execFileAsync('losetup', ['--find', '--show', '--', paths.diskImage]);
+    await writeFile(paths.diskDevice, stdout);
+    expect(await manager.start(sandbox.spec.id)).toBe('error');
+    expect(states.updates.filter((update) => update.id === sandbox.spec.id).at(-1)?.errorReason).toMatch(/still holds .*disk\.img: something outside the sandbox uses its disk/);
+    await execFileAsync('losetup', ['-d', stdout.trim()]);
+    expect(await manager.start(sandbox.spec.id)).toBe('started');
+    expect(await sandbox.run('cat /kept')).toBe('kept\n');
+  });
+
   it('is root inside and an unprivileged host uid outside; writes anywhere persist until destroy and stay private', async () => {
     const one = await started({ snapshotRef: registry.refs.alpha, name: 'one' });
     const sibling = await started({ snapshotRef: registry.refs.alpha, name: 'sibling' });
@@ -104,7 +130,9 @@ describe('image sandboxes', () => {
     expect(await sibling.run('ls /usr/lib/tool 2>&1; grep -c extra /etc/passwd; cat /marker')).toBe('ls: /usr/lib/tool: No such file or directory\n0\nalpha\n');
 
     expect(await manager.stop(one.spec.id)).toBe('stopped');
-    expect(await mountsUnderDataDir()).toHaveLength(2); // the sibling's disk and root; a stopped sandbox holds none
+    // a stopped sandbox's disk is free (its mounts went with it); the sibling's is held
+    expect(await loopDevicesOf(layout.paths(one.spec.id).diskImage)).toEqual([]);
+    expect(await loopDevicesOf(layout.paths(sibling.spec.id).diskImage)).toHaveLength(1);
     expect(await manager.start(one.spec.id)).toBe('started');
     expect(await one.run('cat /usr/lib/tool/file; grep extra /etc/passwd; cat /marker')).toBe('installed\nextra:x:5:5::/:/bin/sh\nchanged\n');
     // /tmp is private to each start
@@ -158,8 +186,11 @@ describe('image sandboxes', () => {
     const { spec, run } = await started({ snapshotRef: registry.refs.alpha });
     await run('echo data > /root/file; sleep 4712 &');
     const paths = layout.paths(spec.id);
-    expect(await mountsUnderDataDir()).toEqual([expect.stringContaining(` ${paths.disk} `), expect.stringContaining(` ${paths.rootfs} `)]);
-    expect(existsSync(path.join(paths.upper, 'root/file'))).toBe(true);
+    // its disk and root are mounted in a mount namespace of its own, not in the host's
+    expect(await mountsUnderDataDir()).toEqual([]);
+    const launcher = await sandboxLauncherPid(` ${paths.rootfs} `);
+    expect(await mountPointsOf(launcher, dataDir.dir)).toEqual([paths.disk, paths.rootfs]);
+    expect(existsSync(seenBy(launcher, path.join(paths.upper, 'root/file')))).toBe(true);
     expect(await loopDevicesOf(paths.diskImage)).toHaveLength(1);
     await manager.destroy(spec.id);
     expect(await mountsUnderDataDir()).toEqual([]);

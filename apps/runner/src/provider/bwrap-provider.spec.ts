@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { hostProcessesMatching } from '../../test/support/host-processes.js';
+import { sandboxLauncherPid, seenBy } from '../../test/support/sandbox-mounts.js';
 import { sandboxSpec, tempDataDir, testBwrapProvider } from '../../test/support/sandbox-fixtures.js';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { SandboxLayout } from '../sandbox/sandbox-layout.js';
@@ -61,11 +62,14 @@ describe('BwrapProvider', () => {
     expect(await run('echo out; echo err >&2; exit 3')).toMatchObject({ exitCode: 3, result: 'out\nerr\n' });
   });
 
-  it('keeps files between commands, in a home that persists on the host', async () => {
+  it('keeps files between commands, in a home on its own disk, mounted where only the sandbox sees it', async () => {
     const { spec, run } = await startSandbox();
     expect((await run('echo kept > note.txt')).exitCode).toBe(0);
     expect((await run('cat /home/daytona/note.txt')).result).toBe('kept\n');
-    expect(await readFile(path.join(layout.paths(spec.id).diskHome, 'note.txt'), 'utf8')).toBe('kept\n');
+    const { diskHome } = layout.paths(spec.id);
+    expect(existsSync(path.join(diskHome, 'note.txt'))).toBe(false);
+    const launcher = await sandboxLauncherPid(`--bind ${diskHome} `);
+    expect(await readFile(seenBy(launcher, path.join(diskHome, 'note.txt')), 'utf8')).toBe('kept\n');
   });
 
   it('keeps a background process alive between commands', async () => {

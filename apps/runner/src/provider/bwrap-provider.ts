@@ -6,7 +6,7 @@ import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { ReadyImage } from '../images/image-cache.js';
 import type { Logger } from '../logging/logger.js';
 import { connectEgress, sandboxResolvConf, sandboxResolver } from '../network/sandbox-egress.js';
-import type { PreparedPaths, SandboxLayout } from '../sandbox/sandbox-layout.js';
+import type { PreparedPaths, SandboxLayout, SandboxPaths } from '../sandbox/sandbox-layout.js';
 import type { LaunchGuard } from '../watchdog/sandbox-watchdog.js';
 import { bwrapArguments, imageBwrapArguments, sandboxHostname, SANDBOX_HOME, SANDBOX_USER_ID } from './bwrap-arguments.js';
 import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
@@ -14,7 +14,8 @@ import { runCommandProcess } from './command-process.js';
 import { HOST_SNAPSHOT_REF, hostSnapshotMounts } from './host-snapshot.js';
 import { MountHelper } from './mount-helper.js';
 import { allowSetuidAtRoot, mountOverlayThen, mountPointsUnder, unmountAll } from './overlay-mounts.js';
-import { mountDiskThen, type SandboxDisk } from './sandbox-disk.js';
+import { prepareDiskMounter } from './disk/disk-mounter.js';
+import { mountDiskThen, releaseDisk, type SandboxDisk } from './disk/sandbox-disk.js';
 import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
 import { commandArgv, entrypointArgv, helperArgv, imageSandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import {
@@ -35,8 +36,8 @@ export interface BwrapProviderOptions {
   sandboxUser: { uid: number; gid: number } | null;
   /** The resolver of egress sandboxes; null: the host's (sandbox-egress.ts). */
   sandboxDns: string | null;
-  /** Where the compiled seccomp filter and its loader are cached (built once per version). */
-  seccompCacheDir: string;
+  /** Where the compiled seccomp filter, its loader and the disk mounter are cached (built once per version). */
+  buildCacheDir: string;
   /** Most processes per sandbox, where the pids controller is available. */
   pidsMax: number;
   outputLimitBytes: number;
@@ -87,6 +88,8 @@ export class BwrapProvider implements SandboxProvider {
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
     private readonly seccomp: SandboxSeccomp,
+    /** disk-mount.c, compiled. */
+    private readonly diskMounter: string,
     /** The resolver egress sandboxes use, if any. */
     private readonly dns: string | null,
     private readonly namespaces: SandboxUserNamespaces | null,
@@ -97,16 +100,17 @@ export class BwrapProvider implements SandboxProvider {
   /** Throws when the seccomp filter cannot be built: no sandbox runs without one. */
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
     const hostMounts = await hostSnapshotMounts();
-    const seccomp = await prepareSandboxSeccomp(options.seccompCacheDir);
+    const seccomp = await prepareSandboxSeccomp(options.buildCacheDir);
+    const diskMounter = await prepareDiskMounter(options.buildCacheDir);
     const dns = await sandboxResolver(options.sandboxDns);
     if (!dns) options.logger?.warn('No resolver for egress sandboxes (none in /etc/resolv.conf a sandbox can reach): set RUNNER_SANDBOX_DNS');
-    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, dns, null, 'image sandboxes need a runner that runs as root');
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, null, 'image sandboxes need a runner that runs as root');
     try {
-      return new BwrapProvider(options, hostMounts, seccomp, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
+      return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
     } catch (error) {
       const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
       options.logger?.warn(`Image sandboxes are not available: ${reason}`);
-      return new BwrapProvider(options, hostMounts, seccomp, dns, null, reason);
+      return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, null, reason);
     }
   }
 
@@ -143,8 +147,7 @@ export class BwrapProvider implements SandboxProvider {
     const entrypoint = spec.entrypoint ?? config.command;
     const paths = await this.options.layout.prepareImage(spec, image.rootfs);
     if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
-    // Mounting onto a mount point stacks a second mount: ones a crash left go first.
-    await this.unmountSandbox(paths);
+    await this.releaseSandboxDisk(paths);
     try {
       const bwrap = [
         'nsenter', `--user=/proc/self/fd/${SETUP_USERNS_FD}`, '--setuid=0', '--setgid=0', '--',
@@ -157,24 +160,23 @@ export class BwrapProvider implements SandboxProvider {
           command: imageSandboxInit(entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
         }),
       ];
-      const argv = mountDiskThen(this.diskOf(spec, paths), mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap));
+      const argv = mountDiskThen(this.diskOf(spec, paths), this.diskMounter, mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap));
       const sandbox = await this.run(spec, { argv, fds: this.namespaces.fds }, identity, paths.rootfs, egress, onUnexpectedExit);
       if (entrypoint.length > 0) sandbox.startEntrypoint(entrypoint);
       return sandbox;
     } catch (error) {
-      await this.unmountSandbox(paths).catch(() => undefined);
+      await this.releaseSandboxDisk(paths).catch(() => undefined);
       throw error;
     }
   }
 
-  /** The root filesystem first (it holds the disk busy), then the disk. */
-  private async unmountSandbox(paths: { rootfs: string; disk: string }): Promise<void> {
-    await unmountAll(paths.rootfs, this.mounts);
-    await unmountAll(paths.disk, this.mounts);
+  /** Before a start and after a stop: no loop device may still hold the disk (sandbox-disk.ts). */
+  private releaseSandboxDisk(paths: SandboxPaths): Promise<void> {
+    return releaseDisk({ image: paths.diskImage, deviceRecord: paths.diskDevice });
   }
 
   private diskOf(spec: RunnerSandboxSpec, paths: PreparedPaths): SandboxDisk {
-    return { image: paths.diskImage, mountPoint: paths.disk, sizeBytes: spec.disk * GIB, template: paths.diskTemplate };
+    return { image: paths.diskImage, mountPoint: paths.disk, deviceRecord: paths.diskDevice, sizeBytes: spec.disk * GIB, template: paths.diskTemplate };
   }
 
   /** A `host` sandbox's home: on a disk of its own when the runner is root (it mounts), else a plain directory. */
@@ -183,7 +185,7 @@ export class BwrapProvider implements SandboxProvider {
     if (!user) return { home: (await this.options.layout.prepare(spec)).home, disk: null, resolvConf: null };
     const paths = await this.options.layout.prepareHostDisk(spec, user);
     if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
-    await this.unmountSandbox(paths);
+    await this.releaseSandboxDisk(paths);
     return { home: paths.diskHome, disk: this.diskOf(spec, paths), resolvConf: egress ? paths.resolvConf : null };
   }
 
@@ -208,7 +210,7 @@ export class BwrapProvider implements SandboxProvider {
       launched.child.kill('SIGKILL');
       await exited;
       await this.options.cgroups.remove(spec.id);
-      await this.unmountSandbox(paths);
+      await this.releaseSandboxDisk(paths);
       throw new SandboxStartError(`bwrap did not start the sandbox (${(error as Error).message}): ${await launched.failureDetail()}`);
     }
     if (egress) {
@@ -225,11 +227,11 @@ export class BwrapProvider implements SandboxProvider {
         process.kill(namespaces.childPid, 'SIGKILL');
         await exited;
         await this.options.cgroups.remove(spec.id);
-        await this.unmountSandbox(paths);
+        await this.releaseSandboxDisk(paths);
         throw new SandboxStartError((error as Error).message);
       }
     }
-    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options, identity, { paths, mounts: this.mounts });
+    const sandbox = new BwrapSandbox(spec, launched.child, exited, namespaces, launched.procsFiles, this.options, identity, () => this.releaseSandboxDisk(paths));
     void exited.then(async (how) => {
       if (!sandbox.stopRequested) onUnexpectedExit(`the sandbox's bwrap process died (${how}): ${await launched.failureDetail()}`);
     });
@@ -251,13 +253,17 @@ export class BwrapProvider implements SandboxProvider {
       }),
     ];
     const argv = [...dropPrivileges, ...bwrap];
-    return { argv: host.disk ? mountDiskThen(host.disk, argv) : argv, fds: [] };
+    return { argv: host.disk ? mountDiskThen(host.disk, this.diskMounter, argv) : argv, fds: [] };
   }
 
   async removeTraces(id: string): Promise<void> {
     await this.options.cgroups.remove(id);
-    // Never remove through a mounted filesystem: unmountAll throws if it cannot unmount.
-    await this.unmountSandbox(this.options.layout.paths(id));
+    const paths = this.options.layout.paths(id);
+    // The disk image may go while a device still holds it (the kernel keeps it until then).
+    await this.releaseSandboxDisk(paths).catch((error: Error) => this.options.logger?.warn(`Sandbox ${id}: ${error.message}`));
+    // Runners before sandboxes had mount namespaces of their own mounted here: never remove through a mount.
+    await unmountAll(paths.rootfs, this.mounts);
+    await unmountAll(paths.disk, this.mounts);
     await this.options.layout.remove(id);
   }
 
@@ -385,8 +391,8 @@ class BwrapSandbox implements RunningSandbox {
     private readonly procsFiles: string[],
     private readonly options: BwrapProviderOptions,
     private readonly identity: SandboxIdentity,
-    /** Its mounts (root filesystem, disk), unmounted at stop. */
-    private readonly mounts: { paths: { rootfs: string; disk: string }; mounts: MountHelper },
+    /** Waits until its disk is free once it has stopped. */
+    private readonly releaseDisk: () => Promise<void>,
   ) {}
 
   get directories(): SandboxDirectories {
@@ -442,8 +448,7 @@ class BwrapSandbox implements RunningSandbox {
       }
     }
     await this.options.cgroups.remove(this.spec.id);
-    // A stopped sandbox holds no mount; its disk stays for the next start.
-    await unmountAll(this.mounts.paths.rootfs, this.mounts.mounts);
-    await unmountAll(this.mounts.paths.disk, this.mounts.mounts);
+    // Its mounts went with its mount namespace; the disk stays for the next start.
+    await this.releaseDisk();
   }
 }

@@ -22,8 +22,8 @@ wait`;
 export type MountOperation = 'remount-suid' | 'umount' | 'umount-lazy';
 
 /**
- * A root shell that runs mount and umount for the runner. Starting or stopping an image sandbox
- * needs one of each; forking them from the runner would block its event loop for milliseconds
+ * A root shell that runs mount and umount for the runner. Starting an image sandbox
+ * needs a remount; forking them from the runner would block its event loop for milliseconds
  * each (fork copies the page tables of a large process), this shell forks in a blink. Requests
  * run side by side; a helper that died is replaced on the next request.
  */

@@ -19,9 +19,10 @@ export interface OverlayDirs {
 const BUSY_RETRY_MS = 2_000;
 
 /**
- * argv that mounts the sandbox's root filesystem in the host's mount namespace, then execs `argv`:
- * it runs in the launcher (as root, after it joined the sandbox's cgroups), so a start costs the
- * runner no extra process. A mount that fails ends it with 126, mount's words in its stderr.
+ * argv that mounts the sandbox's root filesystem, then execs `argv`: it runs in the launcher (as
+ * root, after it joined the sandbox's cgroups, in the mount namespace mountDiskThen made for the
+ * sandbox), so a start costs the runner no extra process. A mount that fails ends it with 126,
+ * mount's words in its stderr.
  */
 export function mountOverlayThen(dirs: OverlayDirs, argv: string[]): string[] {
   for (const dir of [dirs.lower, dirs.upper, dirs.work]) {
@@ -32,7 +33,10 @@ export function mountOverlayThen(dirs: OverlayDirs, argv: string[]): string[] {
   return ['/bin/sh', '-c', 'mount -t overlay overlay -o "$1" -- "$2" || exit 126; shift 2; exec "$@"', 'sh', options, dirs.merged, ...argv];
 }
 
-/** Unmounts everything mounted at `target` (nothing if nothing is). */
+/**
+ * Unmounts everything mounted at `target` (nothing if nothing is). Sandboxes mount in namespaces of
+ * their own; the runner's namespace only holds mounts that runners before them left.
+ */
 export async function unmountAll(target: string, helper: MountHelper): Promise<void> {
   const giveUp = Date.now() + BUSY_RETRY_MS;
   while (await isMountPoint(target)) {

@@ -68,7 +68,7 @@ export async function selectSandboxProvider(settings: ProviderSettings, logger: 
     cgroups,
     sandboxUser,
     sandboxDns: settings.sandboxDns,
-    seccompCacheDir: path.join(settings.dataDir, 'seccomp'),
+    buildCacheDir: path.join(settings.dataDir, 'native-tools'),
     pidsMax: settings.sandboxPidsMax,
     outputLimitBytes: settings.execOutputLimitBytes,
     watchdog,

@@ -1,7 +1,7 @@
 import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SANDBOX_ID, type RunnerSandboxSpec } from '@daytona/runner-contract';
-import { diskTemplate } from '../provider/sandbox-disk.js';
+import { diskTemplate } from '../provider/disk/sandbox-disk.js';
 
 export interface SandboxPaths {
   /** Root-owned, 0711: the sandbox user may pass through to its home but not list it. */
@@ -10,8 +10,10 @@ export interface SandboxPaths {
   home: string;
   /** The sandbox's own filesystem (sandbox-disk.ts), sized to its `disk`… */
   diskImage: string;
-  /** …mounted here while it runs; everything below is on it. */
+  /** …mounted here while it runs, in the sandbox's own mount namespace; everything below is on it. */
   disk: string;
+  /** The loop device the disk was last mounted through (sandbox-disk.ts). */
+  diskDevice: string;
   /** `host` snapshot under bwrap: the home, mounted at /home/daytona. */
   diskHome: string;
   /** Image sandboxes: the writable layer over the image (everything the sandbox changed)… */
@@ -63,6 +65,7 @@ export class SandboxLayout {
       home: path.join(dir, 'home'),
       diskImage: path.join(dir, 'disk.img'),
       disk,
+      diskDevice: path.join(dir, 'disk.dev'),
       diskHome: path.join(disk, 'home'),
       upper: path.join(disk, 'upper'),
       work: path.join(disk, 'work'),

@@ -27,8 +27,8 @@ export async function removeDataDir(dir: string): Promise<void> {
 }
 
 export const SANDBOX_UID = 65534;
-/** Shared by the tests' providers: the filter is built once per version, not once per test. */
-const SECCOMP_CACHE_DIR = path.join(os.tmpdir(), 'daytona-runner-test-seccomp');
+/** Shared by the tests' providers: the seccomp filter and disk mounter are built once per version, not once per test. */
+const BUILD_CACHE_DIR = path.join(os.tmpdir(), 'daytona-runner-test-native-tools');
 /** Host ids image sandboxes map to in the tests: the runner's defaults. */
 export const USERNS = { base: 100_000, size: 65_536 };
 
@@ -46,7 +46,7 @@ export async function testBwrapProvider(
     cgroups,
     sandboxUser,
     sandboxDns: options.sandboxDns ?? null,
-    seccompCacheDir: SECCOMP_CACHE_DIR,
+    buildCacheDir: BUILD_CACHE_DIR,
     pidsMax: options.pidsMax ?? 4096,
     outputLimitBytes: options.outputLimitBytes ?? 1_048_576,
     userNamespace: process.getuid?.() === 0 ? USERNS : null,
