@@ -13,9 +13,9 @@ import { LAUNCH_ENV, launchInCgroups } from './cgroup-launcher.js';
 import { runCommandProcess } from './command-process.js';
 import { HOST_SNAPSHOT_REF, hostSnapshotMounts } from './host-snapshot.js';
 import { MountHelper } from './mount-helper.js';
-import { allowSetuidAtRoot, mountOverlayThen, mountPointsUnder, unmountAll } from './overlay-mounts.js';
-import { prepareDiskMounter } from './disk/disk-mounter.js';
-import { mountDiskThen, releaseDisk, type SandboxDisk } from './disk/sandbox-disk.js';
+import { allowSetuidAtRoot, mountPointsUnder, unmountAll } from './host-mounts.js';
+import { releaseDisk } from './disk/sandbox-disk.js';
+import { prepareSandboxLauncher, sandboxLaunchArgv, type LaunchDisk, type LaunchSteps } from './launch/sandbox-launcher.js';
 import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
 import { commandArgv, entrypointArgv, helperArgv, imageSandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import {
@@ -63,7 +63,6 @@ const SETUP_USERNS_FD = 5;
 const SANDBOX_USERNS_FD = 6;
 const IMAGE_SECCOMP_FD = 7;
 const HOST_SECCOMP_FD = 5;
-const GIB = 1024 ** 3;
 
 // bwrap reports the namespace pid (fd 3) before it has mapped uids and switched to the new root, so
 // entering the sandbox then would land in a half-built one. Its main process therefore says "ready"
@@ -82,35 +81,37 @@ const EXIT_GRACE_MS = 2_000;
 export class BwrapProvider implements SandboxProvider {
   readonly kind = 'bwrap';
   readonly isolated = true;
-  private readonly mounts = new MountHelper();
+  private readonly mounts: MountHelper;
 
   private constructor(
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
     private readonly seccomp: SandboxSeccomp,
-    /** disk-mount.c, compiled. */
-    private readonly diskMounter: string,
+    /** sandbox-launch.c, compiled: every sandbox's first process. */
+    private readonly launcher: string,
     /** The resolver egress sandboxes use, if any. */
     private readonly dns: string | null,
     private readonly namespaces: SandboxUserNamespaces | null,
     /** Why this provider runs no images; null when it does. */
     readonly imagesUnavailable: string | null,
-  ) {}
+  ) {
+    this.mounts = new MountHelper(launcher);
+  }
 
   /** Throws when the seccomp filter cannot be built: no sandbox runs without one. */
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
     const hostMounts = await hostSnapshotMounts();
     const seccomp = await prepareSandboxSeccomp(options.buildCacheDir);
-    const diskMounter = await prepareDiskMounter(options.buildCacheDir);
+    const launcher = await prepareSandboxLauncher(options.buildCacheDir);
     const dns = await sandboxResolver(options.sandboxDns);
     if (!dns) options.logger?.warn('No resolver for egress sandboxes (none in /etc/resolv.conf a sandbox can reach): set RUNNER_SANDBOX_DNS');
-    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, null, 'image sandboxes need a runner that runs as root');
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, null, 'image sandboxes need a runner that runs as root');
     try {
-      return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
+      return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
     } catch (error) {
       const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
       options.logger?.warn(`Image sandboxes are not available: ${reason}`);
-      return new BwrapProvider(options, hostMounts, seccomp, diskMounter, dns, null, reason);
+      return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, null, reason);
     }
   }
 
@@ -150,7 +151,6 @@ export class BwrapProvider implements SandboxProvider {
     await this.releaseSandboxDisk(paths);
     try {
       const bwrap = [
-        'nsenter', `--user=/proc/self/fd/${SETUP_USERNS_FD}`, '--setuid=0', '--setgid=0', '--',
         'bwrap', ...imageBwrapArguments({
           hostname: sandboxHostname(spec.name),
           rootfs: paths.rootfs,
@@ -160,8 +160,15 @@ export class BwrapProvider implements SandboxProvider {
           command: imageSandboxInit(entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
         }),
       ];
-      const argv = mountDiskThen(this.diskOf(spec, paths), this.diskMounter, mountOverlayThen({ lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs }, bwrap));
-      const sandbox = await this.run(spec, { argv, fds: this.namespaces.fds }, identity, paths.rootfs, egress, onUnexpectedExit);
+      const steps: Omit<LaunchSteps, 'cgroupProcs'> = {
+        disk: this.diskOf(paths),
+        overlay: { lower: image.rootfs, upper: paths.upper, work: paths.work, merged: paths.rootfs },
+        // bwrap runs as root of the setup namespace (user-namespaces.ts).
+        userNamespaceFd: SETUP_USERNS_FD,
+        dropTo: null,
+        argv: bwrap,
+      };
+      const sandbox = await this.run(spec, { steps, fds: this.namespaces.fds }, identity, paths.rootfs, egress, onUnexpectedExit);
       if (entrypoint.length > 0) sandbox.startEntrypoint(entrypoint);
       return sandbox;
     } catch (error) {
@@ -175,8 +182,8 @@ export class BwrapProvider implements SandboxProvider {
     return releaseDisk({ image: paths.diskImage, deviceRecord: paths.diskDevice });
   }
 
-  private diskOf(spec: RunnerSandboxSpec, paths: PreparedPaths): SandboxDisk {
-    return { image: paths.diskImage, mountPoint: paths.disk, deviceRecord: paths.diskDevice, sizeBytes: spec.disk * GIB, template: paths.diskTemplate };
+  private diskOf(paths: PreparedPaths): LaunchDisk {
+    return { image: paths.diskImage, mountPoint: paths.disk, deviceRecord: paths.diskDevice, template: paths.diskTemplate };
   }
 
   /** A `host` sandbox's home: on a disk of its own when the runner is root (it mounts), else a plain directory. */
@@ -186,7 +193,7 @@ export class BwrapProvider implements SandboxProvider {
     const paths = await this.options.layout.prepareHostDisk(spec, user);
     if (egress) await writeFile(paths.resolvConf, sandboxResolvConf(this.dns));
     await this.releaseSandboxDisk(paths);
-    return { home: paths.diskHome, disk: this.diskOf(spec, paths), resolvConf: egress ? paths.resolvConf : null };
+    return { home: paths.diskHome, disk: this.diskOf(paths), resolvConf: egress ? paths.resolvConf : null };
   }
 
   /** Launches, waits for the sandbox to be built, and hands it over; on failure nothing of it runs. */
@@ -239,8 +246,6 @@ export class BwrapProvider implements SandboxProvider {
   }
 
   private hostLaunch(spec: RunnerSandboxSpec, command: string[], host: HostPaths): Launch {
-    const user = this.options.sandboxUser;
-    const dropPrivileges = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
     const bwrap = [
       'bwrap',
       ...bwrapArguments({
@@ -252,8 +257,8 @@ export class BwrapProvider implements SandboxProvider {
         command,
       }),
     ];
-    const argv = [...dropPrivileges, ...bwrap];
-    return { argv: host.disk ? mountDiskThen(host.disk, this.diskMounter, argv) : argv, fds: [] };
+    // bwrap itself runs as the sandbox user, after the disk was mounted as root.
+    return { steps: { disk: host.disk, overlay: null, userNamespaceFd: null, dropTo: this.options.sandboxUser, argv: bwrap }, fds: [] };
   }
 
   async removeTraces(id: string): Promise<void> {
@@ -291,7 +296,7 @@ export class BwrapProvider implements SandboxProvider {
     });
     const paths = this.options.layout.paths(spec.id);
     const procsFiles = await this.options.cgroups.create(spec.id, { cpu: spec.cpu, memory: spec.memory, pids: this.options.pidsMax });
-    const { file, args } = launchInCgroups(procsFiles, launch.argv);
+    const [file, ...args] = sandboxLaunchArgv(this.launcher, { ...launch.steps, cgroupProcs: procsFiles });
     // bwrap's stderr goes to a file, so no pipe stays open per sandbox and a failure can be explained.
     const log = await open(paths.logFile, 'w', 0o600);
     // Its own descriptor per launch: bwrap reads it to the end.
@@ -314,16 +319,16 @@ export class BwrapProvider implements SandboxProvider {
   }
 }
 
-/** What runs after the launcher joined the cgroups, and descriptors it gets from fd 5 on (then the seccomp filter's). */
+/** What the launcher does after it joined the cgroups, and descriptors it gets from fd 5 on (then the seccomp filter's). */
 interface Launch {
-  argv: string[];
+  steps: Omit<LaunchSteps, 'cgroupProcs'>;
   fds: number[];
 }
 
 interface HostPaths {
   home: string;
   /** null when the runner is not root: no disk of its own, no limit. */
-  disk: SandboxDisk | null;
+  disk: LaunchDisk | null;
   resolvConf: string | null;
 }
 

@@ -32,8 +32,10 @@ export interface SandboxPaths {
   resolvConf: string;
 }
 
-/** What a sandbox's disk starts with: a directory made once per set of owners (sandbox-disk.ts). */
+/** What a sandbox's disk starts as: an empty filesystem made once per size and set of owners (sandbox-disk.ts). */
 export type PreparedPaths = SandboxPaths & { diskTemplate: string };
+
+const GIB = 1024 ** 3;
 
 /** Host uid/gid that owns sandbox homes; null when the runner is not root and cannot chown. */
 export type HomeOwner = { uid: number; gid: number } | null;
@@ -97,17 +99,21 @@ export class SandboxLayout {
     const paths = await this.prepareDisk(spec);
     await mkdirIfMissing(paths.rootfs, 0o755);
     const root = await stat(lower);
-    const template = await diskTemplate(this.templatesDir, [
-      { name: 'upper', uid: root.uid, gid: root.gid, mode: root.mode & 0o7777 },
-      { name: 'work', uid: 0, gid: 0, mode: 0o700 },
-    ]);
+    const template = await diskTemplate(
+      this.templatesDir,
+      [
+        { name: 'upper', uid: root.uid, gid: root.gid, mode: root.mode & 0o7777 },
+        { name: 'work', uid: 0, gid: 0, mode: 0o700 },
+      ],
+      spec.disk * GIB,
+    );
     return { ...paths, diskTemplate: template };
   }
 
   /** The same for a `host` sandbox under bwrap: its home is on its disk. */
   async prepareHostDisk(spec: RunnerSandboxSpec, owner: { uid: number; gid: number }): Promise<PreparedPaths> {
     const paths = await this.prepareDisk(spec);
-    const template = await diskTemplate(this.templatesDir, [{ name: 'home', uid: owner.uid, gid: owner.gid, mode: 0o700 }]);
+    const template = await diskTemplate(this.templatesDir, [{ name: 'home', uid: owner.uid, gid: owner.gid, mode: 0o700 }], spec.disk * GIB);
     return { ...paths, diskTemplate: template };
   }
 

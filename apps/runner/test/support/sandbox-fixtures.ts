@@ -6,7 +6,7 @@ import type { RunnerSandboxSpec } from '@daytona/runner-contract';
 import { detectSandboxCgroups } from '../../src/cgroups/sandbox-cgroups.js';
 import { runTool } from '../../src/images/run-tool.js';
 import { BwrapProvider } from '../../src/provider/bwrap-provider.js';
-import { mountPointsUnder } from '../../src/provider/overlay-mounts.js';
+import { mountPointsUnder } from '../../src/provider/host-mounts.js';
 import { SandboxLayout } from '../../src/sandbox/sandbox-layout.js';
 
 export function sandboxSpec(overrides: Partial<RunnerSandboxSpec> = {}): RunnerSandboxSpec {

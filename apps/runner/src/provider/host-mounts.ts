@@ -1,37 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ToolError } from '../images/run-tool.js';
 import type { MountHelper } from './mount-helper.js';
-
-export interface OverlayDirs {
-  /** The image's rootfs, shared by every sandbox of the image, never written. */
-  lower: string;
-  /** The sandbox's own changes. */
-  upper: string;
-  /** overlayfs' scratch space, on the same filesystem as upper. */
-  work: string;
-  /** Where the merged view appears, bound by bwrap as the sandbox's `/`. */
-  merged: string;
-}
 
 // After a sandbox's processes are gone nothing should hold its mount; a straggler gets this long.
 const BUSY_RETRY_MS = 2_000;
-
-/**
- * argv that mounts the sandbox's root filesystem, then execs `argv`: it runs in the launcher (as
- * root, after it joined the sandbox's cgroups, in the mount namespace mountDiskThen made for the
- * sandbox), so a start costs the runner no extra process. A mount that fails ends it with 126,
- * mount's words in its stderr.
- */
-export function mountOverlayThen(dirs: OverlayDirs, argv: string[]): string[] {
-  for (const dir of [dirs.lower, dirs.upper, dirs.work]) {
-    // Commas and colons separate overlayfs options and layers: such a path would be misread.
-    if (/[,:\\]/.test(dir)) throw new ToolError(`Refusing overlay directory ${JSON.stringify(dir)}: it contains , : or \\`);
-  }
-  const options = `lowerdir=${dirs.lower},upperdir=${dirs.upper},workdir=${dirs.work}`;
-  return ['/bin/sh', '-c', 'mount -t overlay overlay -o "$1" -- "$2" || exit 126; shift 2; exec "$@"', 'sh', options, dirs.merged, ...argv];
-}
 
 /**
  * Unmounts everything mounted at `target` (nothing if nothing is). Sandboxes mount in namespaces of
@@ -56,7 +29,7 @@ export async function unmountAll(target: string, helper: MountHelper): Promise<v
 /**
  * Lets setuid programs (sudo) work in a started sandbox: bwrap mounts everything it binds
  * `nosuid`, and nothing inside may change a mount its namespace's owner made. Host root can, in
- * the sandbox's mount namespace (`mount -N`).
+ * the sandbox's mount namespace (`sandbox-launch remount-suid`).
  */
 export function allowSetuidAtRoot(sandboxPid: number, helper: MountHelper): Promise<void> {
   return helper.run('remount-suid', String(sandboxPid));
