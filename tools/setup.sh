@@ -10,12 +10,13 @@ log() { printf '\033[36m[setup]\033[0m %s\n' "$*"; }
 # with the only gems the Ruby client and SDK use (there is no RubyGems registry here). Images:
 # skopeo pulls and pushes them, umoci unpacks and builds them, docker-registry is the local
 # registry, mmdebstrap builds the default image from Debian's packages (uidmap lets it run
-# unprivileged), busybox-static is the test images' userland. Sandbox security: passt (pasta, egress),
+# unprivileged), busybox-static is the test images' userland. Sandbox security: slirp4netns (egress),
 # nftables (egress rules), e2fsprogs (each sandbox's disk), python3-seccomp and gcc with libc6-dev
-# (the seccomp filter and its loader, built by the runner), iproute2 (the tests' network namespaces).
+# (the seccomp filter, its loader and the static launch tools, built by the runner), iproute2 (the
+# tests' network namespaces).
 packages=(redis-server bubblewrap ruby ruby-typhoeus ruby-json ruby-rspec
   skopeo umoci docker-registry mmdebstrap uidmap busybox-static
-  passt nftables e2fsprogs python3-seccomp gcc libc6-dev iproute2)
+  slirp4netns nftables e2fsprogs python3-seccomp gcc libc6-dev iproute2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")

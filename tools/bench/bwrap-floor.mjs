@@ -2,7 +2,7 @@
 // rootfs, as many at once as the runner starts (16), each one ready when its shell says so.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pool, timed } from './measure.mjs';
 
@@ -12,6 +12,20 @@ export async function cachedRootfs(cacheDir) {
     for (const entry of await readdir(join(cacheDir, 'rootfs', mapping))) return join(cacheDir, 'rootfs', mapping, entry, 'rootfs');
   }
   throw new Error(`no unpacked image in ${cacheDir}`);
+}
+
+/**
+ * Waits until no bwrap process runs on this machine: a delete is answered before the runner has
+ * destroyed the sandboxes, and a floor measured meanwhile would share the CPU with that.
+ */
+export async function waitForNoBwrap(timeoutMs = 300_000) {
+  const giveUp = Date.now() + timeoutMs;
+  for (;;) {
+    const names = await Promise.all((await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
+    if (!names.some((name) => name.trim() === 'bwrap')) return;
+    if (Date.now() > giveUp) throw new Error(`bwrap processes still run after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Time until `n` bwrap sandboxes of `rootfs` all run (at most `concurrency` starting at once); all are killed afterwards. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildApps, freePort, ROOT, startApi, startRunner } from '../stack/services.mjs';
 import { serveImages } from '../stack/images.mjs';
 import { connect, createOrganizationWithKey, retireSandboxes, waitForActiveDefaultSnapshot } from './admin-db.mjs';
-import { cachedRootfs, measureRawBwrapStarts } from './bwrap-floor.mjs';
+import { cachedRootfs, measureRawBwrapStarts, waitForNoBwrap } from './bwrap-floor.mjs';
 import { measureInsertAgainstCopy } from './insert-floor.mjs';
 import { measureBulkDelete, measureIdempotency } from './fleet-bench.mjs';
 import { measureFileTransfer } from './toolbox-bench.mjs';
@@ -324,9 +324,11 @@ try {
   }
 
   const realRows = [];
-  // Blocked (the default: only lo) at each size; egress (pasta and nftables per sandbox) at the largest.
+  // Blocked (the default: only lo) at each size; egress (slirp4netns and nftables per sandbox) at the largest.
   const realRuns = [...REAL_SANDBOX_SIZES.map((n) => ({ n, network: 'blocked' })), { n: REAL_SANDBOX_SIZES.at(-1), network: 'egress' }];
   for (const { n, network } of realRuns) {
+    // Each run on a machine where the last one's sandboxes are gone.
+    await waitForNoBwrap();
     const org = await createOrganizationWithKey(db, n);
     const memory = sampleRss(api.child.pid);
     const run = await timed(() =>
@@ -340,6 +342,7 @@ try {
     await pool(run.value.length, 16, (i) =>
       fetch(`${apiUrl}/sandbox/${run.value[i].id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } }),
     );
+    await waitForNoBwrap();
     const floorMs = await measureRawBwrapStarts({ rootfs: await cachedRootfs(imageCache), n });
     say(`awaitStarted ${n} (${network}): ${run.ms.toFixed(0)} ms, ${started} started, API peak ${peakMiB.toFixed(0)} MiB; ${n} bare bwrap starts: ${floorMs.toFixed(0)} ms`);
     realRows.push([

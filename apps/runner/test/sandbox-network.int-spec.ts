@@ -113,6 +113,9 @@ describe('sandbox networks', () => {
     // Nor with an allow list that names them all: loopback and link-local stay blocked.
     const listed = await started({ networkBlockAll: false, networkAllowList: ['127.0.0.0/8', '169.254.0.0/16'] });
     for (const target of [url('127.0.0.1', hostPorts[0]), url(METADATA_ADDRESS)]) expect(`${target}: ${await listed.get(target)}`).toMatch(/unreachable/);
+    // Nor through the user-mode network's gateway, allow-listed, which could lead to the host's loopback.
+    const gateway = await started({ networkBlockAll: false, networkAllowList: ['10.0.0.0/8'] });
+    for (const target of [url('10.0.2.2', hostPorts[0]), url('10.0.2.2', hostPorts[1])]) expect(`${target}: ${await gateway.get(target)}`).toMatch(/unreachable/);
   });
 
   it("cannot lift its own rules: the namespace's owner is not the sandbox's root", async () => {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { open, readFile, writeFile } from 'node:fs/promises';
-import { LAUNCH_ENV, launchInCgroups } from '../provider/cgroup-launcher.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
+import type { LaunchedProcess } from '../provider/launch/launch-server.js';
 import { egressRuleset } from './egress-ruleset.js';
 
 export interface EgressConnection {
@@ -10,52 +9,55 @@ export interface EgressConnection {
   sandboxPid: number;
   /** null: the public internet; else the only CIDRs reachable. */
   allowList: string[] | null;
-  /** The sandbox's cgroups: pasta lives and dies with the sandbox, and the watchdog finds it. */
-  procsFiles: string[];
   rulesFile: string;
   logFile: string;
   /** The resolver the sandbox's resolv.conf names, if any. */
   dns: string | null;
+  /**
+   * Starts `argv` in the sandbox's cgroups (slirp4netns lives and dies with the sandbox, and the
+   * watchdog finds it), its output in `logFile`.
+   */
+  launch: (argv: string[], logFile: string) => LaunchedProcess;
 }
 
-// The filter is in place before pasta starts: until then the namespace has only `lo`.
-const FILTER_THEN_CONNECT = 'pid=$1 rules=$2; shift 2; nsenter -t "$pid" -n nft -f "$rules" || exit 125; exec "$@" 3<"/proc/$pid/ns/net"';
+// The filter is in place before slirp4netns starts: until then the namespace has only `lo`.
+const FILTER_THEN_CONNECT = 'pid=$1 rules=$2; shift 2; nsenter -t "$pid" -n nft -f "$rules" || exit 125; exec "$@"';
+// Generous: only a wedged host takes this long to configure a tap device.
+const CONNECT_TIMEOUT_MS = 30_000;
 
 /**
  * Gives a started sandbox egress: nftables rules in its network namespace (made by bwrap as root
- * of the setup user namespace, so the sandbox's root has no CAP_NET_ADMIN over it), then pasta,
- * user-mode networking whose connections leave from the host as ordinary sockets. pasta never
- * maps the gateway to the host (--no-map-gw) and forwards no port in either direction; DNS goes to
- * the resolver as any other flow (this pasta's own DNS forwarding goes to the host's port 53).
- * Resolves once pasta has configured the namespace (it daemonizes then); rejects with its words.
+ * of the setup user namespace, so the sandbox's root has no CAP_NET_ADMIN over it), then
+ * slirp4netns, user-mode networking whose connections leave from the host as ordinary sockets. It
+ * forwards no port in either direction and never lets the gateway address reach the host's
+ * loopback (--disable-host-loopback) and relays no DNS of its own; it confines itself (--enable-sandbox: an empty root and no
+ * capabilities; --enable-seccomp). DNS goes to the resolver as any other flow. About 3 MB per
+ * sandbox, where pasta took 20. Resolves once it has configured the namespace; rejects with its words.
  */
 export async function connectEgress(connection: EgressConnection): Promise<void> {
   const hostAddresses = Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address));
   await writeFile(connection.rulesFile, egressRuleset({ allowList: connection.allowList, hostAddresses, dns: connection.dns }), { mode: 0o600 });
-  const pasta = [
-    'pasta',
-    // This pasta joins a namespace it did not create only as root; it then confines itself (an
-    // empty root, no capabilities but CAP_NET_BIND_SERVICE and CAP_SYS_ADMIN, its own seccomp filter).
-    '--runas', '0',
-    '--netns', '/proc/self/fd/3',
-    '--ipv4-only', '--config-net', '--no-map-gw',
-    '-t', 'none', '-u', 'none', '-T', 'none', '-U', 'none',
-    '--quiet',
+  const slirp = [
+    'slirp4netns',
+    '--configure', '--mtu=65520', '--disable-host-loopback',
+    // Its resolver at 10.0.2.3 would relay to the host's, which may listen on the host's loopback.
+    '--disable-dns',
+    '--enable-sandbox', '--enable-seccomp',
+    // fd 4 of a launch: its "ready" pipe (launch-server.c).
+    '--ready-fd=4',
+    // By path: given a pid it would also enter that process's user namespace, which has no power
+    // over this network namespace (setup's, user-namespaces.ts).
+    '--netns-type=path', `/proc/${connection.sandboxPid}/ns/net`, 'tap0',
   ];
-  const { file, args } = launchInCgroups(connection.procsFiles, ['/bin/sh', '-c', FILTER_THEN_CONNECT, 'sh', String(connection.sandboxPid), connection.rulesFile, ...pasta]);
-  const log = await open(connection.logFile, 'w', 0o600);
-  let exited: Promise<string>;
-  try {
-    const child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd], env: LAUNCH_ENV });
-    exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve(code === 0 ? 'ok' : `exit ${code ?? signal}`));
-      child.once('error', (error) => resolve(`spawn error ${error.message}`));
-    });
-  } finally {
-    await log.close();
-  }
-  const how = await exited;
+  const child = connection.launch(['/bin/sh', '-c', FILTER_THEN_CONNECT, 'sh', String(connection.sandboxPid), connection.rulesFile, ...slirp], connection.logFile);
+  let timer: NodeJS.Timeout | undefined;
+  const how = await Promise.race([
+    child.ready.then(() => 'ok'),
+    child.exited,
+    new Promise<string>((resolve) => (timer = setTimeout(resolve, CONNECT_TIMEOUT_MS, `not ready after ${CONNECT_TIMEOUT_MS} ms`))),
+  ]).finally(() => clearTimeout(timer));
   if (how === 'ok') return;
+  child.kill('SIGKILL');
   const words = (await readFile(connection.logFile, 'utf8').catch(() => '')).trim().slice(-1000) || 'no output';
   throw new Error(`the sandbox's network could not be set up (${how}): ${words}`);
 }

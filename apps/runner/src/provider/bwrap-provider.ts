@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile, writeFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { ExecuteCommandResponse, RunnerSandboxSpec } from '@daytona/runner-contract';
 import type { SandboxCgroups } from '../cgroups/sandbox-cgroups.js';
 import type { ReadyImage } from '../images/image-cache.js';
@@ -15,7 +14,8 @@ import { HOST_SNAPSHOT_REF, hostSnapshotMounts } from './host-snapshot.js';
 import { MountHelper } from './mount-helper.js';
 import { allowSetuidAtRoot, mountPointsUnder, unmountAll } from './host-mounts.js';
 import { releaseDisk } from './disk/sandbox-disk.js';
-import { prepareSandboxLauncher, sandboxLaunchArgv, type LaunchDisk, type LaunchSteps } from './launch/sandbox-launcher.js';
+import { LaunchServer, type LaunchedProcess } from './launch/launch-server.js';
+import { prepareLaunchTools, sandboxLaunchArgv, type LaunchDisk, type LaunchSteps, type LaunchTools } from './launch/sandbox-launcher.js';
 import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
 import { commandArgv, entrypointArgv, helperArgv, imageSandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import {
@@ -82,36 +82,38 @@ export class BwrapProvider implements SandboxProvider {
   readonly kind = 'bwrap';
   readonly isolated = true;
   private readonly mounts: MountHelper;
+  private readonly launches: LaunchServer;
 
   private constructor(
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
     private readonly seccomp: SandboxSeccomp,
-    /** sandbox-launch.c, compiled: every sandbox's first process. */
-    private readonly launcher: string,
+    /** sandbox-launch.c (every sandbox's first process) and launch-server.c (which forks it), compiled. */
+    private readonly tools: LaunchTools,
     /** The resolver egress sandboxes use, if any. */
     private readonly dns: string | null,
     private readonly namespaces: SandboxUserNamespaces | null,
     /** Why this provider runs no images; null when it does. */
     readonly imagesUnavailable: string | null,
   ) {
-    this.mounts = new MountHelper(launcher);
+    this.mounts = new MountHelper(tools.launcher);
+    this.launches = new LaunchServer(tools.server);
   }
 
   /** Throws when the seccomp filter cannot be built: no sandbox runs without one. */
   static async create(options: BwrapProviderOptions): Promise<BwrapProvider> {
     const hostMounts = await hostSnapshotMounts();
     const seccomp = await prepareSandboxSeccomp(options.buildCacheDir);
-    const launcher = await prepareSandboxLauncher(options.buildCacheDir);
+    const tools = await prepareLaunchTools(options.buildCacheDir);
     const dns = await sandboxResolver(options.sandboxDns);
     if (!dns) options.logger?.warn('No resolver for egress sandboxes (none in /etc/resolv.conf a sandbox can reach): set RUNNER_SANDBOX_DNS');
-    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, null, 'image sandboxes need a runner that runs as root');
+    if (!options.userNamespace) return new BwrapProvider(options, hostMounts, seccomp, tools, dns, null, 'image sandboxes need a runner that runs as root');
     try {
-      return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
+      return new BwrapProvider(options, hostMounts, seccomp, tools, dns, await SandboxUserNamespaces.create(options.userNamespace), null);
     } catch (error) {
       const reason = `the sandbox user namespaces could not be set up: ${(error as Error).message}`;
       options.logger?.warn(`Image sandboxes are not available: ${reason}`);
-      return new BwrapProvider(options, hostMounts, seccomp, launcher, dns, null, reason);
+      return new BwrapProvider(options, hostMounts, seccomp, tools, dns, null, reason);
     }
   }
 
@@ -225,10 +227,13 @@ export class BwrapProvider implements SandboxProvider {
         await connectEgress({
           sandboxPid: namespaces.childPid,
           allowList: egress.allowList,
-          procsFiles: launched.procsFiles,
           rulesFile: paths.egressRules,
           logFile: paths.networkLog,
           dns: this.dns,
+          launch: (argv, logFile) => {
+            const steps = { cgroupProcs: launched.procsFiles, disk: null, overlay: null, userNamespaceFd: null, dropTo: null, argv };
+            return this.launches.launch({ argv: sandboxLaunchArgv(this.tools.launcher, steps), logFile, files: [] });
+          },
         });
       } catch (error) {
         process.kill(namespaces.childPid, 'SIGKILL');
@@ -287,6 +292,7 @@ export class BwrapProvider implements SandboxProvider {
     await this.options.watchdog?.stop();
     await this.namespaces?.close();
     this.mounts.close();
+    this.launches.close();
   }
 
   private async launch(spec: RunnerSandboxSpec, launch: Launch) {
@@ -296,24 +302,15 @@ export class BwrapProvider implements SandboxProvider {
     });
     const paths = this.options.layout.paths(spec.id);
     const procsFiles = await this.options.cgroups.create(spec.id, { cpu: spec.cpu, memory: spec.memory, pids: this.options.pidsMax });
-    const [file, ...args] = sandboxLaunchArgv(this.launcher, { ...launch.steps, cgroupProcs: procsFiles });
-    // bwrap's stderr goes to a file, so no pipe stays open per sandbox and a failure can be explained.
-    const log = await open(paths.logFile, 'w', 0o600);
-    // Its own descriptor per launch: bwrap reads it to the end.
-    const filter = await open(this.seccomp.filterFile, 'r');
-    let child: ChildProcess;
-    let exited: Promise<string>;
-    try {
-      child = spawn(file, args, { stdio: ['ignore', log.fd, log.fd, 'pipe', 'pipe', ...launch.fds, filter.fd], env: LAUNCH_ENV });
-      // Listen before anything is awaited: a failing bwrap can exit within the next tick.
-      exited = new Promise<string>((resolve) => {
-        child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`));
-        child.once('error', (error) => resolve(`spawn error ${error.message}`));
-      });
-    } finally {
-      await log.close();
-      await filter.close();
-    }
+    const argv = sandboxLaunchArgv(this.tools.launcher, { ...launch.steps, cgroupProcs: procsFiles });
+    // Its stderr goes to a file, so no pipe stays open per sandbox and a failure can be explained;
+    // the seccomp filter is opened anew for each launch (bwrap reads it to the end).
+    const child = this.launches.launch({
+      argv,
+      logFile: paths.logFile,
+      files: [...launch.fds.map((fd) => `/proc/${process.pid}/fd/${fd}`), this.seccomp.filterFile],
+    });
+    const { exited } = child;
     const failureDetail = async () => (await readFile(paths.logFile, 'utf8').catch(() => '')).trim().slice(-1000) || 'no output';
     return { child, exited, procsFiles, failureDetail };
   }
@@ -332,55 +329,37 @@ interface HostPaths {
   resolvConf: string | null;
 }
 
-async function waitForNamespaces(child: ChildProcess, exited: Promise<string>): Promise<Omit<SandboxNamespaces, 'seccomp'>> {
-  const [info, ready] = [child.stdio[3], child.stdio[4]] as Array<Readable | null>;
+async function waitForNamespaces(child: LaunchedProcess, exited: Promise<string>): Promise<Omit<SandboxNamespaces, 'seccomp'>> {
   const failed = exited.then((how) => Promise.reject(new Error(how)));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`not ready after ${NAMESPACES_TIMEOUT_MS} ms`)), NAMESPACES_TIMEOUT_MS);
   });
   try {
-    const [parsed] = await Promise.race([Promise.all([readJson(info), readFirstLine(ready)]), failed, timedOut]);
+    const [parsed] = await Promise.race([Promise.all([readInfo(child), child.ready]), failed, timedOut]);
     if (typeof parsed['child-pid'] !== 'number') throw new Error(`unexpected bwrap info ${JSON.stringify(parsed)}`);
     return { childPid: parsed['child-pid'], hasCgroupNamespace: 'cgroup-namespace' in parsed };
   } finally {
     clearTimeout(timer);
-    info?.destroy();
-    ready?.destroy();
     failed.catch(() => undefined);
   }
 }
 
-/** Resolves with the first complete JSON document on the stream (bwrap's info). */
-function readJson(stream: Readable | null): Promise<Record<string, unknown>> {
-  if (!stream) return Promise.reject(new Error('no info pipe'));
+/** Resolves with the first complete JSON document bwrap wrote on its info descriptor. */
+function readInfo(child: LaunchedProcess): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     let text = '';
-    const onData = (chunk: Buffer) => {
+    let done = false;
+    child.onInfo((chunk) => {
+      if (done) return;
       text += chunk.toString('utf8');
       try {
         resolve(JSON.parse(text) as Record<string, unknown>);
-        stream.off('data', onData);
+        done = true;
       } catch {
         // incomplete so far
       }
-    };
-    stream.on('data', onData);
-  });
-}
-
-function readFirstLine(stream: Readable | null): Promise<string> {
-  if (!stream) return Promise.reject(new Error('no ready pipe'));
-  return new Promise((resolve) => {
-    let text = '';
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (text.includes('\n')) {
-        stream.off('data', onData);
-        resolve(text.slice(0, text.indexOf('\n')));
-      }
-    };
-    stream.on('data', onData);
+    });
   });
 }
 
@@ -389,7 +368,7 @@ class BwrapSandbox implements RunningSandbox {
 
   constructor(
     private readonly spec: RunnerSandboxSpec,
-    private readonly child: ChildProcess,
+    private readonly child: LaunchedProcess,
     private readonly exited: Promise<string>,
     /** childPid: the target for nsenter, and what to kill to end the sandbox. */
     private readonly namespaces: SandboxNamespaces,
@@ -440,7 +419,7 @@ class BwrapSandbox implements RunningSandbox {
     this.stopRequested = true;
     // Killing the namespace's init makes the kernel kill every process in the sandbox, and bwrap
     // exits only after that init is reaped. Killing bwrap first would orphan the init instead.
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    if (!this.child.hasExited) {
       try {
         process.kill(this.namespaces.childPid, 'SIGKILL');
       } catch {

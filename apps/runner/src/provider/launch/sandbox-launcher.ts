@@ -4,8 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { runTool, ToolError } from '../../images/run-tool.js';
 import { buildOnce } from '../native-build.js';
 
-const SOURCE = 'sandbox-launch.c';
-
 /** The overlay a sandbox of an image gets as its root. */
 export interface OverlayDirs {
   /** The image's rootfs, shared by every sandbox of the image, never written. */
@@ -65,19 +63,28 @@ export function sandboxLaunchArgv(launcher: string, steps: LaunchSteps): string[
   return [...args, '--', ...steps.argv];
 }
 
+/** The compiled launch tools: sandbox-launch (each sandbox's first process) and launch-server. */
+export interface LaunchTools {
+  launcher: string;
+  server: string;
+}
+
 /**
- * `sandbox-launch`, compiled with cc once per version of its source (native-build.ts). Throws,
- * with the compiler's words, when it cannot be built.
+ * sandbox-launch.c and launch-server.c, compiled with cc once per version of their sources
+ * (native-build.ts). Static: they run once or more per sandbox start, and dynamic ones spend a
+ * third of that loading libc. Throws, with the compiler's words, when they cannot be built.
  */
-export async function prepareSandboxLauncher(cacheDir: string): Promise<string> {
-  const source = path.join(path.dirname(fileURLToPath(import.meta.url)), SOURCE);
+export async function prepareLaunchTools(cacheDir: string): Promise<LaunchTools> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const sources = { launcher: path.join(here, 'sandbox-launch.c'), server: path.join(here, 'launch-server.c') };
+  const inputs = await Promise.all([readFile(sources.launcher), readFile(sources.server)]);
   try {
-    const dir = await buildOnce(cacheDir, 'sandbox-launch', [await readFile(source)], 'sandbox-launch', (tmp, tool) =>
-      // Static: it runs once or twice per sandbox start, and a dynamic one spends a third of that loading libc.
-      runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, 'sandbox-launch'), source], tool).then(() => undefined),
-    );
-    return path.join(dir, 'sandbox-launch');
+    const dir = await buildOnce(cacheDir, 'launch', inputs, 'launch-server', async (tmp, tool) => {
+      await runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, 'sandbox-launch'), sources.launcher], tool);
+      await runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, 'launch-server'), sources.server], tool);
+    });
+    return { launcher: path.join(dir, 'sandbox-launch'), server: path.join(dir, 'launch-server') };
   } catch (error) {
-    throw new Error(`the sandbox launcher could not be built (a C compiler and libc6-dev are needed): ${(error as Error).message}`);
+    throw new Error(`the sandbox launch tools could not be built (a C compiler and libc6-dev are needed): ${(error as Error).message}`);
   }
 }
