@@ -16,10 +16,10 @@ export interface EgressPolicy {
 
 /**
  * The nftables ruleset of one egress sandbox's network namespace, applied by the runner before
- * pasta connects it: output is filtered by destination, so what pasta carries out is only what
- * the sandbox may reach. Rejected, not dropped, so a client fails at once. IPv6 carries nothing
- * (pasta is IPv4-only here; this keeps it so). The namespace belongs to no user namespace of the
- * sandbox: its root cannot change any of this.
+ * slirp4netns connects it: output is filtered by destination, so what slirp4netns carries out is
+ * only what the sandbox may reach. Rejected, not dropped, so a client fails at once. IPv6 carries
+ * nothing (slirp4netns runs IPv4-only here; this keeps it so). The namespace belongs to no user
+ * namespace of the sandbox: its root cannot change any of this.
  */
 export function egressRuleset(policy: EgressPolicy): string {
   const hosts = [...new Set(policy.hostAddresses.filter((address) => isIPv4(address) && !address.startsWith('127.')))];

@@ -26,7 +26,7 @@ export interface SandboxPaths {
   specFile: string;
   /** stderr of the sandbox's bwrap, read when a start fails. */
   logFile: string;
-  /** Egress sandboxes: their nftables rules, pasta's output, and the resolv.conf they see. */
+  /** Egress sandboxes: their nftables rules, slirp4netns' output, and the resolv.conf they see. */
   egressRules: string;
   networkLog: string;
   resolvConf: string;
