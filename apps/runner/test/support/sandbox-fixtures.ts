@@ -28,7 +28,7 @@ export async function removeDataDir(dir: string): Promise<void> {
 
 export const SANDBOX_UID = 65534;
 /** Shared by the tests' providers: the seccomp filter and disk mounter are built once per version, not once per test. */
-const BUILD_CACHE_DIR = path.join(os.tmpdir(), 'daytona-runner-test-native-tools');
+export const BUILD_CACHE_DIR = path.join(os.tmpdir(), 'daytona-runner-test-native-tools');
 /** Host ids image sandboxes map to in the tests: the runner's defaults. */
 export const USERNS = { base: 100_000, size: 65_536 };
 

@@ -61,22 +61,28 @@ static void say_number(const char *id, const char *what, long number) {
   fflush(stdout);
 }
 
-/* Fields of the first complete request in `input`; returns its length, 0 if incomplete. */
+/*
+ * Fields of the first complete request in `input` (the first `max` of them in `fields`, all of
+ * them counted in `nfields`); returns its length, 0 while it is incomplete.
+ */
 static size_t parse(char **fields, size_t *nfields, size_t max) {
   size_t at = 0, n = 0;
   size_t want = 3; /* ID LOG NFILES, then the files, ARGC, the args */
+  size_t files = 0;
   int stage = 0;
   while (n < want) {
     char *end = memchr(input + at, '\0', input_length - at);
     if (!end) return 0;
-    if (n >= max) return (size_t)-1;
-    fields[n++] = input + at;
+    char *field = input + at;
+    if (n < max) fields[n] = field;
+    n++;
     at = (size_t)(end - input) + 1;
     if (stage == 0 && n == 3) {
-      want = 3 + (size_t)atoi(fields[2]) + 1;
+      files = strtoul(field, NULL, 10);
+      want = 3 + files + 1;
       stage = 1;
     } else if (stage == 1 && n == want) {
-      want += (size_t)atoi(fields[n - 1]);
+      want += strtoul(field, NULL, 10);
       stage = 2;
     }
   }
@@ -251,9 +257,10 @@ int main(void) {
       input_length += (size_t)got;
       char *fields[4 + MAX_FILES + 4096];
       size_t nfields, used;
-      while (input_length > 0 && (used = parse(fields, &nfields, sizeof(fields) / sizeof(fields[0]))) != 0) {
-        if (used == (size_t)-1) return 2; /* a request with more fields than any launch has */
-        start(fields, nfields);
+      size_t max = sizeof(fields) / sizeof(fields[0]);
+      while (input_length > 0 && (used = parse(fields, &nfields, max)) != 0) {
+        if (nfields > max) say(fields[0], "fail %s", "too many arguments");
+        else start(fields, nfields);
         memmove(input, input + used, input_length - used);
         input_length -= used;
       }
