@@ -142,11 +142,11 @@ describe('sandbox networks', () => {
   const rulesOf = async (pid: number) =>
     (await runTool('nsenter', ['-t', String(pid), '-n', 'nft', 'list', 'ruleset'], { deadline: Date.now() + 10_000, deadlineReason: 'hung' })).toString();
 
-  /** The sandbox's init, as the runner enters it: the host pid of `sleep infinity` in its cgroup. */
+  /** The sandbox's init, as the runner enters it: the host pid of sandbox-init in its cgroup. */
   async function sandboxInitPid(id: string): Promise<number> {
-    for (const pid of await hostProcessesMatching('sleep infinity')) {
+    for (const pid of await hostProcessesMatching('/proc/self/fd/')) {
       const program = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-      if (program === 'sleep\n' && (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).includes(id)) return pid;
+      if (program === 'sandbox-init\n' && (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).includes(id)) return pid;
     }
     throw new Error(`no init of ${id}`);
   }

@@ -30,6 +30,8 @@ export function bwrapArguments(options: BwrapSandboxOptions): string[] {
     '--uid', String(SANDBOX_USER_ID),
     '--gid', String(SANDBOX_USER_ID),
     '--unshare-pid',
+    // The command (sandbox-init) is pid 1, without a bwrap process of its own above it.
+    '--as-pid-1',
     '--unshare-ipc',
     '--unshare-uts',
     ...NETWORK,
@@ -87,6 +89,8 @@ export function imageBwrapArguments(options: ImageSandboxOptions): string[] {
     '--userns2', String(options.sandboxUserNamespaceFd),
     '--assert-userns-disabled',
     '--unshare-pid',
+    // The command (sandbox-init) is pid 1, without a bwrap process of its own above it.
+    '--as-pid-1',
     '--unshare-ipc',
     '--unshare-uts',
     ...NETWORK,

@@ -72,6 +72,15 @@ describe('BwrapProvider', () => {
     expect(await readFile(seenBy(launcher, path.join(diskHome, 'note.txt')), 'utf8')).toBe('kept\n');
   });
 
+  it('has sandbox-init as pid 1, which reaps the processes that end orphaned inside', async () => {
+    const { run } = await startSandbox();
+    expect((await run('cat /proc/1/comm')).result).toBe('sandbox-init\n');
+    // Each background sleep outlives its shell, is reparented to pid 1, and ends a moment later.
+    for (let i = 0; i < 5; i++) expect((await run('sleep 0.1 & echo started')).result).toBe('started\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await run('ps -e -o stat=,comm=')).result.split('\n').filter((line) => line.startsWith('Z'))).toEqual([]);
+  });
+
   it('keeps a background process alive between commands', async () => {
     const { run } = await startSandbox();
     const started = Date.now();

@@ -17,7 +17,7 @@ import { releaseDisk } from './disk/sandbox-disk.js';
 import { LaunchServer, type LaunchedProcess } from './launch/launch-server.js';
 import { prepareLaunchTools, sandboxLaunchArgv, type LaunchDisk, type LaunchSteps, type LaunchTools } from './launch/sandbox-launcher.js';
 import { prepareSandboxSeccomp, type SandboxSeccomp } from './seccomp/sandbox-seccomp.js';
-import { commandArgv, entrypointArgv, helperArgv, imageSandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
+import { commandArgv, entrypointArgv, helperArgv, sandboxInit, scriptArgv, type SandboxIdentity, type SandboxNamespaces } from './sandbox-exec.js';
 import {
   SandboxStartError,
   type RunningSandbox,
@@ -58,16 +58,13 @@ const HOST_IDENTITY: SandboxIdentity = {
   workingDir: SANDBOX_HOME,
 };
 // Where a launch finds the user namespace descriptors (see user-namespaces.ts), then the seccomp
-// filter for bwrap (always the last descriptor of a launch).
+// filter for bwrap, then sandbox-init (always the last two descriptors of a launch).
 const SETUP_USERNS_FD = 5;
 const SANDBOX_USERNS_FD = 6;
 const IMAGE_SECCOMP_FD = 7;
+const IMAGE_INIT_FD = 8;
 const HOST_SECCOMP_FD = 5;
-
-// bwrap reports the namespace pid (fd 3) before it has mapped uids and switched to the new root, so
-// entering the sandbox then would land in a half-built one. Its main process therefore says "ready"
-// on fd 4 first; the same sh then becomes `sleep` (one process, no extra cost).
-const SANDBOX_MAIN = ['/bin/sh', '-c', 'echo ready >&4 && exec /bin/sleep infinity 4>&-'];
+const HOST_INIT_FD = 6;
 
 // Generous: only a wedged host takes this long to create a few namespaces.
 const NAMESPACES_TIMEOUT_MS = 30_000;
@@ -140,7 +137,7 @@ export class BwrapProvider implements SandboxProvider {
     const egress = spec.networkBlockAll === false ? { allowList: spec.networkAllowList ?? null } : null;
     if (spec.snapshotRef === HOST_SNAPSHOT_REF) {
       const host = await this.prepareHost(spec, egress !== null);
-      const sandbox = await this.run(spec, this.hostLaunch(spec, SANDBOX_MAIN, host), HOST_IDENTITY, null, egress, onUnexpectedExit);
+      const sandbox = await this.run(spec, this.hostLaunch(spec, sandboxInit(HOST_INIT_FD), host), HOST_IDENTITY, null, egress, onUnexpectedExit);
       return sandbox;
     }
     if (!this.namespaces) throw new SandboxStartError(`This runner cannot run images: ${this.imagesUnavailable}`);
@@ -159,7 +156,7 @@ export class BwrapProvider implements SandboxProvider {
           resolvConf: egress ? paths.resolvConf : null,
           seccompFd: IMAGE_SECCOMP_FD,
           sandboxUserNamespaceFd: SANDBOX_USERNS_FD,
-          command: imageSandboxInit(entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
+          command: sandboxInit(IMAGE_INIT_FD, entrypoint.length > 0 ? `${config.uid}:${config.gid}` : null),
         }),
       ];
       const steps: Omit<LaunchSteps, 'cgroupProcs'> = {
@@ -308,7 +305,7 @@ export class BwrapProvider implements SandboxProvider {
     const child = this.launches.launch({
       argv,
       logFile: paths.logFile,
-      files: [...launch.fds.map((fd) => `/proc/${process.pid}/fd/${fd}`), this.seccomp.filterFile],
+      files: [...launch.fds.map((fd) => `/proc/${process.pid}/fd/${fd}`), this.seccomp.filterFile, this.tools.init],
     });
     const { exited } = child;
     const failureDetail = async () => (await readFile(paths.logFile, 'utf8').catch(() => '')).trim().slice(-1000) || 'no output';

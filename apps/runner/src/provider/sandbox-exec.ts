@@ -17,7 +17,7 @@ export interface SandboxNamespaces {
   seccomp: { loader: string; filterFile: string } | null;
 }
 
-/** Where an entrypoint's output goes, inside the sandbox (appended to, across starts). */
+/** Where an entrypoint's output goes, inside the sandbox (appended to, across starts); sandbox-init.c makes it. */
 export const ENTRYPOINT_LOG = '/var/log/daytona-entrypoint.log';
 
 // Inside the sandbox, nothing but /bin/sh is assumed (a busybox image has no GNU env): the shell
@@ -81,16 +81,11 @@ export function entrypointArgv(namespaces: SandboxNamespaces, identity: SandboxI
 }
 
 /**
- * The main process of an image sandbox, run as root inside: it stays, doing nothing, until the
- * runner kills the sandbox (sleep where the image has one, else a shell that stops itself). With
- * an entrypoint to come, it first makes ENTRYPOINT_LOG writable for `logOwner` (uid:gid).
- * It says "ready" on fd 4 once bwrap has built the sandbox, and keeps no descriptor of the runner's.
+ * The main process of a sandbox (sandbox-init.c), exec'd by bwrap from descriptor `fd` of the
+ * launch: pid 1 inside, it stays until the runner kills the sandbox. With an entrypoint to come,
+ * it first makes ENTRYPOINT_LOG writable for `logOwner` (uid:gid). It says "ready" on fd 4 once
+ * bwrap has built the sandbox, and keeps no descriptor of the runner's.
  */
-export function imageSandboxInit(logOwner: string | null): string[] {
-  const prepareLog = `( mkdir -p ${path.posix.dirname(ENTRYPOINT_LOG)} && : >>${ENTRYPOINT_LOG} && chown "$1" ${ENTRYPOINT_LOG} ) 2>/dev/null; `;
-  const script =
-    'exec 3>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ' +
-    `${logOwner ? prepareLog : ''}` +
-    'echo ready >&4 && exec 4>&- && { command -v sleep >/dev/null && exec sleep infinity; while kill -STOP $$; do :; done; }';
-  return ['/bin/sh', '-c', script, 'sh', logOwner ?? ''];
+export function sandboxInit(fd: number, logOwner: string | null = null): string[] {
+  return [`/proc/self/fd/${fd}`, ...(logOwner ? [logOwner] : [])];
 }

@@ -63,27 +63,27 @@ export function sandboxLaunchArgv(launcher: string, steps: LaunchSteps): string[
   return [...args, '--', ...steps.argv];
 }
 
-/** The compiled launch tools: sandbox-launch (each sandbox's first process) and launch-server. */
+/** The compiled launch tools: launch-server forks sandbox-launch, which execs bwrap, which execs sandbox-init. */
 export interface LaunchTools {
   launcher: string;
   server: string;
+  init: string;
 }
 
 /**
- * sandbox-launch.c and launch-server.c, compiled with cc once per version of their sources
+ * sandbox-launch.c, launch-server.c and sandbox-init.c, compiled with cc once per version of their sources
  * (native-build.ts). Static: they run once or more per sandbox start, and dynamic ones spend a
  * third of that loading libc. Throws, with the compiler's words, when they cannot be built.
  */
 export async function prepareLaunchTools(cacheDir: string): Promise<LaunchTools> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const sources = { launcher: path.join(here, 'sandbox-launch.c'), server: path.join(here, 'launch-server.c') };
-  const inputs = await Promise.all([readFile(sources.launcher), readFile(sources.server)]);
+  const names = { launcher: 'sandbox-launch', server: 'launch-server', init: 'sandbox-init' } as const;
+  const inputs = await Promise.all(Object.values(names).map((name) => readFile(path.join(here, `${name}.c`))));
   try {
-    const dir = await buildOnce(cacheDir, 'launch', inputs, 'launch-server', async (tmp, tool) => {
-      await runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, 'sandbox-launch'), sources.launcher], tool);
-      await runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, 'launch-server'), sources.server], tool);
+    const dir = await buildOnce(cacheDir, 'launch', inputs, names.init, async (tmp, tool) => {
+      for (const name of Object.values(names)) await runTool('cc', ['-O2', '-Wall', '-static', '-o', path.join(tmp, name), path.join(here, `${name}.c`)], tool);
     });
-    return { launcher: path.join(dir, 'sandbox-launch'), server: path.join(dir, 'launch-server') };
+    return { launcher: path.join(dir, names.launcher), server: path.join(dir, names.server), init: path.join(dir, names.init) };
   } catch (error) {
     throw new Error(`the sandbox launch tools could not be built (a C compiler and libc6-dev are needed): ${(error as Error).message}`);
   }
