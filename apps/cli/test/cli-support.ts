@@ -104,20 +104,20 @@ export async function untilNoneNamed(prefix: string, timeoutMs = 30_000): Promis
 }
 
 /**
- * Pushes an image with no /bin/sh to the stack's registry (the host of the default snapshot's
- * image) and answers its reference: a runner pulls it, but no sandbox of it can start, so its
- * sandboxes end in `error` with the runner's own reason.
+ * Pushes an image whose /proc is a file to the stack's registry (the host of the default snapshot's
+ * image) and answers its reference: a runner pulls it, but no sandbox of it can start (bwrap
+ * cannot mount /proc there), so its sandboxes end in `error` with the runner's own reason.
  */
-export async function pushImageWithoutShell(registryHost: string): Promise<string> {
-  const work = mkdtempSync(join(tmpdir(), 'cli-noshell-'));
+export async function pushBrokenImage(registryHost: string): Promise<string> {
+  const work = mkdtempSync(join(tmpdir(), 'cli-broken-'));
   try {
-    writeFileSync(join(work, 'marker'), 'no shell here\n');
-    execFileSync('tar', ['-C', work, '--numeric-owner', '--owner=0', '--group=0', '-cf', join(work, 'layer.tar'), 'marker']);
+    writeFileSync(join(work, 'proc'), 'not a directory\n');
+    execFileSync('tar', ['-C', work, '--numeric-owner', '--owner=0', '--group=0', '-cf', join(work, 'layer.tar'), 'proc']);
     const layout = join(work, 'layout');
     execFileSync('umoci', ['init', '--layout', layout]);
     execFileSync('umoci', ['new', '--image', `${layout}:v1`]);
     execFileSync('umoci', ['raw', 'add-layer', '--image', `${layout}:v1`, join(work, 'layer.tar')]);
-    const reference = `${registryHost}/cli-e2e/no-shell:v1`;
+    const reference = `${registryHost}/cli-e2e/broken:v1`;
     await pushImage({ layout, tag: 'v1', destination: reference });
     return reference;
   } finally {

@@ -8,7 +8,7 @@ import {
   daytonaOnTerminal,
   ESC,
   expectedNames,
-  pushImageWithoutShell,
+  pushBrokenImage,
   uniquePrefix,
   untilNoneNamed,
   type SandboxJson,
@@ -194,7 +194,7 @@ describe('snapshots, and sandboxes that end in error', () => {
   });
 
   it('snapshot create waits until the image is pulled; list shows it', async () => {
-    const image = await pushImageWithoutShell(registryHost);
+    const image = await pushBrokenImage(registryHost);
     const created = await daytona(['snapshot', 'create', name, '--image', image, '--json'], {});
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ name, state: 'active', imageName: image });

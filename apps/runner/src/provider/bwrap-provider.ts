@@ -36,7 +36,7 @@ export interface BwrapProviderOptions {
   sandboxUser: { uid: number; gid: number } | null;
   /** The resolver of egress sandboxes; null: the host's (sandbox-egress.ts). */
   sandboxDns: string | null;
-  /** Where the compiled seccomp filter, its loader and the disk mounter are cached (built once per version). */
+  /** Where the compiled seccomp filter, its loader and the launch tools are cached (built once per version). */
   buildCacheDir: string;
   /** Most processes per sandbox, where the pids controller is available. */
   pidsMax: number;
@@ -85,7 +85,7 @@ export class BwrapProvider implements SandboxProvider {
     private readonly options: BwrapProviderOptions,
     private readonly hostMounts: string[],
     private readonly seccomp: SandboxSeccomp,
-    /** sandbox-launch.c (every sandbox's first process) and launch-server.c (which forks it), compiled. */
+    /** launch-server.c (which forks every sandbox process), sandbox-launch.c (a sandbox's first) and sandbox-init.c (its pid 1), compiled. */
     private readonly tools: LaunchTools,
     /** The resolver egress sandboxes use, if any. */
     private readonly dns: string | null,
@@ -268,7 +268,7 @@ export class BwrapProvider implements SandboxProvider {
     const paths = this.options.layout.paths(id);
     // The disk image may go while a device still holds it (the kernel keeps it until then).
     await this.releaseSandboxDisk(paths).catch((error: Error) => this.options.logger?.warn(`Sandbox ${id}: ${error.message}`));
-    // Runners before sandboxes had mount namespaces of their own mounted here: never remove through a mount.
+    // Runners of earlier versions mounted sandboxes here in the host's namespace: never remove through a mount.
     await unmountAll(paths.rootfs, this.mounts);
     await unmountAll(paths.disk, this.mounts);
     await this.options.layout.remove(id);
@@ -313,7 +313,7 @@ export class BwrapProvider implements SandboxProvider {
   }
 }
 
-/** What the launcher does after it joined the cgroups, and descriptors it gets from fd 5 on (then the seccomp filter's). */
+/** What the launcher does after it joined the cgroups, and descriptors it gets from fd 5 on (then the seccomp filter's and sandbox-init's). */
 interface Launch {
   steps: Omit<LaunchSteps, 'cgroupProcs'>;
   fds: number[];
