@@ -266,11 +266,10 @@ export class BwrapProvider implements SandboxProvider {
   async removeTraces(id: string): Promise<void> {
     await this.options.cgroups.remove(id);
     const paths = this.options.layout.paths(id);
-    // The disk image may go while a device still holds it (the kernel keeps it until then).
+    // The disk image may go while a device still holds it (the kernel keeps it until then). Nothing
+    // is mounted here in the runner's namespace: sandboxes mount in their own, and what runners of
+    // earlier versions mounted here went at boot (removeLeftoversAtBoot).
     await this.releaseSandboxDisk(paths).catch((error: Error) => this.options.logger?.warn(`Sandbox ${id}: ${error.message}`));
-    // Runners of earlier versions mounted sandboxes here in the host's namespace: never remove through a mount.
-    await unmountAll(paths.rootfs, this.mounts);
-    await unmountAll(paths.disk, this.mounts);
     await this.options.layout.remove(id);
   }
 
@@ -280,7 +279,7 @@ export class BwrapProvider implements SandboxProvider {
 
   async removeLeftoversAtBoot(): Promise<void> {
     for (const id of await this.options.cgroups.list()) await this.options.cgroups.remove(id);
-    // Root filesystems of sandboxes whose runner died: nothing runs in them any more.
+    // Mounts that runners of earlier versions made in the host's namespace for sandboxes whose runner died.
     for (const mountPoint of await mountPointsUnder(this.options.layout.sandboxesDir)) await unmountAll(mountPoint, this.mounts);
   }
 
